@@ -1,0 +1,76 @@
+"""The Stagebrug web application: ``create_app`` builds and wires a Flask app."""
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from flask import Flask
+
+from web.config import REPO_ROOT, Config, check_production_config
+
+
+def create_app(config: type | dict | None = None) -> Flask:
+    """Build the Flask app from a config class or mapping (default: ``Config`` from the environment)."""
+    app = Flask(
+        __name__,
+        template_folder=str(REPO_ROOT / "templates"),
+        static_folder=str(Path(__file__).parent / "static"),
+        instance_path=str(REPO_ROOT / "instance"),
+    )
+    app.config.from_object(Config)
+    if isinstance(config, dict):
+        app.config.update(config)
+    elif config is not None:
+        app.config.from_object(config)
+    check_production_config(app.config)
+    if app.config["DATABASE_URL"].startswith("sqlite:///"):
+        Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    logging.basicConfig(level=logging.INFO)
+
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_commands(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    from web import db, i18n
+    from web.extensions import csrf, login_manager
+
+    db.init_app(app)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    i18n.init_app(app)
+    from web import auth  # noqa: F401  (registers the user loader)
+    from web import layout
+
+    layout.init_app(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    from web.admin.routes import bp as admin_bp
+    from web.auth.routes import bp as auth_bp
+    from web.coach.routes import bp as coach_bp
+    from web.employer.routes import bp as employer_bp
+    from web.main.routes import bp as main_bp
+    from web.participant.routes import bp as participant_bp
+
+    app.register_blueprint(main_bp)
+    app.register_blueprint(auth_bp, url_prefix="/auth")
+    app.register_blueprint(employer_bp, url_prefix="/werkgever")
+    app.register_blueprint(coach_bp, url_prefix="/coach")
+    app.register_blueprint(participant_bp, url_prefix="/deelnemer")
+    app.register_blueprint(admin_bp, url_prefix="/admin")
+
+
+def register_errorhandlers(app: Flask) -> None:
+    from web.errors import register
+
+    register(app)
+
+
+def register_commands(app: Flask) -> None:
+    from web.commands import register
+
+    register(app)

@@ -1,0 +1,1 @@
+"""The employer area of Stagebrug."""

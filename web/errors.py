@@ -1,0 +1,37 @@
+"""Error pages in the user's language, and JSON errors for API paths."""
+from __future__ import annotations
+
+from flask import Flask, jsonify, render_template, request
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/") or request.path == "/healthz" or (
+        request.accept_mimetypes.best == "application/json"
+    )
+
+
+def register(app: Flask) -> None:
+    messages = {
+        400: lambda: _("De aanvraag is ongeldig."),
+        403: lambda: _("Je hebt geen toegang tot deze pagina."),
+        404: lambda: _("Deze pagina bestaat niet (meer)."),
+        405: lambda: _("Deze actie is hier niet toegelaten."),
+        413: lambda: _("Het bestand of de tekst is te groot."),
+        429: lambda: _("Te veel aanvragen. Probeer het straks opnieuw."),
+        500: lambda: _("Er liep iets mis aan onze kant. Probeer het later opnieuw."),
+    }
+
+    def handle(code: int, message: str | None = None):
+        text = message or messages[code]()
+        if _wants_json():
+            return jsonify({"error": text, "status": code}), code
+        return render_template("errors/error.html", code=code, message=text), code
+
+    for code in messages:
+        app.register_error_handler(code, lambda e, c=code: handle(c))
+
+    @app.errorhandler(CSRFError)
+    def _csrf(e):
+        return handle(400, _("Je formulier is verlopen of ongeldig. Laad de pagina opnieuw en probeer nog eens."))

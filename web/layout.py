@@ -1,0 +1,75 @@
+"""What every page's layout needs: navigation per role, unread count, language, security headers."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from flask import Flask, session
+from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlmodel import func, select
+
+from web.db import get_session
+from web.models import Notification
+
+NAVIGATION = {
+    "employer": [("employer.dashboard", _l("Overzicht"))],
+    "coach": [("coach.dashboard", _l("Overzicht"))],
+    "participant": [("participant.dashboard", _l("Overzicht"))],
+    "admin": [("admin.dashboard", _l("Overzicht"))],
+}
+
+
+def add_nav_item(role: str, endpoint: str, label) -> None:
+    """Add an entry to a role's main navigation (called by blueprints when they are imported)."""
+    if (endpoint, label) not in NAVIGATION[role]:
+        NAVIGATION[role].append((endpoint, label))
+
+
+def unread_count() -> int:
+    if not current_user.is_authenticated:
+        return 0
+    return get_session().exec(
+        select(func.count()).select_from(Notification).where(Notification.user_id == current_user.id, Notification.read_at.is_(None))
+    ).one()
+
+
+def init_app(app: Flask) -> None:
+    @app.before_request
+    def _keep_session_alive():
+        session.permanent = True  # idle timeout: the cookie lives PERMANENT_SESSION_LIFETIME after the last request
+
+    @app.context_processor
+    def _layout():
+        role = current_user.role if current_user.is_authenticated else None
+        return {
+            "nav_items": NAVIGATION.get(role, []),
+            "current_locale": str(get_locale()),
+            "unread_count": unread_count,
+            "notifications_endpoint": "notifications.index" if "notifications.index" in app.view_functions else None,
+        }
+
+    from web.labels import TEMPLATE_FILTERS
+
+    app.jinja_env.filters.update(TEMPLATE_FILTERS)
+
+    @app.template_filter("date")
+    def _date(value, fmt="medium"):
+        if value is None:
+            return "—"
+        if isinstance(value, datetime):
+            return format_datetime(value, "short" if fmt == "short" else "medium")
+        if isinstance(value, date):
+            return format_date(value, fmt)
+        return value
+
+    @app.after_request
+    def _headers(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'",
+        )
+        return response

@@ -1,0 +1,1 @@
+"""Pages for everyone: home, dashboard dispatch, health check."""

@@ -1,0 +1,607 @@
+"""The data model of Stagebrug: every table, with its constraints in the database.
+
+Times are timezone-aware UTC datetimes (see ``utcnow``); SQLModel's UTCDateTime stores them as UTC and
+returns them aware on SQLite and PostgreSQL alike.
+"""
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, CheckConstraint, Column, Index, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+ROLES = ("employer", "coach", "participant", "admin")
+LANGUAGES = ("nl", "en")
+DUTCH_LEVELS = ("A1", "A2", "B1", "B2", "C1", "C2")
+PLACE_STATUSES = ("draft", "published", "paused", "filled", "closed", "expired")
+PHASES = ("voortraject", "jobmatching", "stage", "nazorg")
+PAYERS = ("stage_employer", "se_employer", "government", "nobody")
+CONSENT_LEVELS = ("skills", "skills_name")
+SKILL_SOURCES = ("coach", "participant", "evaluation", "import")
+PROPOSAL_STATES = (
+    "proposed",
+    "participant_agreed",
+    "employer_interested",
+    "intake_planned",
+    "stage_agreed",
+    "stage_running",
+    "stage_completed",
+    "hired",
+    "not_hired",
+    "declined",
+    "withdrawn",
+)
+EVALUATION_DECISIONS = ("ready", "ready_with_support", "not_yet")
+SECTORS = (
+    "logistiek",
+    "schoonmaak",
+    "horeca",
+    "retail",
+    "productie",
+    "groen",
+    "bouw",
+    "zorg",
+    "recyclage",
+    "wasserij",
+    "techniek",
+    "administratie",
+    "transport",
+)
+
+
+def utcnow() -> datetime:
+    """Return the current time as an aware UTC datetime."""
+    return datetime.now(UTC)
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    quoted = ", ".join(f"'{v}'" for v in values)
+    return f"{column} IN ({quoted})"
+
+
+def json_column(nullable: bool = False) -> Any:
+    return Field(default=None, sa_column=Column(JSON, nullable=nullable))
+
+
+def text_column(nullable: bool = True) -> Any:
+    return Field(default=None, sa_column=Column(Text, nullable=nullable))
+
+
+# --- organisations and accounts -------------------------------------------------------------
+
+
+class SocialEconomyCompany(SQLModel, table=True):
+    """A maatwerkbedrijf or local service-economy company that employs participants."""
+
+    __tablename__ = "social_economy_company"
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200, unique=True)
+    postal_code: str | None = Field(default=None, max_length=4)
+
+
+class Team(SQLModel, table=True):
+    """A team of coaches; a coach may see their team's caseload when the team allows it."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200)
+    company_id: int | None = Field(default=None, foreign_key="social_economy_company.id")
+    shared_caseload: bool = Field(default=False)
+
+
+class User(SQLModel, table=True):
+    """A person who logs in: employer member, coach, participant or admin."""
+
+    __tablename__ = "user_account"
+    __table_args__ = (
+        CheckConstraint(_in("role", ROLES), name="ck_user_role"),
+        CheckConstraint(_in("language", LANGUAGES), name="ck_user_language"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=254, unique=True, index=True)
+    password_hash: str | None = Field(default=None, max_length=255)
+    role: str = Field(max_length=20)
+    full_name: str = Field(max_length=200)
+    language: str = Field(default="nl", max_length=2)
+    is_active: bool = Field(default=True)
+    team_id: int | None = Field(default=None, foreign_key="team.id")
+    is_team_lead: bool = Field(default=False)
+    email_preferences: dict | None = json_column(nullable=True)
+    created_at: datetime = Field(default_factory=utcnow)
+    last_login_at: datetime | None = None
+
+    # Flask-Login protocol
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_anonymous(self) -> bool:
+        return False
+
+    def get_id(self) -> str:
+        return str(self.id)
+
+
+class Employer(SQLModel, table=True):
+    """A regular employer (organisation) that offers stage places."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200)
+    kbo_number: str = Field(max_length=10, unique=True)
+    sector: str = Field(max_length=40)
+    street: str | None = Field(default=None, max_length=200)
+    postal_code: str = Field(max_length=4)
+    city: str | None = Field(default=None, max_length=100)
+    contact_name: str | None = Field(default=None, max_length=200)
+    contact_email: str | None = Field(default=None, max_length=254)
+    contact_phone: str | None = Field(default=None, max_length=40)
+    size: str | None = Field(default=None, max_length=20)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class EmployerMember(SQLModel, table=True):
+    """Links a user to the employer organisation they act for."""
+
+    __tablename__ = "employer_member"
+    __table_args__ = (UniqueConstraint("user_id", name="uq_employer_member_user"),)
+    id: int | None = Field(default=None, primary_key=True)
+    employer_id: int = Field(foreign_key="employer.id", index=True)
+    user_id: int = Field(foreign_key="user_account.id")
+    is_owner: bool = Field(default=False)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class OneTimeToken(SQLModel, table=True):
+    """A single-use link (invitation or password reset); only its hash is stored."""
+
+    __tablename__ = "one_time_token"
+    __table_args__ = (CheckConstraint(_in("purpose", ("invite", "reset")), name="ck_token_purpose"),)
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user_account.id", index=True)
+    purpose: str = Field(max_length=10)
+    token_hash: str = Field(max_length=64, unique=True)
+    expires_at: datetime
+    used_at: datetime | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class LoginAttempt(SQLModel, table=True):
+    """A login attempt, kept in the database so throttling holds across web workers."""
+
+    __tablename__ = "login_attempt"
+    __table_args__ = (Index("ix_login_attempt_email_at", "email", "at"), Index("ix_login_attempt_ip_at", "ip", "at"))
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=254)
+    ip: str = Field(max_length=64)
+    success: bool = Field(default=False)
+    at: datetime = Field(default_factory=utcnow)
+
+
+# --- reference data -------------------------------------------------------------------------
+
+
+class SkillTerm(SQLModel, table=True):
+    """An entry of the skill vocabulary, with Dutch variants; admins maintain it."""
+
+    __tablename__ = "skill_term"
+    id: str = Field(primary_key=True, max_length=80)
+    label_nl: str = Field(max_length=200)
+    variants_nl: list | None = json_column(nullable=True)
+    label_en: str = Field(max_length=200)
+    variants_en: list | None = json_column(nullable=True)
+    esco_uri: str | None = Field(default=None, max_length=200)
+    group: str = Field(max_length=40)
+    active: bool = Field(default=True)
+
+
+class Premium(SQLModel, table=True):
+    """A premium or support measure that may apply to an employer; amounts live here, never in code."""
+
+    __table_args__ = (CheckConstraint("amount IS NULL OR amount >= 0", name="ck_premium_amount"),)
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=60, unique=True)
+    name_nl: str = Field(max_length=200)
+    name_en: str = Field(max_length=200)
+    conditions_nl: str | None = text_column()
+    conditions_en: str | None = text_column()
+    amount: float | None = None
+    percentage_min: float | None = None
+    percentage_max: float | None = None
+    unit: str | None = Field(default=None, max_length=40)
+    source_url: str | None = Field(default=None, max_length=500)
+    valid_from: date | None = None
+    valid_to: date | None = None
+
+
+class Setting(SQLModel, table=True):
+    """A configurable value maintained by admins (phase durations, success definition, retention)."""
+
+    key: str = Field(primary_key=True, max_length=80)
+    value: Any = json_column(nullable=True)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+# --- stage places and the cost & expectation sheet ------------------------------------------
+
+
+class StagePlace(SQLModel, table=True):
+    """A stage place (internship vacancy) offered by an employer."""
+
+    __tablename__ = "stage_place"
+    __table_args__ = (
+        CheckConstraint(_in("status", PLACE_STATUSES), name="ck_place_status"),
+        CheckConstraint("hours_per_week IS NULL OR (hours_per_week > 0 AND hours_per_week <= 50)", name="ck_place_hours"),
+        CheckConstraint("places >= 1 AND places <= 50", name="ck_place_places"),
+        CheckConstraint("duration_weeks IS NULL OR (duration_weeks >= 1 AND duration_weeks <= 52)", name="ck_place_duration"),
+        CheckConstraint("dutch_level IS NULL OR " + _in("dutch_level", DUTCH_LEVELS), name="ck_place_dutch"),
+        Index("ix_stage_place_status", "status"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    employer_id: int = Field(foreign_key="employer.id", index=True)
+    title: str = Field(max_length=200)
+    title_esco_uri: str | None = Field(default=None, max_length=200)
+    description: str | None = text_column()
+    tasks: str | None = text_column()
+    sector: str | None = Field(default=None, max_length=40)
+    postal_code: str | None = Field(default=None, max_length=4)
+    hours_per_week: int | None = None
+    schedule: str | None = Field(default=None, max_length=500)
+    start_date: date | None = None
+    duration_weeks: int | None = None
+    places: int = Field(default=1)
+    dutch_level: str | None = Field(default=None, max_length=2)
+    driving_licence: bool = Field(default=False)
+    physical_demands: str | None = Field(default=None, max_length=1000)
+    status: str = Field(default="draft", max_length=20)
+    published_at: datetime | None = None
+    expires_at: datetime | None = None
+    created_by_id: int | None = Field(default=None, foreign_key="user_account.id")
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class PlaceSkill(SQLModel, table=True):
+    """A skill a stage place asks for: required or nice-to-have, with a minimum level."""
+
+    __tablename__ = "place_skill"
+    __table_args__ = (CheckConstraint("min_level >= 1 AND min_level <= 4", name="ck_place_skill_level"),)
+    id: int | None = Field(default=None, primary_key=True)
+    place_id: int = Field(foreign_key="stage_place.id", index=True, ondelete="CASCADE")
+    name: str = Field(max_length=200)
+    taxonomy_id: str | None = Field(default=None, max_length=80)
+    required: bool = Field(default=True)
+    min_level: int = Field(default=1)
+    position: int = Field(default=0)
+
+
+class CostSheet(SQLModel, table=True):
+    """The cost & expectation sheet (kosten- en verwachtingenfiche) of one stage place."""
+
+    __tablename__ = "cost_sheet"
+    __table_args__ = (
+        UniqueConstraint("place_id", name="uq_cost_sheet_place"),
+        CheckConstraint("wage_mode IN ('none', 'hour', 'month')", name="ck_sheet_wage_mode"),
+        CheckConstraint("wage_amount IS NULL OR wage_amount >= 0", name="ck_sheet_wage_amount"),
+        CheckConstraint("mentor_hours_per_week IS NULL OR mentor_hours_per_week >= 0", name="ck_sheet_mentor_hours"),
+        CheckConstraint("mentor_hourly_cost IS NULL OR mentor_hourly_cost >= 0", name="ck_sheet_mentor_cost"),
+        CheckConstraint("intention IS NULL OR intention IN ('hire', 'probably', 'no')", name="ck_sheet_intention"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    place_id: int = Field(foreign_key="stage_place.id", ondelete="CASCADE")
+    wage_mode: str = Field(default="none", max_length=10)
+    wage_amount: float | None = None
+    wage_payer: str = Field(default="stage_employer", max_length=20)
+    mentor_hours_per_week: float | None = None
+    mentor_hourly_cost: float | None = None
+    mentor_payer: str = Field(default="stage_employer", max_length=20)
+    coach_visits: str | None = Field(default=None, max_length=500)
+    se_support: str | None = text_column()
+    mentor_name: str | None = Field(default=None, max_length=200)
+    first_day_plan: str | None = text_column()
+    feedback_moments: str | None = text_column()
+    employer_tasks_schedule: str | None = text_column()
+    participant_tasks: str | None = text_column()
+    participant_pace: str | None = text_column()
+    participant_hours: str | None = Field(default=None, max_length=500)
+    participant_language: str | None = Field(default=None, max_length=500)
+    safety_rules: str | None = text_column()
+    intention: str | None = Field(default=None, max_length=10)
+    contract_type: str | None = Field(default=None, max_length=100)
+    checklist: list | None = json_column(nullable=True)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class CostLine(SQLModel, table=True):
+    """One cost line on a sheet (onboarding, work clothes, travel, other), with who pays it."""
+
+    __tablename__ = "cost_line"
+    __table_args__ = (
+        CheckConstraint("amount >= 0", name="ck_cost_line_amount"),
+        CheckConstraint(_in("payer", PAYERS), name="ck_cost_line_payer"),
+        CheckConstraint("period IN ('once', 'month', 'week')", name="ck_cost_line_period"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    sheet_id: int = Field(foreign_key="cost_sheet.id", index=True, ondelete="CASCADE")
+    kind: str = Field(max_length=20)  # onboarding | clothing | travel | other
+    label: str = Field(max_length=200)
+    amount: float = Field(default=0)
+    period: str = Field(default="once", max_length=10)
+    payer: str = Field(default="stage_employer", max_length=20)
+    position: int = Field(default=0)
+
+
+class SheetPremium(SQLModel, table=True):
+    """A premium that may apply, chosen on a sheet from the reference data."""
+
+    __tablename__ = "sheet_premium"
+    __table_args__ = (UniqueConstraint("sheet_id", "premium_id", name="uq_sheet_premium"),)
+    id: int | None = Field(default=None, primary_key=True)
+    sheet_id: int = Field(foreign_key="cost_sheet.id", index=True, ondelete="CASCADE")
+    premium_id: int = Field(foreign_key="premium.id")
+
+
+# --- participants, trajectories and evaluations ---------------------------------------------
+
+
+class Participant(SQLModel, table=True):
+    """A target-group worker on a doorstroomtraject, guided by a coach."""
+
+    __table_args__ = (
+        CheckConstraint(_in("consent_level", CONSENT_LEVELS), name="ck_participant_consent"),
+        CheckConstraint("dutch_level IS NULL OR " + _in("dutch_level", DUTCH_LEVELS), name="ck_participant_dutch"),
+        CheckConstraint("max_distance_km IS NULL OR (max_distance_km >= 0 AND max_distance_km <= 300)", name="ck_participant_distance"),
+        CheckConstraint("hours_per_week IS NULL OR (hours_per_week > 0 AND hours_per_week <= 50)", name="ck_participant_hours"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int | None = Field(default=None, foreign_key="user_account.id", unique=True)
+    coach_id: int | None = Field(default=None, foreign_key="user_account.id", index=True)
+    company_id: int | None = Field(default=None, foreign_key="social_economy_company.id")
+    first_name: str = Field(max_length=100)
+    last_name: str = Field(max_length=100)
+    email: str | None = Field(default=None, max_length=254)
+    phone: str | None = Field(default=None, max_length=40)
+    postal_code: str | None = Field(default=None, max_length=4)
+    max_distance_km: int | None = Field(default=25)
+    hours_per_week: int | None = None
+    dutch_level: str | None = Field(default=None, max_length=2)
+    driving_licence: bool = Field(default=False)
+    preferred_sectors: list | None = json_column(nullable=True)
+    limitations: str | None = text_column()
+    support_needs: str | None = text_column()
+    goals: str | None = text_column()
+    consent_level: str = Field(default="skills", max_length=20)
+    engine_suggestions_visible: bool = Field(default=False)
+    active: bool = Field(default=True)
+    last_contact_at: datetime | None = None
+    erasure_requested_at: datetime | None = None
+    anonymised_at: datetime | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class ParticipantSkill(SQLModel, table=True):
+    """A skill of a participant, with a level from 1 to 4 and where it came from."""
+
+    __tablename__ = "participant_skill"
+    __table_args__ = (
+        CheckConstraint("level >= 1 AND level <= 4", name="ck_participant_skill_level"),
+        CheckConstraint(_in("source", SKILL_SOURCES), name="ck_participant_skill_source"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    participant_id: int = Field(foreign_key="participant.id", index=True, ondelete="CASCADE")
+    name: str = Field(max_length=200)
+    taxonomy_id: str | None = Field(default=None, max_length=80)
+    level: int = Field(default=2)
+    source: str = Field(default="coach", max_length=20)
+
+
+class ParticipantNote(SQLModel, table=True):
+    """A coach's note on a participant's timeline."""
+
+    __tablename__ = "participant_note"
+    id: int | None = Field(default=None, primary_key=True)
+    participant_id: int = Field(foreign_key="participant.id", index=True, ondelete="CASCADE")
+    author_id: int | None = Field(default=None, foreign_key="user_account.id")
+    body: str = Field(sa_column=Column(Text, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Trajectory(SQLModel, table=True):
+    """A participant's doorstroomtraject through the four phases."""
+
+    __table_args__ = (
+        CheckConstraint(_in("current_phase", PHASES), name="ck_trajectory_phase"),
+        CheckConstraint("outcome IS NULL OR outcome IN ('hired', 'not_hired', 'stopped')", name="ck_trajectory_outcome"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    participant_id: int = Field(foreign_key="participant.id", index=True, ondelete="CASCADE")
+    coach_id: int | None = Field(default=None, foreign_key="user_account.id")
+    current_phase: str = Field(default="voortraject", max_length=20)
+    started_on: date
+    ended_on: date | None = None
+    outcome: str | None = Field(default=None, max_length=20)
+    hired_on: date | None = None
+    still_employed_at_end: bool | None = None
+    contract_type: str | None = Field(default=None, max_length=100)
+
+
+class PhasePeriod(SQLModel, table=True):
+    """One phase of a trajectory with its start, due date and end."""
+
+    __tablename__ = "phase_period"
+    __table_args__ = (CheckConstraint(_in("phase", PHASES), name="ck_phase_period_phase"),)
+    id: int | None = Field(default=None, primary_key=True)
+    trajectory_id: int = Field(foreign_key="trajectory.id", index=True, ondelete="CASCADE")
+    phase: str = Field(max_length=20)
+    started_on: date
+    due_on: date
+    ended_on: date | None = None
+    reason: str | None = Field(default=None, max_length=500)
+
+
+class HoldPeriod(SQLModel, table=True):
+    """A period in which a phase is on hold; it stops the phase clock."""
+
+    __tablename__ = "hold_period"
+    id: int | None = Field(default=None, primary_key=True)
+    phase_period_id: int = Field(foreign_key="phase_period.id", index=True, ondelete="CASCADE")
+    started_on: date
+    ended_on: date | None = None
+    reason: str | None = Field(default=None, max_length=500)
+
+
+class Evaluation(SQLModel, table=True):
+    """A uniform doorstroom evaluation; once signed off it can only be followed by a new one."""
+
+    __table_args__ = (
+        CheckConstraint("decision IS NULL OR " + _in("decision", EVALUATION_DECISIONS), name="ck_evaluation_decision"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    participant_id: int = Field(foreign_key="participant.id", index=True, ondelete="CASCADE")
+    trajectory_id: int | None = Field(default=None, foreign_key="trajectory.id")
+    coach_id: int | None = Field(default=None, foreign_key="user_account.id")
+    held_on: date
+    attendees: str | None = Field(default=None, max_length=500)
+    scores: dict | None = json_column(nullable=True)  # rubric item -> {"score": int, "motivation": str}
+    decision: str | None = Field(default=None, max_length=30)
+    re_evaluation_on: date | None = None
+    summary: str | None = text_column()
+    signed_off_at: datetime | None = None
+    signed_off_by_id: int | None = Field(default=None, foreign_key="user_account.id")
+    previous_id: int | None = Field(default=None, foreign_key="evaluation.id")
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+# --- matching and brokering -----------------------------------------------------------------
+
+
+class MatchSuggestion(SQLModel, table=True):
+    """A stored engine score for one participant and one place, with its explanation."""
+
+    __tablename__ = "match_suggestion"
+    __table_args__ = (
+        UniqueConstraint("participant_id", "place_id", name="uq_match_pair"),
+        CheckConstraint("score >= 0 AND score <= 100", name="ck_match_score"),
+        Index("ix_match_place_score", "place_id", "score"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    participant_id: int = Field(foreign_key="participant.id", index=True, ondelete="CASCADE")
+    place_id: int = Field(foreign_key="stage_place.id", ondelete="CASCADE")
+    score: float
+    excluded: bool = Field(default=False)
+    explanation: dict | None = json_column(nullable=True)
+    engine_version: str = Field(max_length=20)
+    computed_at: datetime = Field(default_factory=utcnow)
+    released_to_participant: bool = Field(default=False)
+
+
+class Proposal(SQLModel, table=True):
+    """A brokered match: a coach proposes a stage place to a participant and its employer."""
+
+    __table_args__ = (
+        CheckConstraint(_in("state", PROPOSAL_STATES), name="ck_proposal_state"),
+        Index("ix_proposal_place_state", "place_id", "state"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    participant_id: int = Field(foreign_key="participant.id", index=True, ondelete="CASCADE")
+    place_id: int = Field(foreign_key="stage_place.id", index=True)
+    coach_id: int | None = Field(default=None, foreign_key="user_account.id")
+    state: str = Field(default="proposed", max_length=30)
+    score: float | None = None
+    participant_consented_at: datetime | None = None
+    decline_reason: str | None = Field(default=None, max_length=40)
+    decline_note: str | None = Field(default=None, max_length=2000)
+    declined_by: str | None = Field(default=None, max_length=20)
+    intake_options: list | None = json_column(nullable=True)
+    intake_at: datetime | None = None
+    stage_start: date | None = None
+    stage_end: date | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class ProposalEvent(SQLModel, table=True):
+    """One state transition of a proposal: who, when, from which state to which."""
+
+    __tablename__ = "proposal_event"
+    id: int | None = Field(default=None, primary_key=True)
+    proposal_id: int = Field(foreign_key="proposal.id", index=True, ondelete="CASCADE")
+    from_state: str | None = Field(default=None, max_length=30)
+    to_state: str = Field(max_length=30)
+    actor_id: int | None = Field(default=None, foreign_key="user_account.id")
+    note: str | None = Field(default=None, max_length=2000)
+    data: dict | None = json_column(nullable=True)
+    at: datetime = Field(default_factory=utcnow)
+
+
+class ProfileView(SQLModel, table=True):
+    """A view of a participant's profile by an employer user, shown to the participant."""
+
+    __tablename__ = "profile_view"
+    id: int | None = Field(default=None, primary_key=True)
+    participant_id: int = Field(foreign_key="participant.id", index=True, ondelete="CASCADE")
+    viewer_id: int | None = Field(default=None, foreign_key="user_account.id")
+    employer_id: int | None = Field(default=None, foreign_key="employer.id")
+    proposal_id: int | None = Field(default=None, foreign_key="proposal.id")
+    at: datetime = Field(default_factory=utcnow)
+
+
+# --- operations ---------------------------------------------------------------------------
+
+
+class Notification(SQLModel, table=True):
+    """An in-app notification; its text is rendered in the reader's language from kind and payload."""
+
+    __table_args__ = (Index("ix_notification_user_read", "user_id", "read_at"),)
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user_account.id", ondelete="CASCADE")
+    kind: str = Field(max_length=60)
+    payload: dict | None = json_column(nullable=True)
+    link: str | None = Field(default=None, max_length=500)
+    created_at: datetime = Field(default_factory=utcnow)
+    read_at: datetime | None = None
+
+
+class OutboxEmail(SQLModel, table=True):
+    """An e-mail waiting to be delivered (or delivered) through the outbox."""
+
+    __tablename__ = "outbox_email"
+    id: int | None = Field(default=None, primary_key=True)
+    to_address: str = Field(max_length=254)
+    subject: str = Field(max_length=300)
+    body_text: str = Field(sa_column=Column(Text, nullable=False))
+    language: str = Field(default="nl", max_length=2)
+    created_at: datetime = Field(default_factory=utcnow)
+    sent_at: datetime | None = None
+    attempts: int = Field(default=0)
+    last_error: str | None = Field(default=None, max_length=1000)
+
+
+class AuditLog(SQLModel, table=True):
+    """An append-only record of who did what and when."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_at", "at"),)
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow)
+    actor_id: int | None = Field(default=None, foreign_key="user_account.id")
+    action: str = Field(max_length=80)
+    object_type: str | None = Field(default=None, max_length=40)
+    object_id: str | None = Field(default=None, max_length=40)
+    detail: dict | None = json_column(nullable=True)
+    ip: str | None = Field(default=None, max_length=64)
+
+
+class JobRun(SQLModel, table=True):
+    """One firing of a scheduled job; unique per (job, scheduled time) so it never runs twice."""
+
+    __tablename__ = "job_run"
+    __table_args__ = (UniqueConstraint("job_name", "scheduled_for", name="uq_job_run_firing"),)
+    id: int | None = Field(default=None, primary_key=True)
+    job_name: str = Field(max_length=80)
+    scheduled_for: datetime
+    started_at: datetime = Field(default_factory=utcnow)
+    finished_at: datetime | None = None
+    outcome: str = Field(default="running", max_length=20)  # running | ok | failed
+    detail: str | None = Field(default=None, max_length=2000)

@@ -1,0 +1,1 @@
+"""The participant area of Stagebrug."""
