@@ -1,0 +1,1070 @@
+"""The matching engine: hard constraints, a 0-100 score with explanation, rankings both ways, assignment.
+
+How it stays fast: every distinct skill string is resolved once (exact lookup, then
+``rapidfuzz.process.cdist``) to a *concept* (a vocabulary entry, or the string itself when it
+resolves to nothing). Participants become sparse matrices ``A[level]`` (participant x concept:
+best similarity x level factor) and places become sparse matrices ``B`` (concept x place:
+requirement weight x how sure we are of the requirement's concept). Skill coverage for all
+pairs is then one sparse product per block of participants; distances, hours, Dutch level,
+licence and capacity are numpy broadcasts. Only the kept top-k pairs get a Python-built
+explanation, gathered with vectorised look-ups.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+from rapidfuzz import process
+from scipy.optimize import linear_sum_assignment
+from scipy.sparse.csgraph import min_weight_full_bipartite_matching
+
+from matching.errors import InputError
+from matching.geo import Geo, default_geo, haversine_km
+from matching.models import (
+    DUTCH_LEVELS,
+    SKILL_LEVELS,
+    Assignment,
+    AssignmentResult,
+    MatchResult,
+    Participant,
+    Vacancy,
+    Weights,
+)
+from matching.text import fold
+from matching.vocabulary import Vocabulary, default_vocabulary
+
+DIRECT_CUTOFF = 85.0
+LEVEL_SHORTFALL_PENALTY = 0.3
+DISTANCE_REFERENCE_KM = 50.0
+MORE_DISTANCE_STEP_KM = 10
+NEUTRAL_SECTOR = 0.5
+
+EXCL_DUTCH = 1
+EXCL_LICENCE = 2
+EXCL_HOURS = 4
+EXCL_DISTANCE = 8
+EXCL_FULL = 16
+EXCL_NOT_OPEN = 32
+EXCL_DECLINED = 64
+
+_DUTCH_INDEX = {level: i for i, level in enumerate(DUTCH_LEVELS)}
+_COMPONENTS = ("required", "nice", "distance", "hours", "sector")
+
+
+def level_factor(have: int, need: int) -> float:
+    """Return how much a skill at level ``have`` counts for a requirement of level ``need``."""
+    if have >= need:
+        return 1.0
+    return max(0.0, 1.0 - LEVEL_SHORTFALL_PENALTY * (need - have))
+
+
+_LEVEL_FACTOR = np.array(
+    [[level_factor(have, need) if have else 0.0 for need in range(5)] for have in range(5)], dtype=np.float64
+)
+
+
+def id_sort_key(value: Any) -> tuple[int, Any]:
+    """Order ids deterministically: integers numerically, then strings."""
+    if isinstance(value, bool):
+        return (1, str(value))
+    if isinstance(value, int):
+        return (0, value)
+    return (1, str(value))
+
+
+def _id_ranks(ids: Sequence[Any]) -> np.ndarray:
+    order = sorted(range(len(ids)), key=lambda i: id_sort_key(ids[i]))
+    ranks = np.empty(len(ids), dtype=np.int64)
+    ranks[np.asarray(order, dtype=np.int64)] = np.arange(len(ids), dtype=np.int64)
+    return ranks
+
+
+def _expand(starts: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For rows with ``counts[k]`` items starting at ``starts[k]``: return (row index, item index)."""
+    total = int(counts.sum())
+    rows = np.repeat(np.arange(len(counts), dtype=np.int64), counts)
+    offsets = np.arange(total, dtype=np.int64) - np.repeat(np.cumsum(counts) - counts, counts)
+    return rows, np.repeat(starts, counts) + offsets
+
+
+def _dutch(value: Any, kind: str, index: int, record_id: Any, *, required: bool) -> int:
+    if value is None or value == "":
+        if required:
+            raise InputError(kind, index, record_id, "dutch_level", "missing (expected A1…C2)")
+        return -1
+    level = _DUTCH_INDEX.get(str(value).strip().upper())
+    if level is None:
+        raise InputError(kind, index, record_id, "dutch_level", f"unknown level {value!r} (expected A1…C2)")
+    return level
+
+
+def _number(value: Any, kind: str, index: int, record_id: Any, field: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value) or value < 0:
+        raise InputError(kind, index, record_id, field, f"must be a non-negative number, got {value!r}")
+    return float(value)
+
+
+def _level(value: Any, kind: str, index: int, record_id: Any, field: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value not in SKILL_LEVELS:
+        raise InputError(kind, index, record_id, field, f"must be an integer 1–4, got {value!r}")
+    return value
+
+
+def _skill_name(value: Any, kind: str, index: int, record_id: Any, field: str) -> str:
+    if not isinstance(value, str) or not fold(value):
+        raise InputError(kind, index, record_id, field, f"must be a non-empty skill name, got {value!r}")
+    return value
+
+
+@dataclass
+class _Participants:
+    objs: list[Participant]
+    ids: list[Any]
+    index: dict[Any, int]
+    rank: np.ndarray
+    lat: np.ndarray
+    lon: np.ndarray
+    max_km: np.ndarray
+    ref_km: np.ndarray
+    hours: np.ndarray
+    dutch: np.ndarray
+    licence: np.ndarray
+    sector_sets: list[frozenset[str]]
+    slot_owner: np.ndarray
+    slot_key: list[tuple[str, str | None]]
+    slot_level: np.ndarray
+    slot_name: list[str]
+
+
+@dataclass
+class _Vacancies:
+    objs: list[Vacancy]
+    ids: list[Any]
+    index: dict[Any, int]
+    rank: np.ndarray
+    lat: np.ndarray
+    lon: np.ndarray
+    hours: np.ndarray
+    dutch: np.ndarray
+    licence: np.ndarray
+    flags: np.ndarray
+    capacity: np.ndarray
+    sector: list[str]
+    req_owner: np.ndarray
+    req_key: list[tuple[str, str | None]]
+    req_min: np.ndarray
+    req_required: np.ndarray
+    req_name: list[str]
+    req_start: np.ndarray
+    req_count: np.ndarray
+    n_required: np.ndarray
+    n_nice: np.ndarray
+
+
+@dataclass
+class _Linked:
+    """Participants and places joined through concepts, ready for block scoring."""
+
+    parts: _Participants
+    vacs: _Vacancies
+    n_concepts: int
+    a_all: sp.csr_matrix  # participants x (4 * concepts): best effective similarity per level
+    b_all: sp.csr_matrix  # (4 * concepts) x (2 * places): required block then nice block
+    best_keys: list[np.ndarray]  # per level: sorted participant*C+concept keys
+    best_slot: list[np.ndarray]
+    best_val: list[np.ndarray]
+    req_concept: np.ndarray
+    req_q: np.ndarray
+    req_tax: list[str | None]
+    req_weight: np.ndarray
+    wn: dict[str, np.ndarray]  # normalised component weight per place
+    sector_value: np.ndarray  # participants x sector codes
+    vac_sector_code: np.ndarray
+    declined: set[tuple[int, int]]
+
+
+class Engine:
+    """Score, rank and assign participants and stage places."""
+
+    def __init__(
+        self,
+        vocabulary: Vocabulary | None = None,
+        geo: Geo | None = None,
+        weights: Weights | dict[str, float] | None = None,
+        *,
+        direct_cutoff: float = DIRECT_CUTOFF,
+        block_rows: int = 1024,
+        assignment_candidates: int = 30,
+        dense_assignment_limit: int = 2_000_000,
+    ) -> None:
+        self._vocabulary = vocabulary
+        self._geo = geo
+        self.weights = Weights.from_value(weights)
+        self.direct_cutoff = direct_cutoff
+        self.block_rows = block_rows
+        self.assignment_candidates = assignment_candidates
+        self.dense_assignment_limit = dense_assignment_limit
+        self._vacancy_cache: tuple[list[Vacancy], _Vacancies] | None = None
+
+    @property
+    def vocabulary(self) -> Vocabulary:
+        """Return the skill vocabulary, loading the seeds on first use."""
+        if self._vocabulary is None:
+            self._vocabulary = default_vocabulary()
+        return self._vocabulary
+
+    @property
+    def geo(self) -> Geo:
+        """Return the postal-code table, loading the seeds on first use."""
+        if self._geo is None:
+            self._geo = default_geo()
+        return self._geo
+
+    # ------------------------------------------------------------------ public API
+
+    def rank_places(
+        self,
+        participant: Participant,
+        vacancies: Sequence[Vacancy],
+        top: int | None = 20,
+        declined: Iterable[tuple[Any, Any]] = frozenset(),
+        include_excluded: bool = False,
+    ) -> list[MatchResult]:
+        """Return the best stage places for one participant, best first."""
+        linked = self._link([participant], vacancies, declined)
+        return self._rank_one(linked, by_participant=True, top=top, include_excluded=include_excluded)
+
+    def rank_participants(
+        self,
+        vacancy: Vacancy,
+        participants: Sequence[Participant],
+        top: int | None = 20,
+        declined: Iterable[tuple[Any, Any]] = frozenset(),
+        include_excluded: bool = False,
+    ) -> list[MatchResult]:
+        """Return the best participants for one stage place, best first."""
+        linked = self._link(participants, [vacancy], declined)
+        return self._rank_one(linked, by_participant=False, top=top, include_excluded=include_excluded)
+
+    def rank_all(
+        self,
+        participants: Sequence[Participant],
+        vacancies: Sequence[Vacancy],
+        top: int = 20,
+        declined: Iterable[tuple[Any, Any]] = frozenset(),
+    ) -> dict[str, dict[Any, list[MatchResult]]]:
+        """Return the top places per participant and the top participants per place (excluded pairs left out)."""
+        linked = self._link(participants, vacancies, declined)
+        rows, cols = self._top_pairs(linked, top, top)
+        pi, vi, score = _merge_pairs(rows, cols)
+        results = self._explain(linked, pi, vi, score)
+        parts, vacs = linked.parts, linked.vacs
+        by_participant: dict[Any, list[MatchResult]] = {pid: [] for pid in parts.ids}
+        by_vacancy: dict[Any, list[MatchResult]] = {vid: [] for vid in vacs.ids}
+        lookup = {(int(p), int(v)): r for p, v, r in zip(pi.tolist(), vi.tolist(), results, strict=True)}
+        row_p, row_v, _ = rows
+        for p, v in zip(row_p.tolist(), row_v.tolist(), strict=True):
+            by_participant[parts.ids[p]].append(lookup[(p, v)])
+        col_p, col_v, _ = cols
+        for p, v in zip(col_p.tolist(), col_v.tolist(), strict=True):
+            by_vacancy[vacs.ids[v]].append(lookup[(p, v)])
+        return {"by_participant": by_participant, "by_vacancy": by_vacancy}
+
+    def assign(
+        self,
+        participants: Sequence[Participant],
+        vacancies: Sequence[Vacancy],
+        declined: Iterable[tuple[Any, Any]] = frozenset(),
+    ) -> AssignmentResult:
+        """Propose at most one place per participant, respecting free places, maximising total score."""
+        linked = self._link(participants, vacancies, declined)
+        parts, vacs = linked.parts, linked.vacs
+        n_p, n_v = len(parts.ids), len(vacs.ids)
+        capacity = vacs.capacity
+        n_slots = int(capacity.sum())
+        dense = n_p * max(n_slots, 1) <= self.dense_assignment_limit
+        k_rows = n_v if dense else self.assignment_candidates
+        k_cols = (
+            0 if dense else int(min(n_p, max(self.assignment_candidates, 3 * int(capacity.max(initial=0)))))
+        )
+        rows, cols = self._top_pairs(linked, k_rows, k_cols)
+        pi, vi, score = _merge_pairs(rows, cols)
+        score_int = np.rint(score * 100).astype(np.int64)
+        naive = _naive_top1(rows, n_p, capacity)
+        if n_slots == 0 or len(pi) == 0:
+            chosen_p = chosen_v = np.empty(0, dtype=np.int64)
+            method = "none"
+        else:
+            slot_vac = np.repeat(np.arange(n_v, dtype=np.int64), capacity)
+            slot_start = np.cumsum(capacity) - capacity
+            edge_rows, slot_idx = _expand(slot_start[vi], capacity[vi])
+            edge_p = pi[edge_rows]
+            edge_w = score_int[edge_rows]
+            if dense:
+                method = "linear_sum_assignment"
+                forbidden = -(10**9)
+                weight = np.full((n_p, n_slots + n_p), forbidden, dtype=np.int64)
+                weight[edge_p, slot_idx] = edge_w
+                weight[np.arange(n_p), n_slots + np.arange(n_p)] = 0
+                r, c = linear_sum_assignment(weight, maximize=True)
+                keep = c < n_slots
+                chosen_p, chosen_slot = r[keep], c[keep]
+            else:
+                method = "min_weight_full_bipartite_matching"
+                top_cost = 10_001
+                graph = sp.csr_matrix(
+                    (
+                        np.concatenate([top_cost - edge_w, np.full(n_p, top_cost, dtype=np.int64)]).astype(
+                            np.float64
+                        ),
+                        (
+                            np.concatenate([edge_p, np.arange(n_p, dtype=np.int64)]),
+                            np.concatenate([slot_idx, n_slots + np.arange(n_p, dtype=np.int64)]),
+                        ),
+                    ),
+                    shape=(n_p, n_slots + n_p),
+                )
+                r, c = min_weight_full_bipartite_matching(graph)
+                keep = c < n_slots
+                chosen_p, chosen_slot = r[keep], c[keep]
+            chosen_v = slot_vac[chosen_slot]
+        pair_score = dict(zip(zip(pi.tolist(), vi.tolist(), strict=True), score.tolist(), strict=True))
+        chosen = sorted(
+            zip(chosen_p.tolist(), chosen_v.tolist(), strict=True), key=lambda pv: parts.rank[pv[0]]
+        )
+        assignments = tuple(Assignment(parts.ids[p], vacs.ids[v], pair_score[(p, v)]) for p, v in chosen)
+        total = round(sum(a.score for a in assignments), 2)
+        per_place = np.bincount(chosen_v, minlength=n_v) if len(chosen_v) else np.zeros(1, dtype=np.int64)
+        return AssignmentResult(
+            assignments=assignments,
+            total_score=total,
+            coverage=round(len(assignments) / n_p, 4) if n_p else 0.0,
+            assigned=len(assignments),
+            participants=n_p,
+            max_per_place=int(per_place.max(initial=0)),
+            method=method,
+            naive=naive,
+        )
+
+    # ------------------------------------------------------------------ preparation
+
+    def _prepare_participants(self, participants: Sequence[Participant]) -> _Participants:
+        geo = self.geo
+        objs = list(participants)
+        ids = [p.id for p in objs]
+        index: dict[Any, int] = {}
+        hours = np.empty(len(objs))
+        max_km = np.empty(len(objs))
+        dutch = np.empty(len(objs), dtype=np.int64)
+        licence = np.empty(len(objs), dtype=bool)
+        sector_sets: list[frozenset[str]] = []
+        slot_owner: list[int] = []
+        slot_key: list[tuple[str, str | None]] = []
+        slot_level: list[int] = []
+        slot_name: list[str] = []
+        kind = "participant"
+        for i, p in enumerate(objs):
+            if p.id in index:
+                raise InputError(kind, i, p.id, "id", "duplicate id")
+            index[p.id] = i
+            if str(p.postal_code).strip() not in geo:
+                raise InputError(kind, i, p.id, "postal_code", f"unknown postal code {p.postal_code!r}")
+            hours[i] = _number(p.hours_per_week, kind, i, p.id, "hours_per_week")
+            if p.max_distance_km is None:
+                max_km[i] = np.inf
+            else:
+                max_km[i] = _number(p.max_distance_km, kind, i, p.id, "max_distance_km")
+            dutch[i] = _dutch(p.dutch_level, kind, i, p.id, required=False)
+            licence[i] = bool(p.driving_licence)
+            sector_sets.append(frozenset(fold(s) for s in p.sectors if fold(s)))
+            for k, claim in enumerate(p.skills):
+                slot_owner.append(i)
+                name = _skill_name(claim.name, kind, i, p.id, f"skills[{k}].name")
+                slot_key.append((name, claim.taxonomy_id))
+                slot_level.append(_level(claim.level, kind, i, p.id, f"skills[{k}].level"))
+                slot_name.append(name)
+        lat, lon = geo.radians(p.postal_code for p in objs)
+        ref_km = np.where(np.isfinite(max_km), np.maximum(max_km, 1.0), DISTANCE_REFERENCE_KM)
+        return _Participants(
+            objs=objs,
+            ids=ids,
+            index=index,
+            rank=_id_ranks(ids),
+            lat=lat,
+            lon=lon,
+            max_km=max_km,
+            ref_km=ref_km,
+            hours=hours,
+            dutch=dutch,
+            licence=licence,
+            sector_sets=sector_sets,
+            slot_owner=np.asarray(slot_owner, dtype=np.int64),
+            slot_key=slot_key,
+            slot_level=np.asarray(slot_level, dtype=np.int64),
+            slot_name=slot_name,
+        )
+
+    def _prepare_vacancies(self, vacancies: Sequence[Vacancy]) -> _Vacancies:
+        cached = self._vacancy_cache
+        if (
+            cached is not None
+            and len(cached[0]) == len(vacancies)
+            and all(a is b for a, b in zip(cached[0], vacancies, strict=True))
+        ):
+            return cached[1]
+        geo = self.geo
+        objs = list(vacancies)
+        n = len(objs)
+        ids = [v.id for v in objs]
+        index: dict[Any, int] = {}
+        hours = np.empty(n)
+        dutch = np.empty(n, dtype=np.int64)
+        licence = np.empty(n, dtype=bool)
+        flags = np.zeros(n, dtype=np.int64)
+        capacity = np.zeros(n, dtype=np.int64)
+        sector: list[str] = []
+        req_owner: list[int] = []
+        req_key: list[tuple[str, str | None]] = []
+        req_min: list[int] = []
+        req_required: list[bool] = []
+        req_name: list[str] = []
+        n_required = np.zeros(n, dtype=np.int64)
+        n_nice = np.zeros(n, dtype=np.int64)
+        kind = "vacancy"
+        for j, v in enumerate(objs):
+            if v.id in index:
+                raise InputError(kind, j, v.id, "id", "duplicate id")
+            index[v.id] = j
+            if str(v.postal_code).strip() not in geo:
+                raise InputError(kind, j, v.id, "postal_code", f"unknown postal code {v.postal_code!r}")
+            hours[j] = _number(v.hours_per_week, kind, j, v.id, "hours_per_week")
+            dutch[j] = _dutch(v.dutch_level, kind, j, v.id, required=False)
+            licence[j] = bool(v.driving_licence_required)
+            places = v.places
+            if isinstance(places, bool) or not isinstance(places, int) or places < 0:
+                raise InputError(kind, j, v.id, "places", f"must be a non-negative integer, got {places!r}")
+            if isinstance(v.filled, bool) or not isinstance(v.filled, int) or v.filled < 0:
+                raise InputError(kind, j, v.id, "filled", f"must be a non-negative integer, got {v.filled!r}")
+            if not v.is_open:
+                flags[j] |= EXCL_NOT_OPEN
+            elif v.filled >= places:
+                flags[j] |= EXCL_FULL
+            else:
+                capacity[j] = places - v.filled
+            sector.append(fold(v.sector or ""))
+            for k, req in enumerate(v.skills):
+                name = _skill_name(req.name, kind, j, v.id, f"skills[{k}].name")
+                req_owner.append(j)
+                req_key.append((name, req.taxonomy_id))
+                req_min.append(_level(req.min_level, kind, j, v.id, f"skills[{k}].min_level"))
+                req_required.append(bool(req.required))
+                req_name.append(name)
+                if req.required:
+                    n_required[j] += 1
+                else:
+                    n_nice[j] += 1
+        lat, lon = geo.radians(v.postal_code for v in objs)
+        req_count = n_required + n_nice
+        prepared = _Vacancies(
+            objs=objs,
+            ids=ids,
+            index=index,
+            rank=_id_ranks(ids),
+            lat=lat,
+            lon=lon,
+            hours=hours,
+            dutch=dutch,
+            licence=licence,
+            flags=flags,
+            capacity=capacity,
+            sector=sector,
+            req_owner=np.asarray(req_owner, dtype=np.int64),
+            req_key=req_key,
+            req_min=np.asarray(req_min, dtype=np.int64),
+            req_required=np.asarray(req_required, dtype=bool),
+            req_name=req_name,
+            req_start=np.cumsum(req_count) - req_count,
+            req_count=req_count,
+            n_required=n_required,
+            n_nice=n_nice,
+        )
+        self._vacancy_cache = (objs, prepared)
+        return prepared
+
+    def _link(
+        self,
+        participants: Sequence[Participant],
+        vacancies: Sequence[Vacancy],
+        declined: Iterable[tuple[Any, Any]],
+    ) -> _Linked:
+        parts = self._prepare_participants(participants)
+        vacs = self._prepare_vacancies(vacancies)
+        vocab = self.vocabulary
+        n_entries = len(vocab)
+        extra: dict[tuple[str, str], int] = {}
+
+        def extra_concept(key: tuple[str, str]) -> int:
+            return extra.setdefault(key, n_entries + len(extra))
+
+        # Requirement side: one concept and a certainty q per distinct (name, taxonomy id).
+        r_keys = list(dict.fromkeys(vacs.req_key))
+        r_pos = {key: k for k, key in enumerate(r_keys)}
+        r_res = vocab.resolve(name for name, _ in r_keys)
+        r_concept = np.empty(len(r_keys), dtype=np.int64)
+        r_q = np.ones(len(r_keys))
+        r_vocab = np.zeros(len(r_keys), dtype=bool)
+        r_tax: list[str | None] = []
+        for k, ((_, tax), res) in enumerate(zip(r_keys, r_res, strict=True)):
+            entry = vocab.entry_for(tax) if tax is not None else -1
+            if entry >= 0:
+                r_concept[k], r_vocab[k] = entry, True
+                r_tax.append(tax)
+            elif tax is not None:
+                r_concept[k] = extra_concept(("tax", tax))
+                r_tax.append(tax)
+            elif res.entry >= 0:
+                r_concept[k], r_q[k], r_vocab[k] = res.entry, res.similarity / 100.0, True
+                r_tax.append(vocab.entries[res.entry].id)
+            else:
+                r_concept[k] = extra_concept(("text", res.normalised))
+                r_tax.append(None)
+        r_norm = [res.normalised for res in r_res]
+
+        # Participant side: a sparse embedding over concepts per distinct (name, taxonomy id).
+        p_keys = list(dict.fromkeys(parts.slot_key))
+        p_pos = {key: k for k, key in enumerate(p_keys)}
+        p_res = vocab.resolve(name for name, _ in p_keys)
+        emb_p: list[int] = []
+        emb_c: list[int] = []
+        emb_v: list[float] = []
+        p_vocab = np.zeros(len(p_keys), dtype=bool)
+        p_entry = np.full(len(p_keys), -1, dtype=np.int64)
+        for k, ((_, tax), res) in enumerate(zip(p_keys, p_res, strict=True)):
+            entry = vocab.entry_for(tax) if tax is not None else -1
+            if entry >= 0:
+                emb_p.append(k), emb_c.append(entry), emb_v.append(1.0)
+                p_vocab[k], p_entry[k] = True, entry
+            elif tax is not None:
+                emb_p.append(k), emb_c.append(extra_concept(("tax", tax))), emb_v.append(1.0)
+            elif res.entry >= 0:
+                emb_p.append(k), emb_c.append(res.entry), emb_v.append(res.similarity / 100.0)
+                p_vocab[k], p_entry[k] = True, res.entry
+        p_norm = [res.normalised for res in p_res]
+
+        # Direct fuzzy links where at least one side is not a vocabulary entry.
+        cutoff = self.direct_cutoff
+        scorer = vocab.scorer
+        loose_p = np.flatnonzero(~p_vocab)
+        if len(loose_p) and len(r_keys):
+            scores = process.cdist(
+                [p_norm[k] for k in loose_p],
+                r_norm,
+                scorer=scorer,
+                score_cutoff=cutoff,
+                dtype=np.uint8,
+                workers=-1,
+            )
+            a, b = np.nonzero(scores)
+            emb_p.extend(loose_p[a].tolist())
+            emb_c.extend(r_concept[b].tolist())
+            emb_v.extend(np.minimum(1.0, scores[a, b] / 100.0 / r_q[b]).tolist())
+        loose_r = np.flatnonzero(~r_vocab)
+        sure_p = np.flatnonzero(p_vocab)
+        if len(loose_r) and len(sure_p):
+            scores = process.cdist(
+                [p_norm[k] for k in sure_p],
+                [r_norm[k] for k in loose_r],
+                scorer=scorer,
+                score_cutoff=cutoff,
+                dtype=np.uint8,
+                workers=-1,
+            )
+            a, b = np.nonzero(scores)
+            emb_p.extend(sure_p[a].tolist())
+            emb_c.extend(r_concept[loose_r[b]].tolist())
+            emb_v.extend((scores[a, b] / 100.0).tolist())
+        n_concepts = n_entries + len(extra)
+
+        emb_p_arr = np.asarray(emb_p, dtype=np.int64)
+        emb_c_arr = np.asarray(emb_c, dtype=np.int64)
+        emb_v_arr = np.asarray(emb_v, dtype=np.float64)
+        order = np.lexsort((emb_c_arr, emb_p_arr))
+        emb_p_arr, emb_c_arr, emb_v_arr = emb_p_arr[order], emb_c_arr[order], emb_v_arr[order]
+        emb_count = np.bincount(emb_p_arr, minlength=len(p_keys)).astype(np.int64)
+        emb_start = np.cumsum(emb_count) - emb_count
+
+        # Join participant skill slots with their string embeddings.
+        slot_string = np.asarray([p_pos[key] for key in parts.slot_key], dtype=np.int64)
+        slot_rows, ent = _expand(emb_start[slot_string], emb_count[slot_string])
+        ent_owner = parts.slot_owner[slot_rows]
+        ent_level = parts.slot_level[slot_rows]
+        ent_concept = emb_c_arr[ent]
+        ent_val = emb_v_arr[ent]
+        ent_key = ent_owner * n_concepts + ent_concept
+
+        n_p = len(parts.ids)
+        a_blocks = []
+        best_keys: list[np.ndarray] = []
+        best_slot: list[np.ndarray] = []
+        best_val: list[np.ndarray] = []
+        for need in SKILL_LEVELS:
+            eff = ent_val * _LEVEL_FACTOR[ent_level, need]
+            order = np.lexsort((slot_rows, -eff, ent_key))
+            keys = ent_key[order]
+            first = np.ones(len(keys), dtype=bool)
+            first[1:] = keys[1:] != keys[:-1]
+            pick = order[first]
+            keys = keys[first]
+            best_keys.append(keys)
+            best_slot.append(slot_rows[pick])
+            best_val.append(ent_val[pick])
+            a_blocks.append(
+                sp.csr_matrix((eff[pick], (keys // n_concepts, keys % n_concepts)), shape=(n_p, n_concepts))
+            )
+        a_all = sp.hstack(a_blocks, format="csr")
+
+        # Place side: requirement weights per concept, level and component.
+        n_v = len(vacs.ids)
+        req_string = np.asarray([r_pos[key] for key in vacs.req_key], dtype=np.int64)
+        req_concept = r_concept[req_string] if len(req_string) else np.empty(0, dtype=np.int64)
+        req_q = r_q[req_string] if len(req_string) else np.empty(0)
+        req_tax = [r_tax[k] for k in req_string.tolist()]
+        count = np.where(vacs.req_required, vacs.n_required[vacs.req_owner], vacs.n_nice[vacs.req_owner])
+        req_weight = 1.0 / np.maximum(count, 1)
+        b_rows = (vacs.req_min - 1) * n_concepts + req_concept
+        b_cols = vacs.req_owner + np.where(vacs.req_required, 0, n_v)
+        b_all = sp.csr_matrix(
+            (req_q * req_weight, (b_rows, b_cols)), shape=(len(SKILL_LEVELS) * n_concepts, 2 * n_v)
+        )
+
+        # Component weights renormalised over the components that apply to each place.
+        w = self.weights
+        has_req = vacs.n_required > 0
+        has_nice = vacs.n_nice > 0
+        raw = {
+            "required": np.where(has_req, w.required, 0.0),
+            "nice": np.where(has_nice, w.nice, 0.0),
+            "distance": np.full(n_v, w.distance),
+            "hours": np.full(n_v, w.hours),
+            "sector": np.full(n_v, w.sector),
+        }
+        total = sum(raw.values())
+        total = np.where(total > 0, total, 1.0)
+        wn = {name: value / total for name, value in raw.items()}
+
+        # Sector preference: 1 when the place's sector is preferred, 0 when not, neutral without preferences.
+        sector_codes = {name: k for k, name in enumerate(sorted(set(vacs.sector)))}
+        vac_sector_code = np.asarray([sector_codes[s] for s in vacs.sector], dtype=np.int64)
+        sector_value = np.full((n_p, max(len(sector_codes), 1)), NEUTRAL_SECTOR)
+        for i, prefs in enumerate(parts.sector_sets):
+            if prefs:
+                for name, code in sector_codes.items():
+                    sector_value[i, code] = 1.0 if name in prefs else (NEUTRAL_SECTOR if not name else 0.0)
+
+        declined_idx: set[tuple[int, int]] = set()
+        for pair in declined:
+            p_id, v_id = pair
+            i = parts.index.get(p_id)
+            j = vacs.index.get(v_id)
+            if i is not None and j is not None:
+                declined_idx.add((i, j))
+
+        return _Linked(
+            parts=parts,
+            vacs=vacs,
+            n_concepts=n_concepts,
+            a_all=a_all,
+            b_all=b_all,
+            best_keys=best_keys,
+            best_slot=best_slot,
+            best_val=best_val,
+            req_concept=req_concept,
+            req_q=req_q,
+            req_tax=req_tax,
+            req_weight=req_weight,
+            wn=wn,
+            sector_value=sector_value,
+            vac_sector_code=vac_sector_code,
+            declined=declined_idx,
+        )
+
+    # ------------------------------------------------------------------ scoring
+
+    def _score_block(self, linked: _Linked, start: int, stop: int) -> tuple[np.ndarray, np.ndarray]:
+        """Return (score 0-100 rounded to 0.01, exclusion flags) for participants start:stop x all places."""
+        parts, vacs, wn = linked.parts, linked.vacs, linked.wn
+        n_v = len(vacs.ids)
+        coverage = (linked.a_all[start:stop] @ linked.b_all).toarray()
+        required, nice = coverage[:, :n_v], coverage[:, n_v:]
+        dist = haversine_km(parts.lat[start:stop], parts.lon[start:stop], vacs.lat, vacs.lon)
+        have = parts.hours[start:stop, None]
+        need = vacs.hours[None, :]
+        hours_value = np.where(
+            (have > 0) & (need > 0), np.minimum(have, need) / np.maximum(np.maximum(have, need), 1e-9), 1.0
+        )
+        distance_value = np.clip(1.0 - dist / parts.ref_km[start:stop, None], 0.0, 1.0)
+        sector = linked.sector_value[start:stop][:, linked.vac_sector_code]
+        score = (
+            wn["required"] * required
+            + wn["nice"] * nice
+            + wn["distance"] * distance_value
+            + wn["hours"] * hours_value
+            + wn["sector"] * sector
+        )
+        score = np.round(np.clip(score * 100.0, 0.0, 100.0), 2)
+        flags = np.broadcast_to(vacs.flags, score.shape).copy()
+        flags[parts.dutch[start:stop, None] < vacs.dutch[None, :]] |= EXCL_DUTCH
+        flags[~parts.licence[start:stop, None] & vacs.licence[None, :]] |= EXCL_LICENCE
+        flags[have < need] |= EXCL_HOURS
+        flags[dist > parts.max_km[start:stop, None]] |= EXCL_DISTANCE
+        for i, j in linked.declined:
+            if start <= i < stop:
+                flags[i - start, j] |= EXCL_DECLINED
+        return score, flags
+
+    def _top_pairs(
+        self, linked: _Linked, k_rows: int, k_cols: int
+    ) -> tuple[tuple[np.ndarray, np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray, np.ndarray]]:
+        """Return kept non-excluded (participant, place, score): top k_rows per participant, k_cols per place."""
+        parts, vacs = linked.parts, linked.vacs
+        n_p, n_v = len(parts.ids), len(vacs.ids)
+        k_rows = min(k_rows, n_v)
+        k_cols = min(k_cols, n_p)
+        row_p: list[np.ndarray] = []
+        row_v: list[np.ndarray] = []
+        row_s: list[np.ndarray] = []
+        col_cand_p: list[np.ndarray] = []
+        col_cand_key: list[np.ndarray] = []
+        v_tie = (n_v - 1 - vacs.rank)[None, :]
+        for start in range(0, n_p, self.block_rows):
+            stop = min(n_p, start + self.block_rows)
+            score, flags = self._score_block(linked, start, stop)
+            score_int = np.rint(score * 100).astype(np.int64)
+            ok = flags == 0
+            if k_rows:
+                key = np.where(ok, score_int * n_v + v_tie, -1)
+                top = _top_k_desc(key, k_rows, axis=1)
+                top_key = np.take_along_axis(key, top, axis=1)
+                taken = top_key >= 0
+                rr = np.broadcast_to(np.arange(start, stop)[:, None], top.shape)
+                row_p.append(rr[taken])
+                row_v.append(top[taken])
+                row_s.append(top_key[taken] // n_v)
+            if k_cols:
+                p_tie = (n_p - 1 - parts.rank[start:stop])[:, None]
+                key = np.where(ok, score_int * n_p + p_tie, -1)
+                kk = min(k_cols, stop - start)
+                top = _top_k_desc(key, kk, axis=0)
+                col_cand_p.append(top + start)
+                col_cand_key.append(np.take_along_axis(key, top, axis=0))
+        empty = np.empty(0, dtype=np.int64)
+        rows = (
+            np.concatenate(row_p) if row_p else empty,
+            np.concatenate(row_v) if row_v else empty,
+            np.concatenate(row_s) / 100.0 if row_s else np.empty(0),
+        )
+        if k_cols and col_cand_p:
+            cand_p = np.concatenate(col_cand_p, axis=0)
+            cand_key = np.concatenate(col_cand_key, axis=0)
+            top = _top_k_desc(cand_key, min(k_cols, cand_key.shape[0]), axis=0)
+            keys = np.take_along_axis(cand_key, top, axis=0)
+            chosen = np.take_along_axis(cand_p, top, axis=0)
+            taken = keys >= 0
+            vv = np.broadcast_to(np.arange(n_v)[None, :], top.shape)
+            # column-major so that each place's list comes out together, best first
+            cols = (chosen.T[taken.T], vv.T[taken.T], (keys.T[taken.T] // n_p) / 100.0)
+        else:
+            cols = (empty, empty, np.empty(0))
+        return rows, cols
+
+    def _rank_one(
+        self, linked: _Linked, *, by_participant: bool, top: int | None, include_excluded: bool
+    ) -> list[MatchResult]:
+        parts, vacs = linked.parts, linked.vacs
+        n_p, n_v = len(parts.ids), len(vacs.ids)
+        scores: list[np.ndarray] = []
+        flags: list[np.ndarray] = []
+        for start in range(0, max(n_p, 1) if n_p else 0, self.block_rows):
+            s, f = self._score_block(linked, start, min(n_p, start + self.block_rows))
+            scores.append(s)
+            flags.append(f)
+        if not scores:
+            return []
+        score = np.concatenate(scores, axis=0).ravel()
+        flag = np.concatenate(flags, axis=0).ravel()
+        if by_participant:
+            pi = np.zeros(n_v, dtype=np.int64)
+            vi = np.arange(n_v, dtype=np.int64)
+            tie = vacs.rank
+        else:
+            pi = np.arange(n_p, dtype=np.int64)
+            vi = np.zeros(n_p, dtype=np.int64)
+            tie = parts.rank
+        ok = flag == 0
+        candidates = np.arange(len(score)) if include_excluded else np.flatnonzero(ok)
+        order = candidates[np.lexsort((tie[candidates], -score[candidates], ~ok[candidates]))]
+        if top is not None:
+            order = order[:top]
+        return self._explain(linked, pi[order], vi[order], score[order], flag[order])
+
+    # ------------------------------------------------------------------ explanations
+
+    def _explain(
+        self,
+        linked: _Linked,
+        pi: np.ndarray,
+        vi: np.ndarray,
+        score: np.ndarray,
+        flags: np.ndarray | None = None,
+    ) -> list[MatchResult]:
+        """Build MatchResults with explanations for the given pairs (vectorised gathering, one dict per pair)."""
+        parts, vacs, wn = linked.parts, linked.vacs, linked.wn
+        n_pairs = len(pi)
+        if n_pairs == 0:
+            return []
+        n_concepts = linked.n_concepts
+        lat_p, lon_p = parts.lat[pi], parts.lon[pi]
+        lat_v, lon_v = vacs.lat[vi], vacs.lon[vi]
+        a = (
+            np.sin((lat_v - lat_p) * 0.5) ** 2
+            + np.cos(lat_p) * np.cos(lat_v) * np.sin((lon_v - lon_p) * 0.5) ** 2
+        )
+        dist = 2.0 * 6371.0088 * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
+        have, need = parts.hours[pi], vacs.hours[vi]
+        hours_value = np.where(
+            (have > 0) & (need > 0), np.minimum(have, need) / np.maximum(np.maximum(have, need), 1e-9), 1.0
+        )
+        ref = parts.ref_km[pi]
+        distance_value = np.clip(1.0 - dist / ref, 0.0, 1.0)
+        sector_value = linked.sector_value[pi, linked.vac_sector_code[vi]]
+        if flags is None:
+            flags = np.zeros(n_pairs, dtype=np.int64)
+
+        # Per requirement of each pair: the participant's best skill for that concept at that level.
+        pair_of, req = _expand(vacs.req_start[vi], vacs.req_count[vi])
+        owner = pi[pair_of]
+        concept = linked.req_concept[req]
+        need_level = vacs.req_min[req]
+        keys = owner * n_concepts + concept
+        eff = np.zeros(len(req))
+        val = np.zeros(len(req))
+        slot = np.full(len(req), -1, dtype=np.int64)
+        for level in SKILL_LEVELS:
+            sel = np.flatnonzero(need_level == level)
+            if not len(sel):
+                continue
+            table = linked.best_keys[level - 1]
+            if not len(table):
+                continue
+            pos = np.minimum(np.searchsorted(table, keys[sel]), len(table) - 1)
+            hit = table[pos] == keys[sel]
+            sel_hit, pos_hit = sel[hit], pos[hit]
+            slot[sel_hit] = linked.best_slot[level - 1][pos_hit]
+            val[sel_hit] = linked.best_val[level - 1][pos_hit]
+            eff[sel_hit] = val[sel_hit] * _LEVEL_FACTOR[parts.slot_level[slot[sel_hit]], level]
+        q = linked.req_q[req]
+        contribution = eff * q * linked.req_weight[req]
+        is_required = vacs.req_required[req]
+        required_value = np.bincount(pair_of[is_required], contribution[is_required], minlength=n_pairs)
+        nice_value = np.bincount(pair_of[~is_required], contribution[~is_required], minlength=n_pairs)
+        similarity = np.rint(val * q * 100).astype(np.int64)
+        have_level = np.where(slot >= 0, parts.slot_level[np.maximum(slot, 0)], 0)
+        comp_weight = np.where(is_required, wn["required"][vi[pair_of]], wn["nice"][vi[pair_of]])
+        gain = np.round(100.0 * comp_weight * linked.req_weight[req] * (1.0 - eff * q), 1)
+        improvable = (eff == 0) | (have_level < need_level)
+
+        more_ref = np.where(np.isfinite(parts.max_km[pi]), ref + MORE_DISTANCE_STEP_KM, ref)
+        distance_gain = np.where(
+            np.isfinite(parts.max_km[pi]),
+            np.round(100.0 * wn["distance"][vi] * (np.clip(1.0 - dist / more_ref, 0, 1) - distance_value), 1),
+            0.0,
+        )
+
+        w = {name: value[vi] for name, value in wn.items()}
+        values = {
+            "required": required_value,
+            "nice": nice_value,
+            "distance": distance_value,
+            "hours": hours_value,
+            "sector": sector_value,
+        }
+        comp_lists = {
+            name: (
+                np.round(values[name], 3).tolist(),
+                np.round(w[name], 4).tolist(),
+                np.round(100.0 * w[name] * values[name], 2).tolist(),
+                (w[name] > 0).tolist(),
+            )
+            for name in _COMPONENTS
+        }
+
+        req_l = req.tolist()
+        slot_l = slot.tolist()
+        sim_l = similarity.tolist()
+        have_l = have_level.tolist()
+        gain_l = gain.tolist()
+        improvable_l = improvable.tolist()
+        req_name = vacs.req_name
+        req_tax = linked.req_tax
+        req_min_l = vacs.req_min.tolist()
+        req_required_l = vacs.req_required.tolist()
+        slot_name = parts.slot_name
+        pair_start = np.searchsorted(pair_of, np.arange(n_pairs)).tolist() + [len(req_l)]
+        dist_l = np.round(dist, 1).tolist()
+        max_km_l = parts.max_km[pi].tolist()
+        dgain_l = distance_gain.tolist()
+        flags_l = flags.tolist()
+        pi_l = pi.tolist()
+        vi_l = vi.tolist()
+        score_l = np.round(score, 2).tolist()
+        p_ids, v_ids = parts.ids, vacs.ids
+        p_dutch, v_dutch = parts.dutch.tolist(), vacs.dutch.tolist()
+        p_hours, v_hours = parts.hours.tolist(), vacs.hours.tolist()
+
+        results: list[MatchResult] = []
+        for k in range(n_pairs):
+            components = {}
+            for name in _COMPONENTS:
+                values_l, weights_l, points_l, applies_l = comp_lists[name]
+                if applies_l[k]:
+                    components[name] = {"value": values_l[k], "weight": weights_l[k], "points": points_l[k]}
+            matched = []
+            missing = []
+            options = []
+            for r in range(pair_start[k], pair_start[k + 1]):
+                rq = req_l[r]
+                if slot_l[r] >= 0:
+                    matched.append(
+                        {
+                            "requirement": req_name[rq],
+                            "requirement_id": req_tax[rq],
+                            "skill": slot_name[slot_l[r]],
+                            "similarity": sim_l[r],
+                            "level": have_l[r],
+                            "min_level": req_min_l[rq],
+                            "required": req_required_l[rq],
+                        }
+                    )
+                    if improvable_l[r] and gain_l[r] > 0:
+                        options.append((-gain_l[r], 1, req_name[rq], req_min_l[rq]))
+                else:
+                    missing.append(
+                        {
+                            "requirement": req_name[rq],
+                            "requirement_id": req_tax[rq],
+                            "required": req_required_l[rq],
+                            "min_level": req_min_l[rq],
+                        }
+                    )
+                    if gain_l[r] > 0:
+                        options.append((-gain_l[r], 0, req_name[rq], req_min_l[rq]))
+            flag = flags_l[k]
+            if dgain_l[k] > 0 and not flag & EXCL_DISTANCE:
+                options.append((-dgain_l[k], 2, "", 0))
+            improvements = []
+            for neg_gain, code, name, level in sorted(options)[:2]:
+                if code == 0:
+                    improvements.append(
+                        {"code": "add_skill", "skill": name, "level": level, "gain": -neg_gain}
+                    )
+                elif code == 1:
+                    improvements.append(
+                        {"code": "raise_level", "skill": name, "level": level, "gain": -neg_gain}
+                    )
+                else:
+                    improvements.append(
+                        {"code": "more_distance", "km": MORE_DISTANCE_STEP_KM, "gain": -neg_gain}
+                    )
+            exclusions = []
+            if flag:
+                p, v = pi_l[k], vi_l[k]
+                if flag & EXCL_DUTCH:
+                    exclusions.append(
+                        {
+                            "code": "dutch_level",
+                            "need": DUTCH_LEVELS[v_dutch[v]],
+                            "have": DUTCH_LEVELS[p_dutch[p]] if p_dutch[p] >= 0 else None,
+                        }
+                    )
+                if flag & EXCL_DISTANCE:
+                    exclusions.append({"code": "distance", "km": dist_l[k], "max_km": max_km_l[k]})
+                if flag & EXCL_LICENCE:
+                    exclusions.append({"code": "licence"})
+                if flag & EXCL_HOURS:
+                    exclusions.append({"code": "hours", "need": v_hours[v], "have": p_hours[p]})
+                if flag & EXCL_FULL:
+                    exclusions.append({"code": "place_full"})
+                if flag & EXCL_NOT_OPEN:
+                    exclusions.append({"code": "not_open"})
+                if flag & EXCL_DECLINED:
+                    exclusions.append({"code": "declined"})
+            explanation = {
+                "score": score_l[k],
+                "components": components,
+                "matched": matched,
+                "missing": missing,
+                "distance_km": dist_l[k],
+                "exclusions": exclusions,
+                "improvements": improvements,
+            }
+            results.append(MatchResult(p_ids[pi_l[k]], v_ids[vi_l[k]], score_l[k], bool(flag), explanation))
+        return results
+
+
+def _top_k_desc(key: np.ndarray, k: int, axis: int) -> np.ndarray:
+    """Return indices of the k largest keys along ``axis``, largest first (keys are unique per line)."""
+    size = key.shape[axis]
+    if k <= 0:
+        shape = list(key.shape)
+        shape[axis] = 0
+        return np.empty(shape, dtype=np.int64)
+    if k < size:
+        part = np.argpartition(-key, k - 1, axis=axis)
+        part = part[:, :k] if axis == 1 else part[:k, :]
+    else:
+        part = np.broadcast_to(
+            np.arange(size)[None, :] if axis == 1 else np.arange(size)[:, None], key.shape
+        ).copy()
+    order = np.argsort(-np.take_along_axis(key, part, axis=axis), axis=axis, kind="stable")
+    return np.take_along_axis(part, order, axis=axis)
+
+
+def _merge_pairs(
+    rows: tuple[np.ndarray, np.ndarray, np.ndarray], cols: tuple[np.ndarray, np.ndarray, np.ndarray]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Return the distinct (participant, place, score) triples kept in either direction."""
+    p = np.concatenate([rows[0], cols[0]])
+    v = np.concatenate([rows[1], cols[1]])
+    s = np.concatenate([rows[2], cols[2]])
+    if not len(p):
+        return p, v, s
+    width = int(v.max()) + 1
+    _, first = np.unique(p * width + v, return_index=True)
+    return p[first], v[first], s[first]
+
+
+def _naive_top1(
+    rows: tuple[np.ndarray, np.ndarray, np.ndarray], n_p: int, capacity: np.ndarray
+) -> dict[str, Any]:
+    """Summarise "everyone gets their own top 1": total, coverage, congestion, people turned away."""
+    p, v, s = rows
+    if len(p):
+        first = np.ones(len(p), dtype=bool)
+        first[1:] = p[1:] != p[:-1]
+        top_v, top_s = v[first], s[first]
+    else:
+        top_v, top_s = np.empty(0, dtype=np.int64), np.empty(0)
+    aimed = np.bincount(top_v, minlength=len(capacity)) if len(capacity) else np.zeros(0, dtype=np.int64)
+    served = np.minimum(aimed, capacity)
+    return {
+        "total_score": round(float(top_s.sum()), 2),
+        "coverage": round(len(top_v) / n_p, 4) if n_p else 0.0,
+        "max_per_place": int(aimed.max(initial=0)),
+        "turned_away": int((aimed - served).sum()),
+        "feasible_coverage": round(float(served.sum()) / n_p, 4) if n_p else 0.0,
+    }

@@ -1,0 +1,189 @@
+"""Normalisation of skill text as Flemish users write it, and the fuzzy scorer registry.
+
+A skill string goes through: lower case, accents removed, punctuation removed, filler words
+dropped ("ervaring met", "kunnen", "attest"), a light Dutch stemmer (plural and diminutive
+endings), and compound splitting against the vocabulary's own words
+("vorkheftruckchauffeur" -> "vork heftruck chauffeur"). The normalised strings are then
+compared with one rapidfuzz scorer chosen from ``SCORERS`` (see docs/matching.md for why
+``token_sort`` is the default and why ``token_set``, ``partial`` and ``wratio`` are not).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Iterable
+from functools import lru_cache
+
+from rapidfuzz import fuzz
+
+#: Words that carry no skill meaning in a skill line ("ervaring met heftruck", "VCA-attest").
+FILLER_WORDS: frozenset[str] = frozenset(
+    """
+    kunnen kan kunt ervaring ervaringen met van het de een en of in op voor om te tot als bij
+    kennis goed goede zeer heel vlot basis basiskennis vaardig vaardigheid vaardigheden
+    attest attesten getuigschrift certificaat jaar jaren ik mijn
+    rijden besturen bedienen gebruiken werken doen uitvoeren
+    experience experienced with knowledge of skills skill the and a an able to good basic in using
+    """.split()
+)
+
+_VOWELS = frozenset("aeiou")
+_NON_WORD = re.compile(r"[^a-z0-9]+")
+_DIMINUTIVES = ("etjes", "tjes", "pjes", "jes", "etje", "tje", "pje", "je")
+_LINKS = ("", "s", "e", "en")
+MIN_PART = 4
+MIN_COMPOUND = 8
+
+#: Interchangeable string scorers (rapidfuzz functions, 0-100). ``token_sort`` is the engine's default.
+SCORERS: dict[str, Callable[..., float]] = {
+    "token_sort": fuzz.token_sort_ratio,
+    "ratio": fuzz.ratio,
+    "token_set": fuzz.token_set_ratio,
+    "partial": fuzz.partial_ratio,
+    "wratio": fuzz.WRatio,
+}
+DEFAULT_SCORER = "token_sort"
+
+
+@lru_cache(maxsize=65536)
+def fold(text: str) -> str:
+    """Lower-case, strip accents and replace punctuation by spaces ("Kassa's" -> "kassas")."""
+    text = unicodedata.normalize("NFKD", text.replace("'", "").replace("’", ""))
+    text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
+    return _NON_WORD.sub(" ", text).strip()
+
+
+def _undouble_or_lengthen(stem: str) -> str:
+    """Undo the spelling change of a Dutch "-en" plural: pakk -> pak, mak -> maak."""
+    if len(stem) >= 2 and stem[-1] == stem[-2] and stem[-1] not in _VOWELS:
+        return stem[:-1]
+    if (
+        len(stem) >= 3
+        and stem[-1] not in _VOWELS
+        and stem[-2] in _VOWELS
+        and stem[-3] not in _VOWELS
+        and stem[-2] in "aou"
+        and stem[-1] not in "wjy"
+    ):
+        return stem[:-1] + stem[-2] + stem[-1]
+    return stem
+
+
+def _strip_plural(token: str) -> str:
+    if token.endswith("en") and len(token) >= 5 and not token.endswith("ieen"):
+        return _undouble_or_lengthen(token[:-2])
+    if token.endswith("s") and len(token) >= 5 and not token.endswith("ss") and token[-2] != "i":
+        return token[:-1]
+    return token
+
+
+def stem_candidates(token: str) -> list[str]:
+    """Return possible stems of a token, the default rule first."""
+    if len(token) <= 3 or token.isdigit():
+        return [token]
+    out: list[str] = []
+    for suffix in _DIMINUTIVES:
+        if token.endswith(suffix) and len(token) - len(suffix) >= 3:
+            out.append(token[: -len(suffix)])
+    if out:
+        base = out[0]
+        return [base, *out[1:], token]
+    return [_strip_plural(token), token]
+
+
+class Normaliser:
+    """Turn skill text into a canonical form, splitting compounds against known vocabulary words."""
+
+    def __init__(self, vocabulary_words: Iterable[str] = ()) -> None:
+        self.known: set[str] = set()
+        for word in vocabulary_words:
+            for token in fold(word).split():
+                if token not in FILLER_WORDS and not token.isdigit():
+                    self.known.add(stem_candidates(token)[0])
+        self.known |= self._derived_parts(self.known)
+        self.atoms = self._atoms(self.known)
+        self._cache: dict[str, str] = {}
+
+    @staticmethod
+    def _derived_parts(known: set[str]) -> set[str]:
+        """Learn compound parts the vocabulary uses in at least two compounds (chauffeur, medewerker)."""
+        support: dict[str, set[str]] = {}
+        for token in known:
+            for cut in range(MIN_PART, len(token) - MIN_PART + 1):
+                head, tail = token[:cut], token[cut:]
+                if head in known:
+                    support.setdefault(tail, set()).add(token)
+                if tail in known:
+                    support.setdefault(head, set()).add(token)
+        return {part for part, tokens in support.items() if len(tokens) >= 2}
+
+    @staticmethod
+    def _atoms(known: set[str]) -> frozenset[str]:
+        atoms: set[str] = set()
+        for token in sorted(known, key=lambda t: (len(t), t)):
+            if len(token) < MIN_COMPOUND or _segment(token, frozenset(atoms)) is None:
+                atoms.add(token)
+        return frozenset(atoms)
+
+    def stem(self, token: str) -> str:
+        """Return the stem of one folded token, preferring a stem the vocabulary knows."""
+        candidates = stem_candidates(token)
+        for candidate in candidates:
+            if candidate in self.known:
+                return candidate
+        return candidates[0]
+
+    def split(self, token: str) -> list[str]:
+        """Split a compound into vocabulary atoms, or return it unchanged."""
+        if len(token) < MIN_COMPOUND or token in self.atoms:
+            return [token]
+        parts = _segment(token, self.atoms)
+        return parts if parts else [token]
+
+    def __call__(self, text: str) -> str:
+        """Return the canonical form of a skill string."""
+        cached = self._cache.get(text)
+        if cached is not None:
+            return cached
+        tokens = fold(text).split()
+        kept = [t for t in tokens if t not in FILLER_WORDS and not t.isdigit()] or tokens
+        out: list[str] = []
+        for token in kept:
+            stemmed = self.stem(token)
+            for part in self.split(stemmed):
+                out.append(self.stem(part) if part not in self.known else part)
+        result = " ".join(out)
+        if len(self._cache) < 500_000:
+            self._cache[text] = result
+        return result
+
+
+def _segment(token: str, atoms: frozenset[str]) -> list[str] | None:
+    """Split ``token`` into the fewest atoms (with optional linking s/e/en), longest first part on ties."""
+    n = len(token)
+    # best[i] = (number of parts, negative lengths for tie-break, parts) for token[i:]
+    best: list[tuple[int, tuple[int, ...], list[str]] | None] = [None] * (n + 1)
+    best[n] = (0, (), [])
+    for i in range(n - 1, -1, -1):
+        candidate: tuple[int, tuple[int, ...], list[str]] | None = None
+        for j in range(i + MIN_PART, n + 1):
+            piece = token[i:j]
+            if piece not in atoms:
+                continue
+            for link in _LINKS:
+                k = j + len(link)
+                if k > n or token[j:k] != link or best[k] is None:
+                    continue
+                if link and k == n:
+                    continue
+                rest = best[k]
+                assert rest is not None
+                option = (rest[0] + 1, (-len(piece), *rest[1]), [piece, *rest[2]])
+                if candidate is None or option[:2] < candidate[:2]:
+                    candidate = option
+        best[i] = candidate
+    result = best[0]
+    if result is None or result[0] < 2:
+        return None
+    return result[2]

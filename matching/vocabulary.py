@@ -1,0 +1,164 @@
+"""The skill vocabulary (seeds/skills.csv) and resolution of free skill text to its entries.
+
+Loading is stdlib-only (csv) and happens when asked, never at import time. Resolution first
+looks the normalised text up exactly among all Dutch and English labels and variants, then
+falls back to ``rapidfuzz.process.cdist`` over all of them for the strings that did not hit,
+keeping the best entry and its similarity (0-100) when it reaches the cut-off.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+from rapidfuzz import process
+
+from matching.text import DEFAULT_SCORER, SCORERS, Normaliser
+
+SEEDS_DIR = Path(__file__).resolve().parent.parent / "seeds"
+RESOLVE_CUTOFF = 85.0
+
+
+@dataclass(frozen=True, slots=True)
+class SkillEntry:
+    """One vocabulary skill with its Dutch and English labels and variants."""
+
+    id: str
+    label_nl: str
+    label_en: str
+    group: str
+    variants: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Resolution:
+    """The vocabulary entry a string resolved to (index into entries) and how well, or index -1."""
+
+    normalised: str
+    entry: int
+    similarity: float
+
+
+class Vocabulary:
+    """Skill entries plus the normaliser and lookup tables built from them."""
+
+    def __init__(
+        self,
+        entries: Sequence[SkillEntry],
+        *,
+        scorer: str = DEFAULT_SCORER,
+        cutoff: float = RESOLVE_CUTOFF,
+    ) -> None:
+        if scorer not in SCORERS:
+            raise ValueError(f"unknown scorer {scorer!r}; choose one of {', '.join(SCORERS)}")
+        self.entries: tuple[SkillEntry, ...] = tuple(entries)
+        self.scorer_name = scorer
+        self.scorer = SCORERS[scorer]
+        self.cutoff = cutoff
+        self.index_by_id: dict[str, int] = {}
+        for i, entry in enumerate(self.entries):
+            if entry.id in self.index_by_id:
+                raise ValueError(f"duplicate skill id {entry.id!r}")
+            self.index_by_id[entry.id] = i
+        words: list[str] = []
+        for entry in self.entries:
+            words.extend(entry.variants)
+        self.normalise = Normaliser(words)
+        exact: dict[str, int] = {}
+        for i, entry in enumerate(self.entries):
+            for variant in entry.variants:
+                norm = self.normalise(variant)
+                if norm:
+                    exact.setdefault(norm, i)
+        choices = list(exact)
+        owners = list(exact.values())
+        self.exact = exact
+        self.choices = choices
+        self.choice_owner = np.asarray(owners, dtype=np.int64)
+        self._resolved: dict[str, Resolution] = {}
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def entry_for(self, taxonomy_id: str) -> int:
+        """Return the entry index for a vocabulary id, or -1 when unknown."""
+        return self.index_by_id.get(taxonomy_id, -1)
+
+    def resolve(self, texts: Iterable[str]) -> list[Resolution]:
+        """Resolve free skill texts to vocabulary entries, caching the answers."""
+        texts = list(texts)
+        todo: dict[str, str] = {}
+        for text in texts:
+            if text in self._resolved or text in todo:
+                continue
+            norm = self.normalise(text)
+            hit = self.exact.get(norm)
+            if hit is not None:
+                self._resolved[text] = Resolution(norm, hit, 100.0)
+            else:
+                todo[text] = norm
+        if todo:
+            queries = list(todo.values())
+            scores = process.cdist(
+                queries,
+                self.choices,
+                scorer=self.scorer,
+                score_cutoff=self.cutoff,
+                dtype=np.uint8,
+                workers=-1,
+            )
+            if scores.size:
+                best = scores.argmax(axis=1)
+                best_score = scores[np.arange(len(queries)), best]
+            else:
+                best = np.zeros(len(queries), dtype=np.int64)
+                best_score = np.zeros(len(queries), dtype=np.uint8)
+            for k, (text, norm) in enumerate(todo.items()):
+                if best_score[k] > 0 and norm:
+                    entry = int(self.choice_owner[best[k]])
+                    self._resolved[text] = Resolution(norm, entry, float(best_score[k]))
+                else:
+                    self._resolved[text] = Resolution(norm, -1, 0.0)
+        return [self._resolved[t] for t in texts]
+
+
+def load_vocabulary(path: str | Path | None = None) -> Vocabulary:
+    """Load the skill vocabulary from a skills.csv file (default: the repository's seeds/)."""
+    path = Path(path) if path is not None else SEEDS_DIR / "skills.csv"
+    entries: list[SkillEntry] = []
+    with path.open(newline="", encoding="utf-8") as handle:
+        reader = csv.DictReader(handle)
+        missing = {"id", "label_nl", "variants_nl", "label_en", "variants_en"} - set(reader.fieldnames or ())
+        if missing:
+            raise ValueError(f"{path}: missing column(s) {', '.join(sorted(missing))}")
+        for row in reader:
+            variants: list[str] = []
+            for value in (
+                row["label_nl"],
+                *(row.get("variants_nl") or "").split("|"),
+                row.get("label_en") or "",
+                *(row.get("variants_en") or "").split("|"),
+            ):
+                value = value.strip()
+                if value and value not in variants:
+                    variants.append(value)
+            entries.append(
+                SkillEntry(
+                    id=row["id"].strip(),
+                    label_nl=row["label_nl"].strip(),
+                    label_en=(row.get("label_en") or "").strip(),
+                    group=(row.get("group") or "").strip(),
+                    variants=tuple(variants),
+                )
+            )
+    return Vocabulary(entries)
+
+
+@lru_cache(maxsize=1)
+def default_vocabulary() -> Vocabulary:
+    """Return the vocabulary from seeds/skills.csv, loaded on first use."""
+    return load_vocabulary()
