@@ -12,8 +12,10 @@ explanation, gathered with vectorised look-ups.
 
 from __future__ import annotations
 
+import gc
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,7 +26,7 @@ from scipy.optimize import linear_sum_assignment
 from scipy.sparse.csgraph import min_weight_full_bipartite_matching
 
 from matching.errors import InputError
-from matching.geo import Geo, default_geo, haversine_km
+from matching.geo import EARTH_RADIUS_KM, Geo, default_geo
 from matching.models import (
     DUTCH_LEVELS,
     SKILL_LEVELS,
@@ -103,10 +105,25 @@ def _dutch(value: Any, kind: str, index: int, record_id: Any, *, required: bool)
     return level
 
 
-def _number(value: Any, kind: str, index: int, record_id: Any, field: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value) or value < 0:
-        raise InputError(kind, index, record_id, field, f"must be a non-negative number, got {value!r}")
+def _number(
+    value: Any, kind: str, index: int, record_id: Any, field: str, *, positive: bool = False
+) -> float:
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or not math.isfinite(value)
+        or value < 0
+        or (positive and value == 0)
+    ):
+        expected = "a positive number" if positive else "a non-negative number"
+        raise InputError(kind, index, record_id, field, f"must be {expected}, got {value!r}")
     return float(value)
+
+
+def _unit_xyz(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
+    """Return points (radians) as 3 x n float32 unit vectors, for chord distances."""
+    cos_lat = np.cos(lat)
+    return np.stack([cos_lat * np.cos(lon), cos_lat * np.sin(lon), np.sin(lat)]).astype(np.float32)
 
 
 def _level(value: Any, kind: str, index: int, record_id: Any, field: str) -> int:
@@ -116,7 +133,7 @@ def _level(value: Any, kind: str, index: int, record_id: Any, field: str) -> int
 
 
 def _skill_name(value: Any, kind: str, index: int, record_id: Any, field: str) -> str:
-    if not isinstance(value, str) or not fold(value):
+    if not isinstance(value, str) or not value.strip():
         raise InputError(kind, index, record_id, field, f"must be a non-empty skill name, got {value!r}")
     return value
 
@@ -129,12 +146,17 @@ class _Participants:
     rank: np.ndarray
     lat: np.ndarray
     lon: np.ndarray
+    xyz: np.ndarray
     max_km: np.ndarray
     ref_km: np.ndarray
     hours: np.ndarray
     dutch: np.ndarray
     licence: np.ndarray
     sector_sets: list[frozenset[str]]
+    hours32: np.ndarray
+    inv_hours: np.ndarray
+    max_km32: np.ndarray
+    inv_ref: np.ndarray
     slot_owner: np.ndarray
     slot_key: list[tuple[str, str | None]]
     slot_level: np.ndarray
@@ -149,12 +171,16 @@ class _Vacancies:
     rank: np.ndarray
     lat: np.ndarray
     lon: np.ndarray
+    xyz: np.ndarray
     hours: np.ndarray
     dutch: np.ndarray
     licence: np.ndarray
     flags: np.ndarray
     capacity: np.ndarray
     sector: list[str]
+    hours32: np.ndarray
+    inv_hours: np.ndarray
+    open_ok: np.ndarray
     req_owner: np.ndarray
     req_key: list[tuple[str, str | None]]
     req_min: np.ndarray
@@ -183,6 +209,7 @@ class _Linked:
     req_tax: list[str | None]
     req_weight: np.ndarray
     wn: dict[str, np.ndarray]  # normalised component weight per place
+    wn32: dict[str, np.ndarray]
     sector_value: np.ndarray  # participants x sector codes
     vac_sector_code: np.ndarray
     declined: set[tuple[int, int]]
@@ -259,20 +286,26 @@ class Engine:
         declined: Iterable[tuple[Any, Any]] = frozenset(),
     ) -> dict[str, dict[Any, list[MatchResult]]]:
         """Return the top places per participant and the top participants per place (excluded pairs left out)."""
-        linked = self._link(participants, vacancies, declined)
-        rows, cols = self._top_pairs(linked, top, top)
-        pi, vi, score = _merge_pairs(rows, cols)
-        results = self._explain(linked, pi, vi, score)
-        parts, vacs = linked.parts, linked.vacs
-        by_participant: dict[Any, list[MatchResult]] = {pid: [] for pid in parts.ids}
-        by_vacancy: dict[Any, list[MatchResult]] = {vid: [] for vid in vacs.ids}
-        lookup = {(int(p), int(v)): r for p, v, r in zip(pi.tolist(), vi.tolist(), results, strict=True)}
-        row_p, row_v, _ = rows
-        for p, v in zip(row_p.tolist(), row_v.tolist(), strict=True):
-            by_participant[parts.ids[p]].append(lookup[(p, v)])
-        col_p, col_v, _ = cols
-        for p, v in zip(col_p.tolist(), col_v.tolist(), strict=True):
-            by_vacancy[vacs.ids[v]].append(lookup[(p, v)])
+        with _gc_paused():
+            linked = self._link(participants, vacancies, declined)
+            rows, cols = self._top_pairs(linked, top, top)
+            pi, vi, score = _merge_pairs(rows, cols)
+            results = self._explain(linked, pi, vi, score)
+            parts, vacs = linked.parts, linked.vacs
+            width = len(vacs.ids)
+            merged_key = pi * width + vi  # sorted: _merge_pairs returns unique keys in order
+            by_participant: dict[Any, list[MatchResult]] = {}
+            row_p, row_v, _ = rows
+            row_at = np.searchsorted(merged_key, row_p * width + row_v).tolist()
+            bounds = np.searchsorted(row_p, np.arange(len(parts.ids) + 1)).tolist()
+            for i, pid in enumerate(parts.ids):
+                by_participant[pid] = [results[k] for k in row_at[bounds[i] : bounds[i + 1]]]
+            by_vacancy: dict[Any, list[MatchResult]] = {}
+            col_p, col_v, _ = cols
+            col_at = np.searchsorted(merged_key, col_p * width + col_v).tolist()
+            bounds = np.searchsorted(col_v, np.arange(len(vacs.ids) + 1)).tolist()
+            for j, vid in enumerate(vacs.ids):
+                by_vacancy[vid] = [results[k] for k in col_at[bounds[j] : bounds[j + 1]]]
         return {"by_participant": by_participant, "by_vacancy": by_vacancy}
 
     def assign(
@@ -374,7 +407,7 @@ class Engine:
             index[p.id] = i
             if str(p.postal_code).strip() not in geo:
                 raise InputError(kind, i, p.id, "postal_code", f"unknown postal code {p.postal_code!r}")
-            hours[i] = _number(p.hours_per_week, kind, i, p.id, "hours_per_week")
+            hours[i] = _number(p.hours_per_week, kind, i, p.id, "hours_per_week", positive=True)
             if p.max_distance_km is None:
                 max_km[i] = np.inf
             else:
@@ -397,12 +430,17 @@ class Engine:
             rank=_id_ranks(ids),
             lat=lat,
             lon=lon,
+            xyz=_unit_xyz(lat, lon),
             max_km=max_km,
             ref_km=ref_km,
             hours=hours,
             dutch=dutch,
             licence=licence,
             sector_sets=sector_sets,
+            hours32=hours.astype(np.float32),
+            inv_hours=(1.0 / hours).astype(np.float32),
+            max_km32=max_km.astype(np.float32),
+            inv_ref=(1.0 / ref_km).astype(np.float32),
             slot_owner=np.asarray(slot_owner, dtype=np.int64),
             slot_key=slot_key,
             slot_level=np.asarray(slot_level, dtype=np.int64),
@@ -442,7 +480,7 @@ class Engine:
             index[v.id] = j
             if str(v.postal_code).strip() not in geo:
                 raise InputError(kind, j, v.id, "postal_code", f"unknown postal code {v.postal_code!r}")
-            hours[j] = _number(v.hours_per_week, kind, j, v.id, "hours_per_week")
+            hours[j] = _number(v.hours_per_week, kind, j, v.id, "hours_per_week", positive=True)
             dutch[j] = _dutch(v.dutch_level, kind, j, v.id, required=False)
             licence[j] = bool(v.driving_licence_required)
             places = v.places
@@ -477,12 +515,16 @@ class Engine:
             rank=_id_ranks(ids),
             lat=lat,
             lon=lon,
+            xyz=_unit_xyz(lat, lon),
             hours=hours,
             dutch=dutch,
             licence=licence,
             flags=flags,
             capacity=capacity,
             sector=sector,
+            hours32=hours.astype(np.float32),
+            inv_hours=(1.0 / hours).astype(np.float32),
+            open_ok=flags == 0,
             req_owner=np.asarray(req_owner, dtype=np.int64),
             req_key=req_key,
             req_min=np.asarray(req_min, dtype=np.int64),
@@ -660,7 +702,7 @@ class Engine:
         # Sector preference: 1 when the place's sector is preferred, 0 when not, neutral without preferences.
         sector_codes = {name: k for k, name in enumerate(sorted(set(vacs.sector)))}
         vac_sector_code = np.asarray([sector_codes[s] for s in vacs.sector], dtype=np.int64)
-        sector_value = np.full((n_p, max(len(sector_codes), 1)), NEUTRAL_SECTOR)
+        sector_value = np.full((n_p, max(len(sector_codes), 1)), NEUTRAL_SECTOR, dtype=np.float32)
         for i, prefs in enumerate(parts.sector_sets):
             if prefs:
                 for name, code in sector_codes.items():
@@ -688,6 +730,7 @@ class Engine:
             req_tax=req_tax,
             req_weight=req_weight,
             wn=wn,
+            wn32={name: value.astype(np.float32) for name, value in wn.items()},
             sector_value=sector_value,
             vac_sector_code=vac_sector_code,
             declined=declined_idx,
@@ -695,42 +738,81 @@ class Engine:
 
     # ------------------------------------------------------------------ scoring
 
-    def _score_block(self, linked: _Linked, start: int, stop: int) -> tuple[np.ndarray, np.ndarray]:
-        """Return (score 0-100 rounded to 0.01, exclusion flags) for participants start:stop x all places."""
-        parts, vacs, wn = linked.parts, linked.vacs, linked.wn
-        n_v = len(vacs.ids)
-        coverage = (linked.a_all[start:stop] @ linked.b_all).toarray()
-        required, nice = coverage[:, :n_v], coverage[:, n_v:]
-        dist = haversine_km(parts.lat[start:stop], parts.lon[start:stop], vacs.lat, vacs.lon)
-        have = parts.hours[start:stop, None]
-        need = vacs.hours[None, :]
-        hours_value = np.where(
-            (have > 0) & (need > 0), np.minimum(have, need) / np.maximum(np.maximum(have, need), 1e-9), 1.0
+    def _values(self, linked: _Linked, pi: np.ndarray, vi: np.ndarray) -> dict[str, np.ndarray]:
+        """Return distance, non-skill component values and the feasibility mask for broadcastable indices."""
+        parts, vacs = linked.parts, linked.vacs
+        pxyz, vxyz = parts.xyz, vacs.xyz
+        dx = pxyz[0][pi] - vxyz[0][vi]
+        dy = pxyz[1][pi] - vxyz[1][vi]
+        dz = pxyz[2][pi] - vxyz[2][vi]
+        dist = np.sqrt(dx * dx + dy * dy + dz * dz) * np.float32(EARTH_RADIUS_KM)
+        have = parts.hours32[pi]
+        need = vacs.hours32[vi]
+        ok = (
+            vacs.open_ok[vi]
+            & (parts.dutch[pi] >= vacs.dutch[vi])
+            & (parts.licence[pi] | ~vacs.licence[vi])
+            & (have >= need)
+            & (dist <= parts.max_km32[pi])
         )
-        distance_value = np.clip(1.0 - dist / parts.ref_km[start:stop, None], 0.0, 1.0)
-        sector = linked.sector_value[start:stop][:, linked.vac_sector_code]
+        return {
+            "dist": dist,
+            "distance": np.maximum(np.float32(0), np.float32(1) - dist * parts.inv_ref[pi]),
+            "hours": np.minimum(need * parts.inv_hours[pi], have * vacs.inv_hours[vi]),
+            "sector": linked.sector_value[pi, linked.vac_sector_code[vi]],
+            "ok": ok,
+        }
+
+    def _flags(self, linked: _Linked, pi: np.ndarray, vi: np.ndarray, dist: np.ndarray) -> np.ndarray:
+        """Return the exclusion bit flags for index pairs."""
+        parts, vacs = linked.parts, linked.vacs
+        flags = vacs.flags[vi].copy()
+        flags[parts.dutch[pi] < vacs.dutch[vi]] |= EXCL_DUTCH
+        flags[~parts.licence[pi] & vacs.licence[vi]] |= EXCL_LICENCE
+        flags[parts.hours32[pi] < vacs.hours32[vi]] |= EXCL_HOURS
+        flags[dist > parts.max_km32[pi]] |= EXCL_DISTANCE
+        if linked.declined:
+            declined = {(int(p), int(v)) for p, v in linked.declined}
+            for k, pair in enumerate(zip(pi.tolist(), vi.tolist(), strict=True)):
+                if pair in declined:
+                    flags[k] |= EXCL_DECLINED
+        return flags
+
+    @staticmethod
+    def _combine(
+        linked: _Linked, vi: np.ndarray, values: dict[str, np.ndarray], required, nice
+    ) -> np.ndarray:
+        """Return the score in hundredths of a point (int32, 0-10000)."""
+        wn = linked.wn32
         score = (
-            wn["required"] * required
-            + wn["nice"] * nice
-            + wn["distance"] * distance_value
-            + wn["hours"] * hours_value
-            + wn["sector"] * sector
+            wn["required"][vi] * required
+            + wn["nice"][vi] * nice
+            + wn["distance"][vi] * values["distance"]
+            + wn["hours"][vi] * values["hours"]
+            + wn["sector"][vi] * values["sector"]
         )
-        score = np.round(np.clip(score * 100.0, 0.0, 100.0), 2)
-        flags = np.broadcast_to(vacs.flags, score.shape).copy()
-        flags[parts.dutch[start:stop, None] < vacs.dutch[None, :]] |= EXCL_DUTCH
-        flags[~parts.licence[start:stop, None] & vacs.licence[None, :]] |= EXCL_LICENCE
-        flags[have < need] |= EXCL_HOURS
-        flags[dist > parts.max_km[start:stop, None]] |= EXCL_DISTANCE
+        return np.rint(np.clip(score, 0, 1) * np.float32(10000)).astype(np.int32)
+
+    def _score_block(
+        self, linked: _Linked, start: int, stop: int
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Return (score in hundredths, feasible mask, distance km) for participants start:stop x all places."""
+        n_v = len(linked.vacs.ids)
+        coverage = (linked.a_all[start:stop] @ linked.b_all).toarray().astype(np.float32)
+        pi = np.arange(start, stop)[:, None]
+        vi = np.arange(n_v)[None, :]
+        values = self._values(linked, pi, vi)
+        score = self._combine(linked, vi, values, coverage[:, :n_v], coverage[:, n_v:])
+        ok = values["ok"]
         for i, j in linked.declined:
             if start <= i < stop:
-                flags[i - start, j] |= EXCL_DECLINED
-        return score, flags
+                ok[i - start, j] = False
+        return score, ok, values["dist"]
 
     def _top_pairs(
         self, linked: _Linked, k_rows: int, k_cols: int
     ) -> tuple[tuple[np.ndarray, np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray, np.ndarray]]:
-        """Return kept non-excluded (participant, place, score): top k_rows per participant, k_cols per place."""
+        """Return kept feasible (participant, place, score): top k_rows per participant, k_cols per place."""
         parts, vacs = linked.parts, linked.vacs
         n_p, n_v = len(parts.ids), len(vacs.ids)
         k_rows = min(k_rows, n_v)
@@ -743,11 +825,10 @@ class Engine:
         v_tie = (n_v - 1 - vacs.rank)[None, :]
         for start in range(0, n_p, self.block_rows):
             stop = min(n_p, start + self.block_rows)
-            score, flags = self._score_block(linked, start, stop)
-            score_int = np.rint(score * 100).astype(np.int64)
-            ok = flags == 0
+            score, ok, _ = self._score_block(linked, start, stop)
+            score = score.astype(np.int64)
             if k_rows:
-                key = np.where(ok, score_int * n_v + v_tie, -1)
+                key = np.where(ok, score * n_v + v_tie, -1)
                 top = _top_k_desc(key, k_rows, axis=1)
                 top_key = np.take_along_axis(key, top, axis=1)
                 taken = top_key >= 0
@@ -757,9 +838,8 @@ class Engine:
                 row_s.append(top_key[taken] // n_v)
             if k_cols:
                 p_tie = (n_p - 1 - parts.rank[start:stop])[:, None]
-                key = np.where(ok, score_int * n_p + p_tie, -1)
-                kk = min(k_cols, stop - start)
-                top = _top_k_desc(key, kk, axis=0)
+                key = np.where(ok, score * n_p + p_tie, -1)
+                top = _top_k_desc(key, min(k_cols, stop - start), axis=0)
                 col_cand_p.append(top + start)
                 col_cand_key.append(np.take_along_axis(key, top, axis=0))
         empty = np.empty(0, dtype=np.int64)
@@ -787,16 +867,14 @@ class Engine:
     ) -> list[MatchResult]:
         parts, vacs = linked.parts, linked.vacs
         n_p, n_v = len(parts.ids), len(vacs.ids)
-        scores: list[np.ndarray] = []
-        flags: list[np.ndarray] = []
-        for start in range(0, max(n_p, 1) if n_p else 0, self.block_rows):
-            s, f = self._score_block(linked, start, min(n_p, start + self.block_rows))
-            scores.append(s)
-            flags.append(f)
-        if not scores:
+        if not n_p or not n_v:
             return []
-        score = np.concatenate(scores, axis=0).ravel()
-        flag = np.concatenate(flags, axis=0).ravel()
+        blocks = [
+            self._score_block(linked, start, min(n_p, start + self.block_rows))
+            for start in range(0, n_p, self.block_rows)
+        ]
+        score = np.concatenate([b[0] for b in blocks], axis=0).ravel()
+        ok = np.concatenate([b[1] for b in blocks], axis=0).ravel()
         if by_participant:
             pi = np.zeros(n_v, dtype=np.int64)
             vi = np.arange(n_v, dtype=np.int64)
@@ -805,12 +883,11 @@ class Engine:
             pi = np.arange(n_p, dtype=np.int64)
             vi = np.zeros(n_p, dtype=np.int64)
             tie = parts.rank
-        ok = flag == 0
         candidates = np.arange(len(score)) if include_excluded else np.flatnonzero(ok)
         order = candidates[np.lexsort((tie[candidates], -score[candidates], ~ok[candidates]))]
         if top is not None:
             order = order[:top]
-        return self._explain(linked, pi[order], vi[order], score[order], flag[order])
+        return self._explain(linked, pi[order], vi[order], score[order] / 100.0, ~ok[order])
 
     # ------------------------------------------------------------------ explanations
 
@@ -820,200 +897,216 @@ class Engine:
         pi: np.ndarray,
         vi: np.ndarray,
         score: np.ndarray,
-        flags: np.ndarray | None = None,
+        excluded: np.ndarray | None = None,
     ) -> list[MatchResult]:
-        """Build MatchResults with explanations for the given pairs (vectorised gathering, one dict per pair)."""
-        parts, vacs, wn = linked.parts, linked.vacs, linked.wn
+        """Build MatchResults with explanations for the given pairs: gather with numpy, then one dict per pair."""
+        parts, vacs = linked.parts, linked.vacs
         n_pairs = len(pi)
         if n_pairs == 0:
             return []
-        n_concepts = linked.n_concepts
-        lat_p, lon_p = parts.lat[pi], parts.lon[pi]
-        lat_v, lon_v = vacs.lat[vi], vacs.lon[vi]
-        a = (
-            np.sin((lat_v - lat_p) * 0.5) ** 2
-            + np.cos(lat_p) * np.cos(lat_v) * np.sin((lon_v - lon_p) * 0.5) ** 2
-        )
-        dist = 2.0 * 6371.0088 * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
-        have, need = parts.hours[pi], vacs.hours[vi]
-        hours_value = np.where(
-            (have > 0) & (need > 0), np.minimum(have, need) / np.maximum(np.maximum(have, need), 1e-9), 1.0
-        )
-        ref = parts.ref_km[pi]
-        distance_value = np.clip(1.0 - dist / ref, 0.0, 1.0)
-        sector_value = linked.sector_value[pi, linked.vac_sector_code[vi]]
-        if flags is None:
+        values = self._values(linked, pi, vi)
+        dist = values["dist"]
+        if excluded is None or not excluded.any():
             flags = np.zeros(n_pairs, dtype=np.int64)
+        else:
+            flags = self._flags(linked, pi, vi, dist)
 
         # Per requirement of each pair: the participant's best skill for that concept at that level.
         pair_of, req = _expand(vacs.req_start[vi], vacs.req_count[vi])
-        owner = pi[pair_of]
-        concept = linked.req_concept[req]
+        n_concepts = linked.n_concepts
+        keys = pi[pair_of] * n_concepts + linked.req_concept[req]
         need_level = vacs.req_min[req]
-        keys = owner * n_concepts + concept
-        eff = np.zeros(len(req))
         val = np.zeros(len(req))
         slot = np.full(len(req), -1, dtype=np.int64)
         for level in SKILL_LEVELS:
-            sel = np.flatnonzero(need_level == level)
-            if not len(sel):
-                continue
             table = linked.best_keys[level - 1]
-            if not len(table):
+            sel = np.flatnonzero(need_level == level)
+            if not len(sel) or not len(table):
                 continue
             pos = np.minimum(np.searchsorted(table, keys[sel]), len(table) - 1)
             hit = table[pos] == keys[sel]
-            sel_hit, pos_hit = sel[hit], pos[hit]
-            slot[sel_hit] = linked.best_slot[level - 1][pos_hit]
-            val[sel_hit] = linked.best_val[level - 1][pos_hit]
-            eff[sel_hit] = val[sel_hit] * _LEVEL_FACTOR[parts.slot_level[slot[sel_hit]], level]
+            slot[sel[hit]] = linked.best_slot[level - 1][pos[hit]]
+            val[sel[hit]] = linked.best_val[level - 1][pos[hit]]
+        matched_row = slot >= 0
+        have_level = np.where(matched_row, parts.slot_level[np.maximum(slot, 0)], 0)
         q = linked.req_q[req]
-        contribution = eff * q * linked.req_weight[req]
+        eff = val * _LEVEL_FACTOR[have_level, need_level] * q
+        weight = linked.req_weight[req]
         is_required = vacs.req_required[req]
-        required_value = np.bincount(pair_of[is_required], contribution[is_required], minlength=n_pairs)
-        nice_value = np.bincount(pair_of[~is_required], contribution[~is_required], minlength=n_pairs)
-        similarity = np.rint(val * q * 100).astype(np.int64)
-        have_level = np.where(slot >= 0, parts.slot_level[np.maximum(slot, 0)], 0)
-        comp_weight = np.where(is_required, wn["required"][vi[pair_of]], wn["nice"][vi[pair_of]])
-        gain = np.round(100.0 * comp_weight * linked.req_weight[req] * (1.0 - eff * q), 1)
-        improvable = (eff == 0) | (have_level < need_level)
+        required_value = np.bincount(pair_of[is_required], (eff * weight)[is_required], minlength=n_pairs)
+        nice_value = np.bincount(pair_of[~is_required], (eff * weight)[~is_required], minlength=n_pairs)
+        wn = {name: value[vi] for name, value in linked.wn.items()}
 
-        more_ref = np.where(np.isfinite(parts.max_km[pi]), ref + MORE_DISTANCE_STEP_KM, ref)
+        # Improvements: the requirement (or 10 km more travel) that would add the most points.
+        comp_weight = np.where(is_required, wn["required"][pair_of], wn["nice"][pair_of])
+        gain = np.round(100.0 * comp_weight * weight * (1.0 - eff), 1)
+        improvable = (~matched_row | (have_level < need_level)) & (gain > 0)
+        finite = np.isfinite(parts.max_km[pi])
+        ref = 1.0 / parts.inv_ref[pi].astype(np.float64)
+        dist64 = dist.astype(np.float64)
         distance_gain = np.where(
-            np.isfinite(parts.max_km[pi]),
-            np.round(100.0 * wn["distance"][vi] * (np.clip(1.0 - dist / more_ref, 0, 1) - distance_value), 1),
+            finite & (flags & EXCL_DISTANCE == 0),
+            np.round(
+                100.0
+                * wn["distance"]
+                * (
+                    np.clip(1.0 - dist64 / (ref + MORE_DISTANCE_STEP_KM), 0, 1)
+                    - np.clip(1.0 - dist64 / ref, 0, 1)
+                ),
+                1,
+            ),
             0.0,
         )
+        cand_pair = np.concatenate([pair_of[improvable], np.flatnonzero(distance_gain > 0)])
+        cand_gain = np.concatenate([gain[improvable], distance_gain[distance_gain > 0]])
+        cand_row = np.concatenate([np.flatnonzero(improvable), np.full(int((distance_gain > 0).sum()), -1)])
+        order = np.lexsort((cand_row, -cand_gain, cand_pair))
+        cand_pair, cand_gain, cand_row = cand_pair[order], cand_gain[order], cand_row[order]
+        rank_in_pair = np.arange(len(cand_pair)) - np.searchsorted(cand_pair, cand_pair)
+        keep = rank_in_pair < 2
+        cand_pair, cand_gain, cand_row = cand_pair[keep], cand_gain[keep], cand_row[keep]
 
-        w = {name: value[vi] for name, value in wn.items()}
-        values = {
-            "required": required_value,
-            "nice": nice_value,
-            "distance": distance_value,
-            "hours": hours_value,
-            "sector": sector_value,
-        }
-        comp_lists = {
-            name: (
-                np.round(values[name], 3).tolist(),
-                np.round(w[name], 4).tolist(),
-                np.round(100.0 * w[name] * values[name], 2).tolist(),
-                (w[name] > 0).tolist(),
-            )
-            for name in _COMPONENTS
-        }
-
-        req_l = req.tolist()
-        slot_l = slot.tolist()
-        sim_l = similarity.tolist()
-        have_l = have_level.tolist()
-        gain_l = gain.tolist()
-        improvable_l = improvable.tolist()
-        req_name = vacs.req_name
-        req_tax = linked.req_tax
+        req_name, req_tax, slot_name = vacs.req_name, linked.req_tax, parts.slot_name
         req_min_l = vacs.req_min.tolist()
         req_required_l = vacs.req_required.tolist()
-        slot_name = parts.slot_name
-        pair_start = np.searchsorted(pair_of, np.arange(n_pairs)).tolist() + [len(req_l)]
-        dist_l = np.round(dist, 1).tolist()
-        max_km_l = parts.max_km[pi].tolist()
-        dgain_l = distance_gain.tolist()
-        flags_l = flags.tolist()
-        pi_l = pi.tolist()
-        vi_l = vi.tolist()
-        score_l = np.round(score, 2).tolist()
-        p_ids, v_ids = parts.ids, vacs.ids
-        p_dutch, v_dutch = parts.dutch.tolist(), vacs.dutch.tolist()
-        p_hours, v_hours = parts.hours.tolist(), vacs.hours.tolist()
+        req_l = req.tolist()
+        improvement_objs = []
+        for row, g in zip(cand_row.tolist(), cand_gain.tolist(), strict=True):
+            if row < 0:
+                improvement_objs.append({"code": "more_distance", "km": MORE_DISTANCE_STEP_KM, "gain": g})
+            else:
+                rq = req_l[row]
+                code = "raise_level" if slot[row] >= 0 else "add_skill"
+                improvement_objs.append(
+                    {"code": code, "skill": req_name[rq], "level": req_min_l[rq], "gain": g}
+                )
+        imp_start = np.searchsorted(cand_pair, np.arange(n_pairs + 1)).tolist()
 
-        results: list[MatchResult] = []
-        for k in range(n_pairs):
-            components = {}
-            for name in _COMPONENTS:
-                values_l, weights_l, points_l, applies_l = comp_lists[name]
-                if applies_l[k]:
-                    components[name] = {"value": values_l[k], "weight": weights_l[k], "points": points_l[k]}
-            matched = []
-            missing = []
-            options = []
-            for r in range(pair_start[k], pair_start[k + 1]):
-                rq = req_l[r]
-                if slot_l[r] >= 0:
-                    matched.append(
-                        {
-                            "requirement": req_name[rq],
-                            "requirement_id": req_tax[rq],
-                            "skill": slot_name[slot_l[r]],
-                            "similarity": sim_l[r],
-                            "level": have_l[r],
-                            "min_level": req_min_l[rq],
-                            "required": req_required_l[rq],
-                        }
-                    )
-                    if improvable_l[r] and gain_l[r] > 0:
-                        options.append((-gain_l[r], 1, req_name[rq], req_min_l[rq]))
-                else:
-                    missing.append(
-                        {
-                            "requirement": req_name[rq],
-                            "requirement_id": req_tax[rq],
-                            "required": req_required_l[rq],
-                            "min_level": req_min_l[rq],
-                        }
-                    )
-                    if gain_l[r] > 0:
-                        options.append((-gain_l[r], 0, req_name[rq], req_min_l[rq]))
-            flag = flags_l[k]
-            if dgain_l[k] > 0 and not flag & EXCL_DISTANCE:
-                options.append((-dgain_l[k], 2, "", 0))
-            improvements = []
-            for neg_gain, code, name, level in sorted(options)[:2]:
-                if code == 0:
-                    improvements.append(
-                        {"code": "add_skill", "skill": name, "level": level, "gain": -neg_gain}
-                    )
-                elif code == 1:
-                    improvements.append(
-                        {"code": "raise_level", "skill": name, "level": level, "gain": -neg_gain}
-                    )
-                else:
-                    improvements.append(
-                        {"code": "more_distance", "km": MORE_DISTANCE_STEP_KM, "gain": -neg_gain}
-                    )
-            exclusions = []
-            if flag:
-                p, v = pi_l[k], vi_l[k]
-                if flag & EXCL_DUTCH:
-                    exclusions.append(
-                        {
-                            "code": "dutch_level",
-                            "need": DUTCH_LEVELS[v_dutch[v]],
-                            "have": DUTCH_LEVELS[p_dutch[p]] if p_dutch[p] >= 0 else None,
-                        }
-                    )
-                if flag & EXCL_DISTANCE:
-                    exclusions.append({"code": "distance", "km": dist_l[k], "max_km": max_km_l[k]})
-                if flag & EXCL_LICENCE:
-                    exclusions.append({"code": "licence"})
-                if flag & EXCL_HOURS:
-                    exclusions.append({"code": "hours", "need": v_hours[v], "have": p_hours[p]})
-                if flag & EXCL_FULL:
-                    exclusions.append({"code": "place_full"})
-                if flag & EXCL_NOT_OPEN:
-                    exclusions.append({"code": "not_open"})
-                if flag & EXCL_DECLINED:
-                    exclusions.append({"code": "declined"})
-            explanation = {
-                "score": score_l[k],
-                "components": components,
-                "matched": matched,
-                "missing": missing,
-                "distance_km": dist_l[k],
-                "exclusions": exclusions,
-                "improvements": improvements,
+        # Matched and missing requirement rows, each grouped by pair, so every list is a plain slice.
+        pair_start = np.searchsorted(pair_of, np.arange(n_pairs + 1))
+        m_rows = np.flatnonzero(matched_row)
+        x_rows = np.flatnonzero(~matched_row)
+        m_start = np.searchsorted(pair_of[m_rows], np.arange(n_pairs + 1)).tolist()
+        x_start = np.searchsorted(pair_of[x_rows], np.arange(n_pairs + 1)).tolist()
+        del pair_start
+        with _gc_paused():  # many small acyclic dicts: keep the cyclic GC from rescanning them
+            matched_objs = [
+                {
+                    "requirement": req_name[rq],
+                    "requirement_id": req_tax[rq],
+                    "skill": slot_name[sl],
+                    "similarity": sim,
+                    "level": lv,
+                    "min_level": req_min_l[rq],
+                    "required": req_required_l[rq],
+                }
+                for rq, sl, sim, lv in zip(
+                    req[m_rows].tolist(),
+                    slot[m_rows].tolist(),
+                    np.rint(val[m_rows] * q[m_rows] * 100).astype(np.int64).tolist(),
+                    have_level[m_rows].tolist(),
+                    strict=True,
+                )
+            ]
+            # A missing requirement reads the same for every participant: one shared dict per requirement.
+            missing_req = req[x_rows].tolist()
+            missing_dicts = {
+                rq: {
+                    "requirement": req_name[rq],
+                    "requirement_id": req_tax[rq],
+                    "required": req_required_l[rq],
+                    "min_level": req_min_l[rq],
+                }
+                for rq in set(missing_req)
             }
-            results.append(MatchResult(p_ids[pi_l[k]], v_ids[vi_l[k]], score_l[k], bool(flag), explanation))
+            missing_objs = [missing_dicts[rq] for rq in missing_req]
+
+            def component_lists(name: str, value: np.ndarray) -> tuple[list, list, list]:
+                w = wn[name]
+                return (
+                    np.round(value, 3).tolist(),
+                    np.round(w, 4).tolist(),
+                    np.round(100.0 * w * value, 2).tolist(),
+                )
+
+            req_v, req_w, req_p = component_lists("required", required_value)
+            nice_v, nice_w, nice_p = component_lists("nice", nice_value)
+            dist_v, dist_w, dist_p = component_lists("distance", values["distance"].astype(np.float64))
+            hours_v, hours_w, hours_p = component_lists("hours", values["hours"].astype(np.float64))
+            sect_v, sect_w, sect_p = component_lists("sector", values["sector"].astype(np.float64))
+            has_req = (wn["required"] > 0).tolist()
+            has_nice = (wn["nice"] > 0).tolist()
+            dist_km = np.round(dist64, 1).tolist()
+            flags_l = flags.tolist()
+            pi_l, vi_l = pi.tolist(), vi.tolist()
+            score_l = np.round(score, 2).tolist()
+            p_ids, v_ids = parts.ids, vacs.ids
+            results: list[MatchResult] = []
+            for k in range(n_pairs):
+                components = {}
+                if has_req[k]:
+                    components["required"] = {"value": req_v[k], "weight": req_w[k], "points": req_p[k]}
+                if has_nice[k]:
+                    components["nice"] = {"value": nice_v[k], "weight": nice_w[k], "points": nice_p[k]}
+                components["distance"] = {"value": dist_v[k], "weight": dist_w[k], "points": dist_p[k]}
+                components["hours"] = {"value": hours_v[k], "weight": hours_w[k], "points": hours_p[k]}
+                components["sector"] = {"value": sect_v[k], "weight": sect_w[k], "points": sect_p[k]}
+                flag = flags_l[k]
+                explanation = {
+                    "score": score_l[k],
+                    "components": components,
+                    "matched": matched_objs[m_start[k] : m_start[k + 1]],
+                    "missing": missing_objs[x_start[k] : x_start[k + 1]],
+                    "distance_km": dist_km[k],
+                    "exclusions": self._exclusions(linked, pi_l[k], vi_l[k], flag, dist_km[k])
+                    if flag
+                    else [],
+                    "improvements": improvement_objs[imp_start[k] : imp_start[k + 1]],
+                }
+                results.append(
+                    MatchResult(p_ids[pi_l[k]], v_ids[vi_l[k]], score_l[k], bool(flag), explanation)
+                )
         return results
+
+    @staticmethod
+    def _exclusions(linked: _Linked, p: int, v: int, flag: int, km: float) -> list[dict[str, Any]]:
+        """Return the language-neutral reasons why a pair is excluded."""
+        parts, vacs = linked.parts, linked.vacs
+        out: list[dict[str, Any]] = []
+        if flag & EXCL_DUTCH:
+            have = int(parts.dutch[p])
+            out.append(
+                {
+                    "code": "dutch_level",
+                    "need": DUTCH_LEVELS[int(vacs.dutch[v])],
+                    "have": DUTCH_LEVELS[have] if have >= 0 else None,
+                }
+            )
+        if flag & EXCL_DISTANCE:
+            out.append({"code": "distance", "km": km, "max_km": float(parts.max_km[p])})
+        if flag & EXCL_LICENCE:
+            out.append({"code": "licence"})
+        if flag & EXCL_HOURS:
+            out.append({"code": "hours", "need": float(vacs.hours[v]), "have": float(parts.hours[p])})
+        if flag & EXCL_FULL:
+            out.append({"code": "place_full"})
+        if flag & EXCL_NOT_OPEN:
+            out.append({"code": "not_open"})
+        if flag & EXCL_DECLINED:
+            out.append({"code": "declined"})
+        return out
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while building many acyclic objects."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _top_k_desc(key: np.ndarray, k: int, axis: int) -> np.ndarray:
@@ -1044,7 +1137,7 @@ def _merge_pairs(
     if not len(p):
         return p, v, s
     width = int(v.max()) + 1
-    _, first = np.unique(p * width + v, return_index=True)
+    _, first = np.unique(p * width + v, return_index=True)  # sorted by participant, then place
     return p[first], v[first], s[first]
 
 
