@@ -30,7 +30,8 @@ def main() -> int:
 
     def _stop(signum, _frame):
         log.info("clock: signal %s received, stopping", signum)
-        scheduler.shutdown(wait=False)
+        if scheduler.running:  # a second signal (e.g. to the whole process group) must not raise
+            scheduler.shutdown(wait=False)
 
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)

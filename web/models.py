@@ -605,3 +605,15 @@ class JobRun(SQLModel, table=True):
     finished_at: datetime | None = None
     outcome: str = Field(default="running", max_length=20)  # running | ok | failed
     detail: str | None = Field(default=None, max_length=2000)
+
+
+class ReminderSent(SQLModel, table=True):
+    """A reminder already sent for a subject and threshold, so each is sent exactly once."""
+
+    __tablename__ = "reminder_sent"
+    __table_args__ = (UniqueConstraint("kind", "subject_id", "threshold", name="uq_reminder_sent"),)
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=40)
+    subject_id: int
+    threshold: str = Field(max_length=40)
+    sent_at: datetime = Field(default_factory=utcnow)

@@ -1,0 +1,65 @@
+"""Data retention: anonymise participants whose trajectory ended long ago, delete old login attempts and notifications."""
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import delete
+from sqlmodel import Session, func, select
+
+from web.models import Evaluation, LoginAttempt, Notification, Participant, ParticipantNote, Trajectory, User, utcnow
+from web.services.settings import get_setting
+
+LOGIN_ATTEMPT_DAYS = 30  # throttling needs minutes; a month is kept for security questions
+READ_NOTIFICATION_DAYS = 90
+
+
+def anonymise_participant(*, session: Session, participant: Participant, now: datetime) -> None:
+    """Remove what identifies a participant; keep the trajectory figures for monitoring."""
+    participant.first_name = "—"
+    participant.last_name = f"#{participant.id}"
+    for field in ("email", "phone", "postal_code", "limitations", "support_needs", "goals"):
+        setattr(participant, field, None)
+    participant.active = False
+    participant.anonymised_at = now
+    session.add(participant)
+    session.exec(delete(ParticipantNote).where(ParticipantNote.participant_id == participant.id))
+    for evaluation in session.exec(select(Evaluation).where(Evaluation.participant_id == participant.id)).all():
+        evaluation.summary = None
+        evaluation.attendees = None
+        evaluation.scores = {k: {"score": (v or {}).get("score")} for k, v in (evaluation.scores or {}).items()}
+        session.add(evaluation)
+    if participant.user_id:
+        user = session.get(User, participant.user_id)
+        if user is not None:
+            user.email = f"geanonimiseerd-{user.id}@invalid"
+            user.full_name = "—"
+            user.password_hash = None
+            user.is_active = False
+            session.add(user)
+    session.flush()
+
+
+def purge_expired_data(*, session: Session, now: datetime | None = None) -> dict[str, int]:
+    """Apply the retention period; return what was anonymised or deleted."""
+    now = now or utcnow()
+    today = now.date()
+    retention_days = int(get_setting(session=session, key="retention_days"))
+    cutoff: date = today - timedelta(days=retention_days)
+    still_open = select(Trajectory.participant_id).where(Trajectory.ended_on.is_(None))
+    last_end = (
+        select(Trajectory.participant_id, func.max(Trajectory.ended_on).label("last_end"))
+        .group_by(Trajectory.participant_id).subquery()
+    )
+    participants = session.exec(
+        select(Participant)
+        .join(last_end, last_end.c.participant_id == Participant.id)
+        .where(Participant.anonymised_at.is_(None), last_end.c.last_end < cutoff, Participant.id.not_in(still_open))
+    ).all()
+    for participant in participants:
+        anonymise_participant(session=session, participant=participant, now=now)
+    attempts = session.exec(delete(LoginAttempt).where(LoginAttempt.at < now - timedelta(days=LOGIN_ATTEMPT_DAYS))).rowcount
+    notes = session.exec(
+        delete(Notification).where(Notification.read_at.is_not(None), Notification.read_at < now - timedelta(days=READ_NOTIFICATION_DAYS))
+    ).rowcount
+    session.flush()
+    return {"anonymised": len(participants), "login_attempts": attempts, "notifications": notes}
