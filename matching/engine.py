@@ -1116,15 +1116,14 @@ def _top_k_desc(key: np.ndarray, k: int, axis: int) -> np.ndarray:
         shape = list(key.shape)
         shape[axis] = 0
         return np.empty(shape, dtype=np.int64)
+    if axis == 0:
+        return _top_k_desc(np.ascontiguousarray(key.T), k, axis=1).T
     if k < size:
-        part = np.argpartition(-key, k - 1, axis=axis)
-        part = part[:, :k] if axis == 1 else part[:k, :]
+        part = np.argpartition(-key, k - 1, axis=1)[:, :k]
     else:
-        part = np.broadcast_to(
-            np.arange(size)[None, :] if axis == 1 else np.arange(size)[:, None], key.shape
-        ).copy()
-    order = np.argsort(-np.take_along_axis(key, part, axis=axis), axis=axis, kind="stable")
-    return np.take_along_axis(part, order, axis=axis)
+        part = np.broadcast_to(np.arange(size)[None, :], key.shape).copy()
+    order = np.argsort(-np.take_along_axis(key, part, axis=1), axis=1, kind="stable")
+    return np.take_along_axis(part, order, axis=1)
 
 
 def _merge_pairs(

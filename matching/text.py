@@ -104,6 +104,7 @@ class Normaliser:
         self.known |= self._derived_parts(self.known)
         self.atoms = self._atoms(self.known)
         self._cache: dict[str, str] = {}
+        self._token_cache: dict[str, list[str]] = {}
 
     @staticmethod
     def _derived_parts(known: set[str]) -> set[str]:
@@ -148,11 +149,15 @@ class Normaliser:
             return cached
         tokens = fold(text).split()
         kept = [t for t in tokens if t not in FILLER_WORDS and not t.isdigit()] or tokens
+        token_cache = self._token_cache
         out: list[str] = []
         for token in kept:
-            stemmed = self.stem(token)
-            for part in self.split(stemmed):
-                out.append(self.stem(part) if part not in self.known else part)
+            parts = token_cache.get(token)
+            if parts is None:
+                parts = [p if p in self.known else self.stem(p) for p in self.split(self.stem(token))]
+                if len(token_cache) < 500_000:
+                    token_cache[token] = parts
+            out.extend(parts)
         result = " ".join(out)
         if len(self._cache) < 500_000:
             self._cache[text] = result
