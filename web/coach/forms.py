@@ -1,1 +1,152 @@
-"""Forms of the coach area."""
+"""Forms of the coach area: profile with skills, notes, phases, hand-over, evaluation, proposals, CSV import."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import (
+    BooleanField,
+    DateField,
+    FieldList,
+    Form,
+    FormField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
+
+from web.labels import PHASE_LABELS, SECTOR_LABELS, SKILL_LEVEL_LABELS
+from web.models import DUTCH_LEVELS, PHASES, SECTORS
+from web.services.evaluations import DECISION_LABELS, RUBRIC
+from web.services.proposals import DECLINE_REASONS
+from web.validators import PostalCode
+
+REQUIRED = _l("Dit veld is verplicht.")
+
+
+class NoMarkup:
+    """Refuse text that looks like HTML markup."""
+
+    def __call__(self, form, field):
+        if field.data and any(ch in field.data for ch in "<>"):
+            raise ValidationError(_l("Gebruik geen < of > in dit veld."))
+
+
+class SkillRowForm(Form):
+    """One skill line: a name (free text, with autocomplete) and a level."""
+
+    name = StringField(_l("Vaardigheid"), validators=[Optional(), Length(max=200), NoMarkup()])
+    level = SelectField(_l("Niveau"), choices=[SelectChoice(str(k), v) for k, v in SKILL_LEVEL_LABELS.items()], default="2")
+
+
+class ProfileForm(FlaskForm):
+    first_name = StringField(_l("Voornaam"), validators=[DataRequired(REQUIRED), Length(max=100), NoMarkup()])
+    last_name = StringField(_l("Familienaam"), validators=[DataRequired(REQUIRED), Length(max=100), NoMarkup()])
+    email = StringField(_l("E-mailadres"), validators=[Optional(), Email(_l("Geef een geldig e-mailadres.")), Length(max=254)])
+    phone = StringField(_l("Telefoon"), validators=[Optional(), Length(max=40)])
+    postal_code = StringField(_l("Postcode"), validators=[DataRequired(REQUIRED), PostalCode()])
+    max_distance_km = IntegerField(
+        _l("Maximale reisafstand (km)"), validators=[InputRequired(REQUIRED), NumberRange(0, 300)], default=25,
+    )
+    hours_per_week = IntegerField(_l("Uren per week"), validators=[InputRequired(REQUIRED), NumberRange(1, 50)])
+    dutch_level = SelectField(_l("Niveau Nederlands"), choices=[SelectChoice("", _l("Onbekend"))] + [SelectChoice(lvl, lvl) for lvl in DUTCH_LEVELS], validators=[Optional()])
+    driving_licence = BooleanField(_l("Rijbewijs B"))
+    preferred_sectors = SelectMultipleField(_l("Voorkeursectoren"), choices=[SelectChoice(s, SECTOR_LABELS[s]) for s in SECTORS], validators=[Optional()])
+    limitations = TextAreaField(_l("Beperkingen"), validators=[Optional(), Length(max=4000)], description=_l("Alleen zichtbaar voor coaches."))
+    support_needs = TextAreaField(_l("Ondersteuningsnoden"), validators=[Optional(), Length(max=4000)], description=_l("Alleen zichtbaar voor coaches."))
+    goals = TextAreaField(_l("Doelen"), validators=[Optional(), Length(max=4000)])
+    skills = FieldList(FormField(SkillRowForm), min_entries=1, max_entries=40)
+
+    def skill_list(self) -> list[tuple[str, int]]:
+        return [(row.form.name.data, int(row.form.level.data)) for row in self.skills if (row.form.name.data or "").strip()]
+
+    def profile_data(self) -> dict:
+        return {
+            "first_name": self.first_name.data, "last_name": self.last_name.data, "email": (self.email.data or "").lower() or None,
+            "phone": self.phone.data, "postal_code": self.postal_code.data.strip(), "max_distance_km": self.max_distance_km.data,
+            "hours_per_week": self.hours_per_week.data, "dutch_level": self.dutch_level.data or None, "driving_licence": self.driving_licence.data,
+            "preferred_sectors": list(self.preferred_sectors.data or []) or None, "limitations": self.limitations.data,
+            "support_needs": self.support_needs.data, "goals": self.goals.data,
+        }
+
+
+class NewParticipantForm(ProfileForm):
+    phase = SelectField(_l("Fase"), choices=[SelectChoice(p, PHASE_LABELS[p]) for p in PHASES], default="voortraject")
+
+
+class NoteForm(FlaskForm):
+    body = TextAreaField(_l("Notitie"), validators=[DataRequired(REQUIRED), Length(max=4000)])
+
+
+class PhaseForm(FlaskForm):
+    phase = SelectField(_l("Nieuwe fase"), choices=[SelectChoice(p, PHASE_LABELS[p]) for p in PHASES])
+    reason = StringField(_l("Reden"), validators=[DataRequired(REQUIRED), Length(max=500)])
+
+
+class HoldForm(FlaskForm):
+    reason = StringField(_l("Reden van de pauze"), validators=[Optional(), Length(max=500)])
+
+
+class HandoverForm(FlaskForm):
+    coach_id = SelectField(_l("Nieuwe coach"), coerce=int, choices=[])
+
+
+class ProposeForm(FlaskForm):
+    place_id = HiddenField(validators=[DataRequired()])
+    note = StringField(_l("Toelichting"), validators=[Optional(), Length(max=2000)])
+
+
+class TransitionForm(FlaskForm):
+    to_state = HiddenField(validators=[DataRequired()])
+    reason = SelectField(_l("Reden"), choices=[SelectChoice("", "—")] + [SelectChoice(r, r) for r in DECLINE_REASONS], validators=[Optional()])
+    note = StringField(_l("Toelichting"), validators=[Optional(), Length(max=2000)])
+    stage_start = DateField(_l("Start stage"), validators=[Optional()])
+    stage_end = DateField(_l("Einde stage"), validators=[Optional()])
+
+
+class AcceptAssignmentForm(FlaskForm):
+    participant_id = HiddenField(validators=[DataRequired()])
+    place_id = HiddenField(validators=[DataRequired()])
+
+
+class ImportForm(FlaskForm):
+    file = FileField(_l("CSV-bestand"), validators=[FileRequired(REQUIRED)])
+
+
+def evaluation_form_class():
+    """The evaluation form: one score (1–4, each level described) and a required motivation per rubric item."""
+
+    class EvaluationForm(FlaskForm):
+        held_on = DateField(_l("Datum van het gesprek"), validators=[DataRequired(REQUIRED)])
+        attendees = StringField(_l("Wie nam deel"), validators=[DataRequired(REQUIRED), Length(max=500)],
+                                description=_l("Bijvoorbeeld: deelnemer, coach, werkvloerbegeleider."))
+        decision = RadioField(_l("Beslissing"), choices=[SelectChoice(k, v) for k, v in DECISION_LABELS.items()], validators=[InputRequired(REQUIRED)])
+        re_evaluation_on = DateField(_l("Datum van de nieuwe evaluatie"), validators=[Optional()],
+                                     description=_l("Verplicht als de deelnemer nog niet klaar is."))
+        summary = TextAreaField(_l("Samenvatting"), validators=[Optional(), Length(max=4000)])
+
+        def validate_re_evaluation_on(self, field):
+            if self.decision.data == "not_yet" and not field.data:
+                raise ValidationError(_l("Geef een datum voor de nieuwe evaluatie."))
+
+        def scores(self) -> dict:
+            return {item: {"score": int(getattr(self, f"{item}_score").data), "motivation": getattr(self, f"{item}_motivation").data} for item in RUBRIC}
+
+    for item, (label, levels) in RUBRIC.items():
+        setattr(EvaluationForm, f"{item}_score", RadioField(label, choices=[SelectChoice(str(k), v) for k, v in levels.items()], validators=[InputRequired(REQUIRED)]))
+        setattr(EvaluationForm, f"{item}_motivation", TextAreaField(_l("Motivering"), validators=[DataRequired(REQUIRED), Length(max=2000)]))
+    return EvaluationForm

@@ -1,0 +1,85 @@
+"""Turn the engine's language-neutral explanation (codes and parameters) into plain Dutch or English lines.
+
+``explain_lines(explanation, audience="coach")`` gives the coach the full picture (matched and missing skills,
+distance, exclusions, what would raise the score); ``audience="participant"`` gives short, plain reasons without
+scores or jargon. The participant area reuses this function.
+"""
+from __future__ import annotations
+
+from flask_babel import gettext as _
+from flask_babel import ngettext
+
+from web.labels import skill_level_label
+
+
+def _km(value) -> str:
+    return f"{float(value):.0f}"
+
+
+def exclusion_line(item: dict, audience: str = "coach") -> str:
+    """One reason why a place is excluded."""
+    code = item.get("code")
+    if code == "dutch_level":
+        if audience == "participant":
+            return _("Voor deze plaats is meer Nederlands nodig (niveau %(need)s).", need=item.get("need"))
+        return _("Nederlands: niveau %(need)s gevraagd, deelnemer heeft %(have)s.", need=item.get("need"), have=item.get("have") or _("onbekend"))
+    if code == "distance":
+        return _("Te ver: %(km)s km, maximum is %(max)s km.", km=_km(item.get("km", 0)), max=_km(item.get("max_km", 0)))
+    if code == "licence":
+        return _("Een rijbewijs is nodig.")
+    if code == "hours":
+        return _("Vraagt %(need)s uur per week, beschikbaar %(have)s uur.", need=_km(item.get("need", 0)), have=_km(item.get("have", 0)))
+    if code == "place_full":
+        return _("Alle plaatsen zijn al ingevuld.")
+    if code == "not_open":
+        return _("Deze plaats staat niet meer open.")
+    if code == "declined":
+        return _("Eerder afgewezen.")
+    return _("Uitgesloten (%(code)s).", code=code)
+
+
+def explain_lines(explanation: dict | None, audience: str = "coach") -> list[str]:
+    """Render an engine explanation as plain sentences for a coach or a participant."""
+    if not explanation:
+        return []
+    lines: list[str] = []
+    exclusions = explanation.get("exclusions") or []
+    for item in exclusions:
+        lines.append(exclusion_line(item, audience))
+    matched = explanation.get("matched") or []
+    missing = explanation.get("missing") or []
+    if audience == "participant":
+        if matched:
+            lines.append(_("Je kunt al: %(skills)s.", skills=", ".join(m["requirement"] for m in matched)))
+        required_missing = [m["requirement"] for m in missing if m.get("required")]
+        if required_missing:
+            lines.append(_("Je leert nog: %(skills)s.", skills=", ".join(required_missing)))
+        if explanation.get("distance_km") is not None and not any(e.get("code") == "distance" for e in exclusions):
+            lines.append(_("Ongeveer %(km)s km van je woonplaats.", km=_km(explanation["distance_km"])))
+        return lines
+    for m in matched:
+        kind = _("vereist") if m.get("required") else _("pluspunt")
+        if m.get("skill") and m["skill"].lower() != m["requirement"].lower():
+            line = _("Past: %(requirement)s (%(kind)s) via „%(skill)s”, niveau %(level)s van %(min)s.", requirement=m["requirement"], kind=kind,
+                     skill=m["skill"], level=m.get("level"), min=m.get("min_level"))
+        else:
+            line = _("Past: %(requirement)s (%(kind)s), niveau %(level)s van %(min)s.", requirement=m["requirement"], kind=kind, level=m.get("level"),
+                     min=m.get("min_level"))
+        lines.append(line)
+    for m in missing:
+        if m.get("required"):
+            lines.append(_("Ontbreekt: %(requirement)s (vereist, minstens niveau %(min)s).", requirement=m["requirement"], min=m.get("min_level")))
+        else:
+            lines.append(_("Ontbreekt: %(requirement)s (pluspunt).", requirement=m["requirement"]))
+    if explanation.get("distance_km") is not None:
+        lines.append(_("Afstand: %(km)s km.", km=_km(explanation["distance_km"])))
+    for imp in explanation.get("improvements") or []:
+        gain = f"{float(imp.get('gain', 0)):.0f}"
+        if imp.get("code") == "add_skill":
+            lines.append(_("Hoger met %(skill)s (%(level)s): +%(gain)s punten.", skill=imp.get("skill"), level=skill_level_label(imp.get("level")), gain=gain))
+        elif imp.get("code") == "raise_level":
+            lines.append(_("Hoger door %(skill)s op niveau %(level)s te brengen: +%(gain)s punten.", skill=imp.get("skill"), level=imp.get("level"), gain=gain))
+        elif imp.get("code") == "more_distance":
+            lines.append(ngettext("Hoger met %(num)d km meer reisafstand: +%(gain)s punten.", "Hoger met %(num)d km meer reisafstand: +%(gain)s punten.",
+                                  int(imp.get("km", 10)), gain=gain))
+    return lines

@@ -1,0 +1,298 @@
+"""Scores between participants and stage places: rows become engine dataclasses, the engine scores them, and the
+results are stored as ``MatchSuggestion`` rows (one per pair, upserted) that pages read.
+
+A profile edit refreshes one participant; a place edit refreshes one place; the scheduler runs the incremental
+refresh (``changed_since``) and the full nightly one. One ``Engine`` is kept per process and per vocabulary.
+"""
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy import delete, true
+from sqlmodel import Session, func, select
+
+import matching
+from matching import Engine, SkillClaim, SkillEntry, SkillRequirement, Vocabulary, load_vocabulary
+from matching import Participant as EngineParticipant
+from matching import Vacancy as EngineVacancy
+from web.config import REPO_ROOT
+from web.models import (
+    MatchSuggestion,
+    Participant,
+    ParticipantSkill,
+    PlaceSkill,
+    Proposal,
+    SkillTerm,
+    StagePlace,
+    utcnow,
+)
+from web.services.proposals import CAPACITY_STATES, OPEN_STATES
+
+STORED_PER_PARTICIPANT = 50  # places kept per participant (excluded ones included, so their reason can be shown)
+MATCHABLE_PHASES = ("voortraject", "jobmatching")
+
+_engine_lock = threading.Lock()
+_engines: dict[tuple, Engine] = {}
+
+
+def _vocabulary_from_terms(terms: list[SkillTerm]) -> Vocabulary:
+    entries = []
+    for term in terms:
+        variants: list[str] = []
+        for value in (term.label_nl, *(term.variants_nl or []), term.label_en, *(term.variants_en or [])):
+            value = (value or "").strip()
+            if value and value not in variants:
+                variants.append(value)
+        entries.append(SkillEntry(id=term.id, label_nl=term.label_nl, label_en=term.label_en, group=term.group, variants=tuple(variants)))
+    return Vocabulary(entries)
+
+
+def get_engine(*, session: Session) -> Engine:
+    """The process's engine for the current skill vocabulary (SkillTerm rows, else seeds/skills.csv), built once."""
+    count, latest = session.exec(select(func.count(), func.max(SkillTerm.id)).where(SkillTerm.active.is_(True))).one()
+    key = ("terms", count, latest) if count else ("seeds",)
+    engine = _engines.get(key)
+    if engine is not None:
+        return engine
+    with _engine_lock:
+        engine = _engines.get(key)
+        if engine is None:
+            if count:
+                vocabulary = _vocabulary_from_terms(list(session.exec(select(SkillTerm).where(SkillTerm.active.is_(True))).all()))
+            elif (REPO_ROOT / "seeds" / "skills.csv").exists():
+                vocabulary = load_vocabulary(Path(REPO_ROOT / "seeds" / "skills.csv"))
+            else:
+                vocabulary = Vocabulary([])
+            engine = Engine(vocabulary=vocabulary)
+            _engines.clear()
+            _engines[key] = engine
+    return engine
+
+
+# --- rows -> engine dataclasses ----------------------------------------------------------------
+
+
+def is_matchable(participant: Participant, engine: Engine | None = None) -> bool:
+    """A participant can be scored once postal code (known) and hours are filled in."""
+    if not participant.postal_code or not participant.hours_per_week:
+        return False
+    return engine is None or participant.postal_code in engine.geo
+
+
+def to_engine_participant(participant: Participant, skills: Iterable[ParticipantSkill]) -> EngineParticipant:
+    """Convert a participant row and its skills to the engine's dataclass."""
+    return EngineParticipant(
+        id=participant.id,
+        skills=tuple(SkillClaim(s.name, s.level, s.taxonomy_id) for s in skills if s.name and s.name.strip()),
+        postal_code=participant.postal_code,
+        max_distance_km=participant.max_distance_km,
+        hours_per_week=participant.hours_per_week,
+        dutch_level=participant.dutch_level,
+        driving_licence=bool(participant.driving_licence),
+        sectors=tuple(participant.preferred_sectors or ()),
+    )
+
+
+def to_engine_vacancy(place: StagePlace, skills: Iterable[PlaceSkill], filled: int) -> EngineVacancy:
+    """Convert a stage place row, its skills and its taken capacity to the engine's dataclass."""
+    return EngineVacancy(
+        id=place.id,
+        title=place.title,
+        sector=place.sector or "",
+        skills=tuple(SkillRequirement(s.name, s.required, s.min_level, s.taxonomy_id) for s in sorted(skills, key=lambda s: s.position) if s.name.strip()),
+        postal_code=place.postal_code,
+        hours_per_week=place.hours_per_week or 0,
+        dutch_level=place.dutch_level,
+        driving_licence_required=bool(place.driving_licence),
+        places=place.places,
+        filled=filled,
+        is_open=place.status == "published",
+    )
+
+
+def _skills_by(session: Session, model, column, ids: list[int]) -> dict[int, list]:
+    found: dict[int, list] = {i: [] for i in ids}
+    if ids:
+        for row in session.exec(select(model).where(column.in_(ids))).all():
+            found[getattr(row, column.key)].append(row)
+    return found
+
+
+def load_vacancies(*, session: Session, engine: Engine, place_ids: list[int] | None = None) -> list[EngineVacancy]:
+    """Published places (or the given ones) as engine vacancies, with their taken capacity."""
+    query = select(StagePlace).where(StagePlace.postal_code.is_not(None))
+    query = query.where(StagePlace.id.in_(place_ids)) if place_ids is not None else query.where(StagePlace.status == "published")
+    places = [p for p in session.exec(query.order_by(StagePlace.id)).all() if p.postal_code in engine.geo]
+    ids = [p.id for p in places]
+    skills = _skills_by(session, PlaceSkill, PlaceSkill.place_id, ids)
+    filled = dict(
+        session.exec(
+            select(Proposal.place_id, func.count()).where(Proposal.place_id.in_(ids), Proposal.state.in_(CAPACITY_STATES)).group_by(Proposal.place_id)
+        ).all()
+    ) if ids else {}
+    return [to_engine_vacancy(p, skills[p.id], filled.get(p.id, 0)) for p in places]
+
+
+def load_participants(*, session: Session, engine: Engine, participant_ids: list[int] | None = None) -> list[EngineParticipant]:
+    """Active participants (or the given ones) that can be scored, as engine participants."""
+    query = select(Participant).where(Participant.active.is_(True), Participant.anonymised_at.is_(None))
+    if participant_ids is not None:
+        query = query.where(Participant.id.in_(participant_ids))
+    rows = [p for p in session.exec(query.order_by(Participant.id)).all() if is_matchable(p, engine)]
+    skills = _skills_by(session, ParticipantSkill, ParticipantSkill.participant_id, [p.id for p in rows])
+    return [to_engine_participant(p, skills[p.id]) for p in rows]
+
+
+def declined_pairs(*, session: Session, participant_ids: list[int] | None = None, place_ids: list[int] | None = None) -> set[tuple[int, int]]:
+    """Pairs that were declined before; the engine excludes them."""
+    query = select(Proposal.participant_id, Proposal.place_id).where(Proposal.state == "declined")
+    if participant_ids is not None:
+        query = query.where(Proposal.participant_id.in_(participant_ids))
+    if place_ids is not None:
+        query = query.where(Proposal.place_id.in_(place_ids))
+    return {tuple(r) for r in session.exec(query).all()}
+
+
+# --- storing --------------------------------------------------------------------------------
+
+
+def _store(session: Session, results, existing: dict[tuple[int, int], MatchSuggestion]) -> set[tuple[int, int]]:
+    now = utcnow()
+    kept = set()
+    for r in results:
+        pair = (int(r.participant_id), int(r.vacancy_id))
+        kept.add(pair)
+        row = existing.get(pair)
+        if row is None:
+            row = MatchSuggestion(participant_id=pair[0], place_id=pair[1], score=0, engine_version=matching.ENGINE_VERSION)
+        row.score = float(min(100.0, max(0.0, r.score)))
+        row.excluded = bool(r.excluded)
+        row.explanation = r.explanation
+        row.engine_version = matching.ENGINE_VERSION
+        row.computed_at = now
+        session.add(row)
+    return kept
+
+
+def _refresh_participants(session: Session, participant_ids: list[int]) -> int:
+    engine = get_engine(session=session)
+    people = load_participants(session=session, engine=engine, participant_ids=participant_ids)
+    vacancies = load_vacancies(session=session, engine=engine)
+    declined = declined_pairs(session=session, participant_ids=participant_ids)
+    stored = 0
+    existing_rows = session.exec(select(MatchSuggestion).where(MatchSuggestion.participant_id.in_(participant_ids))).all() if participant_ids else []
+    existing = {(m.participant_id, m.place_id): m for m in existing_rows}
+    kept: set[tuple[int, int]] = set()
+    for person in people:
+        results = engine.rank_places(person, vacancies, top=STORED_PER_PARTICIPANT, declined=declined, include_excluded=True) if vacancies else []
+        kept |= _store(session, results, existing)
+        stored += len(results)
+    for pair, row in existing.items():
+        if pair not in kept:
+            session.delete(row)
+    session.flush()
+    return stored
+
+
+def refresh_matches_for_participant(*, session: Session, participant_id: int) -> int:
+    """Recompute and store the ranked places of one participant (fast: one participant against the open places)."""
+    return _refresh_participants(session, [participant_id])
+
+
+def refresh_matches_for_participants(*, session: Session, participant_ids: list[int]) -> int:
+    """Recompute and store the ranked places of several participants, loading the places once."""
+    return _refresh_participants(session, list(participant_ids))
+
+
+def refresh_matches_for_place(*, session: Session, place_id: int) -> int:
+    """Recompute and store the scores of one place against every active participant."""
+    engine = get_engine(session=session)
+    place = session.get(StagePlace, place_id)
+    if place is None or place.status != "published" or place.postal_code not in engine.geo:
+        session.exec(delete(MatchSuggestion).where(MatchSuggestion.place_id == place_id))
+        session.flush()
+        return 0
+    vacancies = load_vacancies(session=session, engine=engine, place_ids=[place_id])
+    people = load_participants(session=session, engine=engine)
+    results = engine.rank_participants(vacancies[0], people, top=None, declined=declined_pairs(session=session, place_ids=[place_id]), include_excluded=True) if people else []
+    existing = {(m.participant_id, m.place_id): m for m in session.exec(select(MatchSuggestion).where(MatchSuggestion.place_id == place_id)).all()}
+    kept = _store(session, results, existing)
+    for pair, row in existing.items():
+        if pair not in kept:
+            session.delete(row)
+    session.flush()
+    return len(results)
+
+
+def refresh_all_matches(*, session: Session, changed_since: datetime | None = None) -> dict:
+    """Refresh everything (nightly) or only participants and places changed since a time (incremental job)."""
+    if changed_since is None:
+        ids = list(session.exec(select(Participant.id).where(Participant.active.is_(True))).all())
+        stale = session.exec(select(MatchSuggestion.participant_id).where(MatchSuggestion.participant_id.not_in(ids) if ids else true()).distinct()).all()
+        if stale:
+            session.exec(delete(MatchSuggestion).where(MatchSuggestion.participant_id.in_(list(stale))))
+        stored = _refresh_participants(session, ids)
+        return {"participants": len(ids), "places": None, "stored": stored}
+    people = list(session.exec(select(Participant.id).where(Participant.updated_at >= changed_since)).all())
+    places = list(session.exec(select(StagePlace.id).where(StagePlace.updated_at >= changed_since)).all())
+    stored = _refresh_participants(session, people) if people else 0
+    for place_id in places:
+        stored += refresh_matches_for_place(session=session, place_id=place_id)
+    return {"participants": len(people), "places": len(places), "stored": stored}
+
+
+# --- reading --------------------------------------------------------------------------------
+
+
+def suggestions_for_participant(*, session: Session, participant_id: int, include_excluded: bool = False, limit: int = 20) -> list[tuple[MatchSuggestion, StagePlace]]:
+    """Stored ranked places of a participant, best first."""
+    query = (
+        select(MatchSuggestion, StagePlace)
+        .join(StagePlace, StagePlace.id == MatchSuggestion.place_id)
+        .where(MatchSuggestion.participant_id == participant_id)
+    )
+    if not include_excluded:
+        query = query.where(MatchSuggestion.excluded.is_(False), StagePlace.status == "published")
+    query = query.order_by(MatchSuggestion.excluded, MatchSuggestion.score.desc(), StagePlace.id).limit(limit)
+    return list(session.exec(query).all())
+
+
+def suggestions_for_place(*, session: Session, place_id: int, coach_ids: list[int], include_excluded: bool = False) -> list[tuple[MatchSuggestion, Participant]]:
+    """Stored ranked participants of these coaches for a place, best first."""
+    query = (
+        select(MatchSuggestion, Participant)
+        .join(Participant, Participant.id == MatchSuggestion.participant_id)
+        .where(MatchSuggestion.place_id == place_id, Participant.coach_id.in_(coach_ids), Participant.active.is_(True))
+    )
+    if not include_excluded:
+        query = query.where(MatchSuggestion.excluded.is_(False))
+    return list(session.exec(query.order_by(MatchSuggestion.excluded, MatchSuggestion.score.desc(), Participant.id)).all())
+
+
+def suggest_assignments(*, session: Session, coach_ids: list[int]) -> list[dict]:
+    """Capacity-aware assignment of these coaches' participants without an open proposal to the open places."""
+    from web.models import Trajectory
+
+    engine = get_engine(session=session)
+    busy = set(session.exec(select(Proposal.participant_id).where(Proposal.state.in_(OPEN_STATES))).all())
+    in_phase = set(
+        session.exec(select(Trajectory.participant_id).where(Trajectory.ended_on.is_(None), Trajectory.current_phase.in_(MATCHABLE_PHASES))).all()
+    )
+    ids = [
+        pid for pid in session.exec(select(Participant.id).where(Participant.coach_id.in_(coach_ids), Participant.active.is_(True))).all()
+        if pid not in busy and pid in in_phase
+    ]
+    people = load_participants(session=session, engine=engine, participant_ids=ids)
+    vacancies = load_vacancies(session=session, engine=engine)
+    if not people or not vacancies:
+        return []
+    result = engine.assign(people, vacancies, declined=declined_pairs(session=session, participant_ids=ids))
+    participants = {p.id: p for p in session.exec(select(Participant).where(Participant.id.in_([a.participant_id for a in result.assignments]))).all()}
+    places = {p.id: p for p in session.exec(select(StagePlace).where(StagePlace.id.in_([a.vacancy_id for a in result.assignments]))).all()}
+    return [
+        {"participant": participants[a.participant_id], "place": places[a.vacancy_id], "score": a.score}
+        for a in result.assignments
+    ]
