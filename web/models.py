@@ -547,6 +547,23 @@ class ProfileView(SQLModel, table=True):
     at: datetime = Field(default_factory=utcnow)
 
 
+class PlaceAnswer(SQLModel, table=True):
+    """A participant's answer to a suggested place without a proposal ("Ik wil dit" / "Liever niet"), for the coach."""
+
+    __tablename__ = "place_answer"
+    __table_args__ = (
+        UniqueConstraint("participant_id", "place_id", name="uq_place_answer_pair"),
+        CheckConstraint("answer IN ('interested', 'not_interested')", name="ck_place_answer_answer"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    participant_id: int = Field(foreign_key="participant.id", index=True, ondelete="CASCADE")
+    place_id: int = Field(foreign_key="stage_place.id", ondelete="CASCADE")
+    answer: str = Field(max_length=20)
+    reason: str | None = Field(default=None, max_length=40)
+    answered_by_id: int | None = Field(default=None, foreign_key="user_account.id")
+    answered_at: datetime = Field(default_factory=utcnow)
+
+
 # --- operations ---------------------------------------------------------------------------
 
 

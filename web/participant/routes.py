@@ -1,20 +1,50 @@
-"""Views of the participant area."""
-from flask import Blueprint, render_template
+"""Views of the participant area: my places, my answer, my trajectory, my data.
+
+Every view works on the logged-in participant's own record only; a place that is not suggested to them
+is a 404. The coach's two privacy actions (confirm erasure, invite to log in) live in ``coach_actions``
+on this blueprint, guarded for coaches.
+"""
+import json
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlmodel import select
 
 from web.db import get_session
-from web.models import Trajectory, User
+from web.layout import add_nav_item
+from web.models import User
+from web.participant.forms import AnswerForm, ConsentForm, EmptyForm, ErasureForm
 from web.security import role_required
+from web.services import participant_portal as portal
+from web.services import privacy
 from web.services.dashboards import participant_for_user
 
 bp = Blueprint("participant", __name__)
+COACH_ENDPOINT_PREFIX = "participant.coach_"
+
+add_nav_item("participant", "participant.vacancies", _l("Mijn vacatures"))
+add_nav_item("participant", "participant.trajectory", _l("Mijn traject"))
+add_nav_item("participant", "participant.my_data", _l("Mijn gegevens"))
+
+
+@bp.app_template_filter("plain_proposal_state")
+def _plain_proposal_state(state: str) -> str:
+    return portal.plain_proposal_state(state)
 
 
 @bp.before_request
-@role_required("participant")
 def _guard():
-    return None
+    roles = ("coach", "admin") if (request.endpoint or "").startswith(COACH_ENDPOINT_PREFIX) else ("participant",)
+    return role_required(*roles)(lambda: None)()
+
+
+def _me():
+    """The logged-in participant's own record (404 when there is none or it was anonymised)."""
+    participant = participant_for_user(session=get_session(), user=current_user)
+    if participant is None or participant.anonymised_at is not None:
+        abort(404)
+    return participant
 
 
 @bp.route("/")
@@ -22,9 +52,147 @@ def dashboard():
     db = get_session()
     participant = participant_for_user(session=db, user=current_user)
     coach = db.get(User, participant.coach_id) if participant and participant.coach_id else None
-    trajectory = (
-        db.exec(select(Trajectory).where(Trajectory.participant_id == participant.id).order_by(Trajectory.started_on.desc())).first()
-        if participant
-        else None
+    journey = portal.my_trajectory(session=db, participant=participant) if participant else None
+    waiting = portal.waiting_count(session=db, participant=participant) if participant else 0
+    return render_template(
+        "participant/dashboard.html", participant=participant, coach=coach,
+        trajectory=journey["trajectory"] if journey else None, journey=journey, waiting=waiting,
     )
-    return render_template("participant/dashboard.html", participant=participant, coach=coach, trajectory=trajectory)
+
+
+@bp.route("/vacatures")
+def vacancies():
+    participant = _me()
+    cards = portal.list_my_vacancies(session=get_session(), participant=participant)
+    return render_template("participant/vacancies.html", participant=participant, cards=cards)
+
+
+@bp.route("/vacatures/<int:place_id>")
+def vacancy(place_id: int):
+    participant = _me()
+    card = portal.get_my_vacancy(session=get_session(), participant=participant, place_id=place_id)
+    if card is None:
+        abort(404)
+    return render_template("participant/vacancy.html", participant=participant, card=card, form=AnswerForm())
+
+
+@bp.route("/vacatures/<int:place_id>/antwoord", methods=["POST"])
+def answer(place_id: int):
+    participant = _me()
+    db = get_session()
+    form = AnswerForm()
+    if not form.validate_on_submit() or not (form.yes.data or form.no.data):
+        abort(400)
+    try:
+        portal.answer_vacancy(
+            session=db, participant=participant, place_id=place_id, interested=bool(form.yes.data), actor=current_user,
+            reason=form.reason.data if form.no.data else None,
+        )
+    except portal.PortalError as exc:
+        if exc.code == "not_found":
+            abort(404)
+        flash(_("Je hebt hier al op geantwoord."), "warning")
+        return redirect(url_for(".vacancy", place_id=place_id))
+    if form.yes.data:
+        flash(_("Goed zo! Je coach weet nu dat je dit wil."), "success")
+    else:
+        flash(_("Oké. Je coach weet nu dat je dit liever niet wil."), "success")
+    return redirect(url_for(".vacancies"))
+
+
+@bp.route("/traject")
+def trajectory():
+    participant = _me()
+    journey = portal.my_trajectory(session=get_session(), participant=participant)
+    return render_template("participant/trajectory.html", participant=participant, journey=journey)
+
+
+@bp.route("/gegevens")
+def my_data():
+    participant = _me()
+    db = get_session()
+    journey = portal.my_trajectory(session=db, participant=participant)
+    return render_template(
+        "participant/my_data.html",
+        participant=participant,
+        consent_form=ConsentForm(consent_level=participant.consent_level),
+        erasure_form=ErasureForm(),
+        cancel_form=EmptyForm(),
+        views=privacy.profile_views(session=db, participant=participant),
+        proposals=[line for line in journey["proposals"] if line.proposal.state not in ("declined", "withdrawn")],
+    )
+
+
+@bp.route("/gegevens/toestemming", methods=["POST"])
+def consent():
+    participant = _me()
+    form = ConsentForm()
+    if not form.validate_on_submit():
+        abort(400)
+    privacy.set_consent_level(session=get_session(), participant=participant, level=form.consent_level.data, actor=current_user)
+    flash(_("Je keuze is bewaard."), "success")
+    return redirect(url_for(".my_data"))
+
+
+def _attachment(body, mimetype: str, extension: str) -> Response:
+    response = Response(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="stagebrug-mijn-gegevens.{extension}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/gegevens/download.json")
+def export_json():
+    data = privacy.export_participant_data(session=get_session(), participant=_me())
+    return _attachment(json.dumps(data, ensure_ascii=False, indent=2), "application/json", "json")
+
+
+@bp.route("/gegevens/download.html")
+def export_html():
+    data = privacy.export_participant_data(session=get_session(), participant=_me())
+    response = Response(render_template("participant/export.html", data=data))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/gegevens/download.pdf")
+def export_pdf():
+    from weasyprint import CSS, HTML  # imported here: heavy, and only this view needs it
+
+    data = privacy.export_participant_data(session=get_session(), participant=_me())
+    html = render_template("participant/export_document.html", data=data)
+    pdf = HTML(string=html).write_pdf(stylesheets=[CSS(string=EXPORT_PDF_CSS)])
+    return _attachment(pdf, "application/pdf", "pdf")
+
+
+EXPORT_PDF_CSS = """
+@page { size: A4; margin: 18mm; }
+body { font-family: "DejaVu Sans", sans-serif; font-size: 10.5pt; color: #1b2430; }
+h1 { font-size: 18pt; } h2 { font-size: 13pt; margin-top: 14pt; border-bottom: 1px solid #ccc; }
+table { border-collapse: collapse; width: 100%; } th, td { text-align: left; padding: 2pt 4pt; border-bottom: 1px solid #eee; vertical-align: top; }
+"""
+
+
+@bp.route("/gegevens/wissen", methods=["POST"])
+def request_erasure():
+    participant = _me()
+    form = ErasureForm()
+    if not form.validate_on_submit():
+        flash(_("Vink het vakje aan als je zeker bent."), "warning")
+        return redirect(url_for(".my_data") + "#wissen")
+    privacy.request_erasure(session=get_session(), participant=participant, actor=current_user)
+    flash(_("Je vraag is verstuurd. Je coach bevestigt ze en dan wissen we je gegevens."), "success")
+    return redirect(url_for(".my_data"))
+
+
+@bp.route("/gegevens/wissen/annuleren", methods=["POST"])
+def cancel_erasure():
+    participant = _me()
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    privacy.cancel_erasure_request(session=get_session(), participant=participant, actor=current_user)
+    flash(_("Je vraag om te wissen is ingetrokken."), "success")
+    return redirect(url_for(".my_data"))
+
+
+from web.participant import coach_actions  # noqa: E402,F401  (registers the coach's routes on this blueprint)

@@ -1,0 +1,411 @@
+"""The participant's own view: suggested places in plain words, a yes or no, and the trajectory.
+
+"Mijn vacatures" holds the places the coach released to the participant, the places of open proposals
+that wait for the participant's answer, and, when the coach allows it, the engine's top stored suggestions
+(never excluded ones). Everything is scoped to one participant: a place outside that set is not found.
+
+An answer on a place with a proposal moves the proposal (``transition_proposal``); an answer on a plain
+suggestion is stored as a ``PlaceAnswer`` row (one per participant and place) so the coach can see it.
+Either way the coach is notified at once (``participant.answered``).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from flask import url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlmodel import Session, select
+
+from web.models import (
+    CostSheet,
+    Employer,
+    MatchSuggestion,
+    Participant,
+    PhasePeriod,
+    PlaceAnswer,
+    Proposal,
+    StagePlace,
+    Trajectory,
+    User,
+    utcnow,
+)
+from web.services import geo
+from web.services.notifications import notify
+from web.services.proposals import FINAL_STATES, TransitionError, transition_proposal
+
+ENGINE_TOP = 5
+# proposal states in which the participant still has to say yes (or may still say no)
+AWAITING_ANSWER = ("proposed", "employer_interested")
+# simple reasons a participant may give for "Liever niet"; the codes are the proposal decline reasons
+DECLINE_CHOICES = (
+    ("distance", _l("Het is te ver")),
+    ("schedule", _l("De uren passen niet")),
+    ("not_interested", _l("Dit werk past niet bij mij")),
+    ("skills_mismatch", _l("Ik kan dit (nog) niet")),
+    ("other", _l("Een andere reden")),
+)
+PLAIN_PROPOSAL_STATES = {
+    "proposed": _l("Je coach stelt deze stage voor. Zeg of je het wil."),
+    "participant_agreed": _l("Je zei ja. Nu wachten we op de werkgever."),
+    "employer_interested": _l("De werkgever wil je leren kennen."),
+    "intake_planned": _l("Er is een gesprek gepland om kennis te maken."),
+    "stage_agreed": _l("De stage is afgesproken."),
+    "stage_running": _l("Je doet nu stage."),
+    "stage_completed": _l("De stage is voorbij."),
+    "hired": _l("Je hebt de job!"),
+    "not_hired": _l("Je kreeg de job niet. Je coach zoekt verder met jou."),
+    "declined": _l("Dit gaat niet door."),
+    "withdrawn": _l("Dit gaat niet door."),
+}
+NEXT_STEP_BY_PHASE = {
+    "voortraject": _l("Je bereidt je voor met je coach. Samen kijken jullie wat je goed kan en wat je wil."),
+    "jobmatching": _l("Je coach zoekt samen met jou een stageplaats. Kijk bij ‘Mijn vacatures’ en zeg wat je ervan vindt."),
+    "stage": _l("Je doet stage bij een werkgever. Je coach komt langs en praat met jou en met je begeleider."),
+    "nazorg": _l("Je hebt een job. Je coach helpt je nog als je vragen hebt."),
+}
+
+
+class PortalError(Exception):
+    """An answer that cannot be given (any more)."""
+
+    def __init__(self, code: str):
+        super().__init__(code)
+        self.code = code
+
+
+@dataclass
+class VacancyCard:
+    """One place as the participant sees it, in plain words."""
+
+    place: StagePlace
+    employer: Employer | None
+    municipality: str | None
+    distance_km: int | None
+    source: str  # "coach" (released or proposed) | "engine"
+    proposal: Proposal | None = None
+    answer: PlaceAnswer | None = None
+    reasons: list[str] = field(default_factory=list)
+    to_learn: list[str] = field(default_factory=list)
+    offers: list[str] = field(default_factory=list)
+
+    @property
+    def can_answer(self) -> bool:
+        """True while a yes or no still changes something."""
+        if self.proposal is not None:
+            return self.proposal.state in AWAITING_ANSWER
+        return self.answer is None
+
+    @property
+    def answered(self) -> str | None:
+        """'yes' or 'no' once the participant answered, else None."""
+        if self.proposal is not None:
+            if self.proposal.participant_consented_at is not None and self.proposal.state not in ("declined", "withdrawn"):
+                return "yes"
+            if self.proposal.state == "declined" and self.proposal.declined_by == "participant":
+                return "no"
+            return None
+        if self.answer is not None:
+            return "yes" if self.answer.answer == "interested" else "no"
+        return None
+
+
+# --- plain-language text -------------------------------------------------------------------------
+
+
+def participant_reasons(explanation: dict | None) -> tuple[list[str], list[str]]:
+    """Say in simple words why a place fits (and what is still to learn) from an engine explanation.
+
+    One sentence per skill, as the participant reads it ("Je kan heftruck rijden. Dat zoeken ze."). The coach
+    area's ``explain_lines(..., audience="participant")`` joins skills into one line and mixes fit and gaps,
+    which this card shows apart, so the participant wording lives here.
+    """
+    if not explanation:
+        return [], []
+    reasons: list[str] = []
+    to_learn: list[str] = []
+    for item in explanation.get("matched") or []:
+        skill = (item.get("requirement") or item.get("skill") or "").strip()
+        if not skill:
+            continue
+        if (item.get("level") or 0) < (item.get("min_level") or 0):
+            reasons.append(_("Je kan al een beetje %(skill)s. Daar leer je nog bij.", skill=skill))
+        elif item.get("required", True):
+            reasons.append(_("Je kan %(skill)s. Dat zoeken ze.", skill=skill))
+        else:
+            reasons.append(_("Je kan %(skill)s. Dat is een pluspunt.", skill=skill))
+    for item in explanation.get("missing") or []:
+        skill = (item.get("requirement") or "").strip()
+        if skill and item.get("required", True):
+            to_learn.append(_("Ze vragen ook %(skill)s. Vraag je coach hoe je dat kan leren.", skill=skill))
+    for item in explanation.get("exclusions") or []:
+        code = item.get("code")
+        if code == "dutch_level":
+            to_learn.append(_("Ze vragen Nederlands op niveau %(level)s. Vraag je coach naar een cursus.", level=item.get("need")))
+        elif code == "licence":
+            to_learn.append(_("Je hebt een rijbewijs nodig voor deze job."))
+        elif code == "hours":
+            to_learn.append(_("Ze vragen %(hours)s uur per week. Praat erover met je coach.", hours=item.get("need")))
+        elif code == "distance":
+            to_learn.append(_("Het is verder dan je wil reizen. Praat erover met je coach."))
+    return reasons, to_learn
+
+
+def offer_lines(sheet: CostSheet | None) -> list[str]:
+    """What the employer offers, from the cost & expectation sheet, in simple words."""
+    lines = [_("Tijdens de stage krijg je je loon, zoals nu.")]
+    if sheet is None:
+        return lines
+    if sheet.mentor_name:
+        lines.append(_("Op het werk helpt %(name)s je. Die persoon legt alles uit.", name=sheet.mentor_name))
+    elif sheet.mentor_hours_per_week:
+        lines.append(_("Op het werk is er iemand die je helpt en alles uitlegt."))
+    if sheet.coach_visits:
+        lines.append(_("Je coach komt langs op het werk: %(visits)s", visits=sheet.coach_visits))
+    if sheet.intention == "hire":
+        lines.append(_("Gaat de stage goed? Dan wil de werkgever je een job geven."))
+    elif sheet.intention == "probably":
+        lines.append(_("Gaat de stage goed? Dan geeft de werkgever je misschien een job."))
+    elif sheet.intention == "no":
+        lines.append(_("De werkgever belooft nog geen job na de stage."))
+    if sheet.contract_type:
+        lines.append(_("Soort contract bij een job: %(contract)s", contract=sheet.contract_type))
+    return lines
+
+
+def plain_proposal_state(state: str) -> str:
+    """The state of a proposal as the participant reads it."""
+    label = PLAIN_PROPOSAL_STATES.get(state)
+    return str(label) if label is not None else state
+
+
+# --- "Mijn vacatures" ------------------------------------------------------------------------------
+
+
+def _visible_suggestions(session: Session, participant: Participant) -> dict[int, tuple[str, MatchSuggestion | None]]:
+    """The place ids the participant may see, with where each comes from and its stored suggestion."""
+    visible: dict[int, tuple[str, MatchSuggestion | None]] = {}
+    released = session.exec(
+        select(MatchSuggestion).where(
+            MatchSuggestion.participant_id == participant.id, MatchSuggestion.released_to_participant.is_(True)
+        )
+    ).all()
+    for suggestion in released:
+        visible[suggestion.place_id] = ("coach", suggestion)
+    if participant.engine_suggestions_visible:
+        top = session.exec(
+            select(MatchSuggestion)
+            .join(StagePlace, StagePlace.id == MatchSuggestion.place_id)
+            .where(
+                MatchSuggestion.participant_id == participant.id,
+                MatchSuggestion.excluded.is_(False),
+                StagePlace.status == "published",
+            )
+            .order_by(MatchSuggestion.score.desc(), MatchSuggestion.place_id)
+            .limit(ENGINE_TOP)
+        ).all()
+        for suggestion in top:
+            visible.setdefault(suggestion.place_id, ("engine", suggestion))
+    return visible
+
+
+def _open_proposals(session: Session, participant: Participant) -> dict[int, Proposal]:
+    """The participant's most recent proposal per place."""
+    rows = session.exec(
+        select(Proposal).where(Proposal.participant_id == participant.id).order_by(Proposal.created_at, Proposal.id)
+    ).all()
+    return {proposal.place_id: proposal for proposal in rows}
+
+
+def _build_card(session: Session, participant: Participant, place: StagePlace, source: str, suggestion: MatchSuggestion | None,
+                proposal: Proposal | None, answer: PlaceAnswer | None) -> VacancyCard:
+    employer = session.get(Employer, place.employer_id)
+    area = geo.lookup_postal_code(place.postal_code)
+    distance = None
+    if suggestion is not None and suggestion.explanation and suggestion.explanation.get("distance_km") is not None:
+        distance = suggestion.explanation["distance_km"]
+    elif participant.postal_code and place.postal_code:
+        distance = geo.distance_km(participant.postal_code, place.postal_code)
+    reasons, to_learn = participant_reasons(suggestion.explanation if suggestion else None)
+    sheet = session.exec(select(CostSheet).where(CostSheet.place_id == place.id)).first()
+    return VacancyCard(
+        place=place,
+        employer=employer,
+        municipality=area.municipality if area else (employer.city if employer else None),
+        distance_km=round(distance) if distance is not None else None,
+        source=source,
+        proposal=proposal,
+        answer=answer,
+        reasons=reasons,
+        to_learn=to_learn,
+        offers=offer_lines(sheet),
+    )
+
+
+def list_my_vacancies(*, session: Session, participant: Participant) -> list[VacancyCard]:
+    """The places suggested to a participant: open ones first, those still waiting for an answer on top."""
+    visible = _visible_suggestions(session, participant)
+    proposals = _open_proposals(session, participant)
+    for place_id, proposal in proposals.items():
+        if proposal.state in AWAITING_ANSWER or place_id in visible:
+            visible.setdefault(place_id, ("coach", None))
+    if not visible:
+        return []
+    places = {p.id: p for p in session.exec(select(StagePlace).where(StagePlace.id.in_(list(visible)))).all()}
+    answers = {
+        a.place_id: a
+        for a in session.exec(select(PlaceAnswer).where(PlaceAnswer.participant_id == participant.id)).all()
+    }
+    suggestions = {
+        s.place_id: s
+        for s in session.exec(
+            select(MatchSuggestion).where(MatchSuggestion.participant_id == participant.id, MatchSuggestion.place_id.in_(list(visible)))
+        ).all()
+    }
+    cards = []
+    for place_id, (source, suggestion) in visible.items():
+        place = places.get(place_id)
+        proposal = proposals.get(place_id)
+        if place is None:
+            continue
+        if place.status != "published" and proposal is None:
+            continue
+        cards.append(
+            _build_card(session, participant, place, source, suggestion or suggestions.get(place_id), proposal, answers.get(place_id))
+        )
+    cards.sort(key=lambda c: (not c.can_answer, c.source != "coach", -(suggestions[c.place.id].score if c.place.id in suggestions else 0), c.place.id))
+    return cards
+
+
+def get_my_vacancy(*, session: Session, participant: Participant, place_id: int) -> VacancyCard | None:
+    """One of the participant's suggested places, or None when it is not theirs to see."""
+    for card in list_my_vacancies(session=session, participant=participant):
+        if card.place.id == place_id:
+            return card
+    return None
+
+
+def answer_vacancy(
+    *, session: Session, participant: Participant, place_id: int, interested: bool, actor: User, reason: str | None = None
+) -> VacancyCard:
+    """Record the participant's yes or no on a suggested place and notify the coach at once."""
+    card = get_my_vacancy(session=session, participant=participant, place_id=place_id)
+    if card is None:
+        raise PortalError("not_found")
+    if not card.can_answer:
+        raise PortalError("already_answered")
+    if reason is not None and reason not in dict(DECLINE_CHOICES):
+        reason = "other"
+    role = "participant" if actor.role == "participant" else "coach"
+    if card.proposal is not None:
+        try:
+            if interested:
+                transition_proposal(session=session, proposal=card.proposal, to_state="participant_agreed", actor=actor, actor_role=role)
+            else:
+                transition_proposal(
+                    session=session, proposal=card.proposal, to_state="declined", actor=actor, actor_role=role,
+                    data={"reason": reason or "not_interested"},
+                )
+        except TransitionError as exc:
+            raise PortalError(exc.code) from exc
+    else:
+        card.answer = PlaceAnswer(
+            participant_id=participant.id,
+            place_id=place_id,
+            answer="interested" if interested else "not_interested",
+            reason=None if interested else reason,
+            answered_by_id=actor.id,
+            answered_at=utcnow(),
+        )
+        session.add(card.answer)
+        session.flush()
+    notify(
+        session=session,
+        user_id=participant.coach_id,
+        kind="participant.answered",
+        payload={
+            "participant_id": participant.id,
+            "place_id": place_id,
+            "place_title": card.place.title,
+            "answer": "interested" if interested else "not_interested",
+            "reason": None if interested else reason,
+            "proposal_id": card.proposal.id if card.proposal else None,
+        },
+        link=_coach_link(participant),
+    )
+    return card
+
+
+def _coach_link(participant: Participant) -> str | None:
+    """Where the coach reads a participant's file, if the coach area offers such a page."""
+    for endpoint in ("coach.participant_detail", "coach.participant"):
+        try:
+            return url_for(endpoint, participant_id=participant.id)
+        except Exception:  # noqa: BLE001 - the endpoint may not exist (yet)
+            continue
+    return None
+
+
+# --- "Mijn traject" ------------------------------------------------------------------------------
+
+
+@dataclass
+class ProposalLine:
+    proposal: Proposal
+    place: StagePlace
+    employer: Employer | None
+    text: str
+    waiting_for_me: bool
+
+
+def my_trajectory(*, session: Session, participant: Participant) -> dict:
+    """The participant's current trajectory: phase, periods with due dates, next step and proposals."""
+    trajectory = session.exec(
+        select(Trajectory).where(Trajectory.participant_id == participant.id).order_by(Trajectory.started_on.desc(), Trajectory.id.desc())
+    ).first()
+    periods: list[PhasePeriod] = []
+    current: PhasePeriod | None = None
+    if trajectory is not None:
+        periods = list(
+            session.exec(select(PhasePeriod).where(PhasePeriod.trajectory_id == trajectory.id).order_by(PhasePeriod.started_on, PhasePeriod.id)).all()
+        )
+        open_periods = [p for p in periods if p.ended_on is None and p.phase == trajectory.current_phase]
+        current = open_periods[-1] if open_periods else None
+    lines = []
+    for proposal in session.exec(
+        select(Proposal).where(Proposal.participant_id == participant.id).order_by(Proposal.created_at.desc(), Proposal.id.desc())
+    ).all():
+        place = session.get(StagePlace, proposal.place_id)
+        lines.append(
+            ProposalLine(
+                proposal=proposal,
+                place=place,
+                employer=session.get(Employer, place.employer_id) if place else None,
+                text=plain_proposal_state(proposal.state),
+                waiting_for_me=proposal.state in AWAITING_ANSWER and proposal.participant_consented_at is None,
+            )
+        )
+    next_steps = []
+    if trajectory is not None and trajectory.ended_on is None:
+        next_steps.append(str(NEXT_STEP_BY_PHASE.get(trajectory.current_phase, "")))
+    if any(line.waiting_for_me for line in lines):
+        next_steps.append(_("Er wacht een voorstel op jouw antwoord."))
+    for line in lines:
+        if line.proposal.state == "intake_planned" and line.proposal.intake_at and line.proposal.intake_at >= utcnow():
+            next_steps.append(_("Je hebt een gesprek bij %(employer)s.", employer=line.employer.name if line.employer else line.place.title))
+        if line.proposal.stage_start and line.proposal.stage_start >= date.today() and line.proposal.state == "stage_agreed":
+            next_steps.append(_("Je stage begint bij %(employer)s.", employer=line.employer.name if line.employer else line.place.title))
+    return {
+        "trajectory": trajectory,
+        "current_period": current,
+        "periods": periods,
+        "next_steps": [s for s in next_steps if s],
+        "proposals": lines,
+        "open_proposals": [line for line in lines if line.proposal.state not in FINAL_STATES],
+    }
+
+
+def waiting_count(*, session: Session, participant: Participant) -> int:
+    """How many suggested places still wait for the participant's answer."""
+    return sum(1 for card in list_my_vacancies(session=session, participant=participant) if card.can_answer)
