@@ -1,12 +1,49 @@
-"""Views of the employer area."""
-from flask import Blueprint, abort, render_template
+"""Views of the employer area: organisation, stage places with their sheet, the PDF, and the proposals inbox."""
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, Response, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import force_locale, format_currency, get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from web.db import get_session
+from web.employer import texts
+from web.employer.forms import (
+    DeclineForm,
+    IntakeForm,
+    InterestedForm,
+    InviteColleagueForm,
+    OrganisationForm,
+    PlaceForm,
+    SheetForm,
+)
+from web.layout import add_nav_item
 from web.security import role_required
-from web.services.dashboards import employer_for_user, employer_overview
+from web.services import cost_sheets, employers, places
+from web.services.accounts import AccountError
+from web.services.dashboards import employer_overview
+from web.services.geo import lookup_postal_code
+from web.services.proposals import TransitionError
 
 bp = Blueprint("employer", __name__)
+BLANK_SKILL_ROWS = 3
+BLANK_LINE_ROWS = 2
+BLANK_CHECKLIST_ROWS = 2
+
+add_nav_item("employer", "employer.places", _l("Stageplaatsen"))
+add_nav_item("employer", "employer.proposals", _l("Voorstellen"))
+add_nav_item("employer", "employer.organisation", _l("Organisatie"))
+
+
+@bp.record_once
+def _filters(state):
+    state.app.jinja_env.filters.update(texts.TEMPLATE_FILTERS)
+    state.app.jinja_env.filters["euro"] = lambda v: "—" if v is None else format_currency(v, "EUR")
+    state.app.jinja_env.filters["iso_datetime"] = lambda v: datetime.fromisoformat(v) if isinstance(v, str) else v
 
 
 @bp.before_request
@@ -15,10 +52,311 @@ def _guard():
     return None
 
 
+def _employer():
+    employer = employers.employer_for_user(session=get_session(), user=current_user)
+    if employer is None:
+        abort(403)
+    return employer
+
+
+def _place_or_404(place_id: int):
+    place = places.get_place(session=get_session(), employer=_employer(), place_id=place_id)
+    if place is None:
+        abort(404)
+    return place
+
+
+def _proposal_or_404(proposal_id: int):
+    proposal = employers.get_proposal(session=get_session(), employer=_employer(), proposal_id=proposal_id)
+    if proposal is None:
+        abort(404)
+    return proposal
+
+
+def _cost_labels() -> dict[str, str]:
+    return {"wage": _("Doorgerekend deel van het loon"), "mentor": _("Tijd van de mentor")}
+
+
 @bp.route("/")
 def dashboard():
     db = get_session()
-    employer = employer_for_user(session=db, user=current_user)
-    if employer is None:
-        abort(403)
+    employer = _employer()
     return render_template("employer/dashboard.html", employer=employer, overview=employer_overview(session=db, employer=employer))
+
+
+# --- organisation -------------------------------------------------------------------------------
+
+
+@bp.route("/organisatie", methods=["GET", "POST"])
+def organisation():
+    db = get_session()
+    employer = _employer()
+    form = OrganisationForm(obj=employer)
+    if form.validate_on_submit():
+        values = {name: (getattr(form, name).data or None) for name in employers.PROFILE_FIELDS if hasattr(form, name)}
+        values["name"] = form.name.data
+        area = lookup_postal_code(form.postal_code.data)
+        values["postal_code"] = form.postal_code.data.strip()
+        values["city"] = area.municipality if area else employer.city
+        employers.update_employer_profile(session=db, employer=employer, actor=current_user, values=values)
+        flash(_("Het profiel van je organisatie is bewaard."), "success")
+        return redirect(url_for("employer.organisation"))
+    status = 422 if form.is_submitted() else 200
+    return render_template(
+        "employer/organisation.html", employer=employer, form=form, invite_form=InviteColleagueForm(formdata=None),
+        members=employers.list_members(session=db, employer=employer),
+    ), status
+
+
+@bp.route("/organisatie/uitnodigen", methods=["POST"])
+def invite_colleague():
+    db = get_session()
+    employer = _employer()
+    form = InviteColleagueForm()
+    if form.validate_on_submit():
+        try:
+            employers.invite_colleague(session=db, employer=employer, inviter=current_user, email=form.email.data, full_name=form.full_name.data,
+                                       language=str(get_locale()))
+        except AccountError as exc:
+            form.email.errors.append(str(exc))
+        else:
+            flash(_("Je collega krijgt een e-mail met een link om een wachtwoord te kiezen."), "success")
+            return redirect(url_for("employer.organisation"))
+    return render_template(
+        "employer/organisation.html", employer=employer, form=OrganisationForm(formdata=None, obj=employer), invite_form=form,
+        members=employers.list_members(session=db, employer=employer),
+    ), 422
+
+
+# --- stage places -------------------------------------------------------------------------------
+
+
+@bp.route("/plaatsen", endpoint="places")
+def places_index():
+    return render_template("employer/places.html", rows=places.list_places(session=get_session(), employer=_employer()))
+
+
+def _place_form(place=None) -> PlaceForm:
+    if request.method == "POST":
+        return PlaceForm(stored_start_date=place.start_date if place else None)
+    rows = []
+    if place is not None:
+        rows = [{"name": s.name, "required": "1" if s.required else "0", "min_level": str(s.min_level)}
+                for s in places.place_skills(session=get_session(), place=place)]
+    rows += [{"name": "", "required": "1", "min_level": "2"}] * BLANK_SKILL_ROWS
+    form = PlaceForm(obj=place, data={"skills": rows}, stored_start_date=place.start_date if place else None)
+    if place is None:
+        employer = _employer()
+        form.postal_code.data = employer.postal_code
+        form.sector.data = employer.sector
+    return form
+
+
+def _render_place_form(form, place, status=200):
+    return render_template("employer/place_form.html", form=form, place=place), status
+
+
+@bp.route("/plaatsen/nieuw", methods=["GET", "POST"])
+def place_new():
+    form = _place_form()
+    if form.validate_on_submit():
+        place = places.save_place(session=get_session(), employer=_employer(), actor=current_user, values=form.place_values(),
+                                  skills=form.skill_values())
+        flash(_("Het ontwerp is bewaard. Vul nu de kosten- en verwachtingenfiche in."), "success")
+        return redirect(url_for("employer.sheet_edit", place_id=place.id))
+    return _render_place_form(form, None, 422 if form.is_submitted() else 200)
+
+
+@bp.route("/plaatsen/<int:place_id>/bewerken", methods=["GET", "POST"])
+def place_edit(place_id: int):
+    place = _place_or_404(place_id)
+    if place.status not in places.EDITABLE_STATES:
+        flash(_("Een ingevulde of afgesloten stageplaats kan je niet meer wijzigen. Maak een kopie."), "warning")
+        return redirect(url_for("employer.place_detail", place_id=place.id))
+    form = _place_form(place)
+    if form.validate_on_submit():
+        places.save_place(session=get_session(), employer=_employer(), actor=current_user, values=form.place_values(),
+                          skills=form.skill_values(), place=place)
+        flash(_("De stageplaats is bewaard."), "success")
+        return redirect(url_for("employer.place_detail", place_id=place.id))
+    return _render_place_form(form, place, 422 if form.is_submitted() else 200)
+
+
+def _sheet_form(place) -> SheetForm:
+    db = get_session()
+    premium_choices = [(p.id, p.name_en if str(get_locale()) == "en" else p.name_nl)
+                       for p in cost_sheets.available_premiums(session=db)]
+    if request.method == "POST":
+        return SheetForm(premium_choices=premium_choices)
+    sheet = cost_sheets.get_or_create_sheet(session=db, place=place)
+    lines = [{"kind": li.kind, "label": li.label, "amount": li.amount, "period": li.period, "payer": li.payer}
+             for li in cost_sheets.sheet_lines(session=db, sheet=sheet)]
+    if not lines:
+        lines = [{"kind": "onboarding", "label": "", "period": "once"}, {"kind": "clothing", "label": "", "period": "once"},
+                 {"kind": "travel", "label": "", "period": "month"}]
+    lines += [{"kind": "other", "label": "", "period": "once"}] * BLANK_LINE_ROWS
+    checklist = list(sheet.checklist or []) + [{"document": "", "signer": "", "due": ""}] * BLANK_CHECKLIST_ROWS
+    premiums = [p.id for p in cost_sheets.sheet_premiums(session=db, sheet=sheet)]
+    return SheetForm(obj=sheet, data={"lines": lines, "checklist": checklist, "premiums": premiums}, premium_choices=premium_choices)
+
+
+@bp.route("/plaatsen/<int:place_id>/fiche/bewerken", methods=["GET", "POST"])
+def sheet_edit(place_id: int):
+    place = _place_or_404(place_id)
+    if place.status not in places.EDITABLE_STATES:
+        return redirect(url_for("employer.place_detail", place_id=place.id))
+    form = _sheet_form(place)
+    if form.validate_on_submit():
+        cost_sheets.save_sheet(session=get_session(), place=place, values=form.sheet_values(), lines=form.line_values(),
+                               premium_ids=form.premiums.data or [], checklist=form.checklist_values())
+        flash(_("De kosten- en verwachtingenfiche is bewaard."), "success")
+        return redirect(url_for("employer.place_detail", place_id=place.id))
+    premiums = cost_sheets.available_premiums(session=get_session())
+    return render_template("employer/sheet_form.html", form=form, place=place, premiums={p.id: p for p in premiums}), (
+        422 if form.is_submitted() else 200)
+
+
+@bp.route("/plaatsen/<int:place_id>")
+def place_detail(place_id: int):
+    db = get_session()
+    place = _place_or_404(place_id)
+    return render_template(
+        "employer/place_detail.html", place=place, employer=_employer(), skills=places.place_skills(session=db, place=place),
+        doc=cost_sheets.sheet_document(session=db, place=place, labels=_cost_labels()),
+        problems=places.publish_problems(session=db, place=place) if place.status in ("draft", "paused", "expired") else [],
+        actions=places.allowed_actions(place), editable=place.status in places.EDITABLE_STATES,
+        proposals=employers.list_proposals(session=db, employer=_employer(), place_id=place.id),
+    )
+
+
+@bp.route("/plaatsen/<int:place_id>/status", methods=["POST"])
+def place_status(place_id: int):
+    place = _place_or_404(place_id)
+    action = request.form.get("action", "")
+    try:
+        places.change_place_status(session=get_session(), place=place, action=action, actor=current_user)
+    except places.PlaceError as exc:
+        if exc.code == "incomplete":
+            flash(_("Je kan nog niet publiceren. Vul eerst aan wat hieronder ontbreekt."), "error")
+        else:
+            flash(_("Dat kan niet in deze status."), "error")
+        return redirect(url_for("employer.place_detail", place_id=place.id))
+    flash(str(texts.ACTION_DONE[action]), "success")
+    return redirect(url_for("employer.place_detail", place_id=place.id))
+
+
+@bp.route("/plaatsen/<int:place_id>/dupliceren", methods=["POST"])
+def place_duplicate(place_id: int):
+    place = _place_or_404(place_id)
+    copy = places.duplicate_place(session=get_session(), place=place, actor=current_user)
+    flash(_("Er is een kopie gemaakt als ontwerp. Pas aan wat nodig is."), "success")
+    return redirect(url_for("employer.place_edit", place_id=copy.id))
+
+
+def _sheet_html(place, *, pdf: bool) -> str:
+    db = get_session()
+    return render_template(
+        "employer/sheet_document.html", pdf=pdf, employer=_employer(), skills=places.place_skills(session=db, place=place),
+        doc=cost_sheets.sheet_document(session=db, place=place, labels=_cost_labels()),
+    )
+
+
+def _language() -> str:
+    lang = request.args.get("lang")
+    return lang if lang in current_app.config["LANGUAGES"] else str(get_locale())
+
+
+@bp.route("/plaatsen/<int:place_id>/fiche")
+def sheet_print(place_id: int):
+    place = _place_or_404(place_id)
+    with force_locale(_language()):
+        return _sheet_html(place, pdf=False)
+
+
+@bp.route("/plaatsen/<int:place_id>/fiche.pdf")
+def sheet_pdf(place_id: int):
+    place = _place_or_404(place_id)
+    lang = _language()
+    with force_locale(lang):
+        html = _sheet_html(place, pdf=True)
+    pdf = cost_sheets.render_pdf(html, stylesheet_path=str(current_app.static_folder) + "/css/sheet.css", base_url=current_app.static_folder)
+    response = Response(pdf, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'attachment; filename="fiche-stageplaats-{place.id}-{lang}.pdf"'
+    return response
+
+
+# --- autocomplete -------------------------------------------------------------------------------
+
+
+@bp.route("/suggesties/beroepen")
+def suggest_occupations():
+    return jsonify(places.suggest_occupations(request.args.get("q", "")[:100]))
+
+
+@bp.route("/suggesties/vaardigheden")
+def suggest_skills():
+    return jsonify(places.suggest_skills(session=get_session(), query=request.args.get("q", "")[:100]))
+
+
+# --- proposals inbox ----------------------------------------------------------------------------
+
+
+@bp.route("/voorstellen")
+def proposals():
+    db = get_session()
+    rows = employers.list_proposals(session=db, employer=_employer())
+    return render_template("employer/proposals.html", rows=[(p, place, employers.candidate_name(part)) for p, place, part in rows])
+
+
+def _render_proposal(proposal, *, forms=None, status=200):
+    db = get_session()
+    employer = _employer()
+    from web.models import Participant, StagePlace
+
+    place = db.get(StagePlace, proposal.place_id)
+    participant = db.get(Participant, proposal.participant_id)
+    employers.record_profile_view(session=db, proposal=proposal, viewer=current_user, employer=employer)
+    forms = forms or {}
+    return render_template(
+        "employer/proposal_detail.html", proposal=proposal, place=place,
+        card=employers.candidate_card(session=db, proposal=proposal, participant=participant, place=place),
+        answers=employers.employer_answers(proposal),
+        interested_form=forms.get("interested") or InterestedForm(formdata=None),
+        intake_form=forms.get("intake") or IntakeForm(formdata=None),
+        decline_form=forms.get("decline") or DeclineForm(formdata=None),
+    ), status
+
+
+@bp.route("/voorstellen/<int:proposal_id>")
+def proposal_detail(proposal_id: int):
+    return _render_proposal(_proposal_or_404(proposal_id))
+
+
+def _as_utc(value):
+    return value.replace(tzinfo=ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).astimezone(UTC) if value else None
+
+
+@bp.route("/voorstellen/<int:proposal_id>/antwoord/<answer>", methods=["POST"])
+def proposal_answer(proposal_id: int, answer: str):
+    proposal = _proposal_or_404(proposal_id)
+    form_class = {"interested": InterestedForm, "intake": IntakeForm, "decline": DeclineForm}.get(answer)
+    if form_class is None:
+        abort(404)
+    form = form_class()
+    if not form.validate_on_submit():
+        return _render_proposal(proposal, forms={answer: form}, status=422)
+    kwargs = {"note": form.note.data or None}
+    if answer == "intake":
+        kwargs["intake_options"] = [_as_utc(f.data) for f in (form.option1, form.option2, form.option3) if f.data]
+    if answer == "decline":
+        kwargs["reason"] = form.reason.data
+    try:
+        employers.answer_proposal(session=get_session(), proposal=proposal, actor=current_user, answer=answer, **kwargs)
+    except TransitionError as exc:
+        if exc.code == "intake_in_past":
+            form.option1.errors = list(form.option1.errors) + [_("Kies momenten in de toekomst.")]
+            return _render_proposal(proposal, forms={answer: form}, status=422)
+        flash(_("Dit antwoord kan niet meer in de huidige stap van het voorstel."), "error")
+        return redirect(url_for("employer.proposal_detail", proposal_id=proposal.id))
+    flash(_("Je antwoord is bewaard. De coach krijgt een melding."), "success")
+    return redirect(url_for("employer.proposal_detail", proposal_id=proposal.id))

@@ -1,0 +1,178 @@
+"""Employer organisations: profile and members, and the proposals inbox with pseudonymous candidates.
+
+An employer sees a participant only through a proposal for one of its own places, never their
+limitations, support needs or any label, and their contact data only once they agreed to that proposal.
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import url_for
+from sqlmodel import Session, select
+
+from web.models import Employer, EmployerMember, Participant, ParticipantSkill, ProfileView, Proposal, StagePlace, User, utcnow
+from web.services import accounts
+from web.services.audit import record_audit
+from web.services.dashboards import employer_for_user
+from web.services.geo import distance_km
+from web.services.notifications import notify
+from web.services.proposals import DECLINE_REASONS, TransitionError, allowed_targets, transition_proposal
+
+PROFILE_FIELDS = ("name", "sector", "street", "postal_code", "city", "contact_name", "contact_email", "contact_phone", "size")
+EMPLOYER_SIZES = ("1-9", "10-49", "50-249", "250+")
+ANSWERS = {"interested": "employer_interested", "intake": "intake_planned", "decline": "declined"}
+
+__all__ = ["employer_for_user", "TransitionError", "DECLINE_REASONS"]
+
+
+# --- organisation -------------------------------------------------------------------------------
+
+
+def update_employer_profile(*, session: Session, employer: Employer, actor: User, values: dict) -> Employer:
+    """Save the organisation profile (the KBO number is fixed at registration)."""
+    for name in PROFILE_FIELDS:
+        if name in values:
+            setattr(employer, name, values[name])
+    session.add(employer)
+    record_audit(session=session, actor_id=actor.id, action="employer.updated", obj=employer)
+    session.flush()
+    return employer
+
+
+def list_members(*, session: Session, employer: Employer) -> list[tuple[EmployerMember, User]]:
+    """The users acting for an organisation, owners first."""
+    return list(
+        session.exec(
+            select(EmployerMember, User).join(User, User.id == EmployerMember.user_id).where(EmployerMember.employer_id == employer.id)
+            .order_by(EmployerMember.is_owner.desc(), User.full_name)
+        ).all()
+    )
+
+
+def invite_colleague(*, session: Session, employer: Employer, inviter: User, email: str, full_name: str, language: str = "nl") -> User:
+    """Invite a colleague to act for the same organisation (raises accounts.AccountError)."""
+    return accounts.invite_user(
+        session=session, inviter=inviter, email=email, full_name=full_name, role="employer", language=language, employer_id=employer.id
+    )
+
+
+# --- proposals inbox ----------------------------------------------------------------------------
+
+
+def list_proposals(*, session: Session, employer: Employer, place_id: int | None = None) -> list[tuple[Proposal, StagePlace, Participant]]:
+    """The proposals for the employer's places, newest first."""
+    query = (
+        select(Proposal, StagePlace, Participant)
+        .join(StagePlace, StagePlace.id == Proposal.place_id)
+        .join(Participant, Participant.id == Proposal.participant_id)
+        .where(StagePlace.employer_id == employer.id)
+        .order_by(Proposal.created_at.desc(), Proposal.id.desc())
+    )
+    if place_id is not None:
+        query = query.where(Proposal.place_id == place_id)
+    return list(session.exec(query).all())
+
+
+def get_proposal(*, session: Session, employer: Employer, proposal_id: int) -> Proposal | None:
+    """The proposal with this id if it is for one of the employer's places, else None."""
+    proposal = session.get(Proposal, proposal_id)
+    if proposal is None:
+        return None
+    place = session.get(StagePlace, proposal.place_id)
+    if place is None or place.employer_id != employer.id:
+        return None
+    return proposal
+
+
+def candidate_name(participant: Participant) -> str:
+    """How an employer sees a participant's name: first name with consent, else a neutral code."""
+    if participant.consent_level == "skills_name" and participant.first_name:
+        return participant.first_name
+    return f"#{participant.id}"
+
+
+def candidate_card(*, session: Session, proposal: Proposal, participant: Participant, place: StagePlace) -> dict:
+    """What the employer may see of the participant of a proposal (never limitations or support needs)."""
+    skills = session.exec(
+        select(ParticipantSkill).where(ParticipantSkill.participant_id == participant.id).order_by(ParticipantSkill.level.desc(), ParticipantSkill.name)
+    ).all()
+    distance = None
+    if participant.postal_code and place.postal_code:
+        km = distance_km(participant.postal_code, place.postal_code)
+        distance = round(km) if km is not None else None
+    card = {
+        "name": candidate_name(participant),
+        "named": participant.consent_level == "skills_name",
+        "skills": [(s.name, s.level) for s in skills],
+        "hours_per_week": participant.hours_per_week,
+        "dutch_level": participant.dutch_level,
+        "driving_licence": participant.driving_licence,
+        "distance_km": distance,
+        "contact": None,
+    }
+    if proposal.participant_consented_at is not None:
+        card["contact"] = {
+            "name": f"{participant.first_name} {participant.last_name}".strip(),
+            "email": participant.email,
+            "phone": participant.phone,
+        }
+    return card
+
+
+def record_profile_view(*, session: Session, proposal: Proposal, viewer: User, employer: Employer) -> None:
+    """Log that an employer user looked at a proposal's participant (shown to the participant)."""
+    session.add(ProfileView(participant_id=proposal.participant_id, viewer_id=viewer.id, employer_id=employer.id, proposal_id=proposal.id))
+    session.flush()
+
+
+def employer_answers(proposal: Proposal) -> list[str]:
+    """The answers ('interested', 'intake', 'decline') the employer may give in the proposal's state."""
+    targets = allowed_targets(proposal.state, "employer")
+    return [answer for answer, state in ANSWERS.items() if state in targets]
+
+
+def answer_proposal(
+    *, session: Session, proposal: Proposal, actor: User, answer: str, intake_options: list[datetime] | None = None,
+    reason: str | None = None, note: str | None = None,
+) -> Proposal:
+    """Give the employer's answer as a proposal transition and notify the coach (raises TransitionError)."""
+    if answer not in ANSWERS:
+        raise TransitionError("unknown_answer")
+    data: dict = {}
+    if answer == "intake":
+        options = sorted(dict.fromkeys(intake_options or []))
+        if not options:
+            raise TransitionError("intake_options_required")
+        if any(option <= utcnow() for option in options):
+            raise TransitionError("intake_in_past")
+        data["intake_options"] = [o.isoformat() for o in options]
+    if answer == "decline":
+        if reason not in DECLINE_REASONS:
+            raise TransitionError("reason_required")
+        data["reason"] = reason
+    transition_proposal(session=session, proposal=proposal, to_state=ANSWERS[answer], actor=actor, actor_role="employer", note=note or None,
+                        data=data or None)
+    if answer == "intake":
+        proposal.intake_options = data["intake_options"]
+        session.add(proposal)
+    place = session.get(StagePlace, proposal.place_id)
+    notify(
+        session=session,
+        user_id=proposal.coach_id,
+        kind="proposal.employer_answered",
+        payload={"proposal_id": proposal.id, "answer": answer, "state": proposal.state, "place_title": place.title if place else "",
+                 "reason": data.get("reason"), "intake_options": data.get("intake_options")},
+        link=_coach_link(proposal),
+    )
+    session.flush()
+    return proposal
+
+
+def _coach_link(proposal: Proposal) -> str | None:
+    """A link to the proposal in the coach area, if that area has such a page."""
+    for endpoint in ("coach.proposal_detail", "coach.proposal"):
+        try:
+            return url_for(endpoint, proposal_id=proposal.id)
+        except Exception:  # noqa: BLE001 - the coach area may not have this page (yet)
+            continue
+    return None
