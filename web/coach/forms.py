@@ -139,9 +139,12 @@ def evaluation_form_class():
                                      description=_l("Verplicht als de deelnemer nog niet klaar is."))
         summary = TextAreaField(_l("Samenvatting"), validators=[Optional(), Length(max=4000)])
 
-        def validate_re_evaluation_on(self, field):
-            if self.decision.data == "not_yet" and not field.data:
-                raise ValidationError(_l("Geef een datum voor de nieuwe evaluatie."))
+        def validate(self, extra_validators=None):
+            ok = super().validate(extra_validators)
+            if self.decision.data == "not_yet" and not self.re_evaluation_on.data:
+                self.re_evaluation_on.errors = [*self.re_evaluation_on.errors, _l("Geef een datum voor de nieuwe evaluatie.")]
+                return False
+            return ok
 
         def scores(self) -> dict:
             return {item: {"score": int(getattr(self, f"{item}_score").data), "motivation": getattr(self, f"{item}_motivation").data} for item in RUBRIC}
