@@ -42,7 +42,9 @@ def _load_list(path: Path, source: str) -> list[Any]:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise BadInput(f"{source}: malformed JSON at line {exc.lineno} column {exc.colno}: {exc.msg}") from exc
+        raise BadInput(
+            f"{source}: malformed JSON at line {exc.lineno} column {exc.colno}: {exc.msg}"
+        ) from exc
     if not isinstance(data, list):
         raise BadInput(f"{source}: expected a JSON list of objects, got {type(data).__name__}")
     return data
@@ -82,7 +84,12 @@ class _Reader:
         value = self.get(field)
         if value is None and nullable:
             return None
-        if isinstance(value, bool) or not isinstance(value, int | float) or value < 0 or (positive and value == 0):
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or value < 0
+            or (positive and value == 0)
+        ):
             kind = "a positive number" if positive else "a non-negative number"
             raise self.error(field, f"must be {kind}, got {value!r}")
         return value
@@ -147,7 +154,9 @@ def parse_participants(data: list[Any], geo: Geo, source: str = "participants") 
             raise r.error("id", "duplicate id")
         seen.add(pid)
         claims = tuple(
-            SkillClaim(item["name"], r.level(f"skills[{k}].level", item.get("level", 2)), item.get("taxonomy_id"))
+            SkillClaim(
+                item["name"], r.level(f"skills[{k}].level", item.get("level", 2)), item.get("taxonomy_id")
+            )
             for k, item in r.skills()
         )
         out.append(
@@ -238,7 +247,9 @@ def build_parser() -> argparse.ArgumentParser:
         cmd.add_argument("--vacancies", required=True, type=Path, help="JSON list of vacancies")
         cmd.add_argument("--declined", type=Path, help="JSON list of declined {participant_id, vacancy_id}")
         cmd.add_argument("--skills", type=Path, help="skills.csv (default: seeds/skills.csv)")
-        cmd.add_argument("--postal-codes", type=Path, help="postal_codes.csv (default: seeds/postal_codes.csv)")
+        cmd.add_argument(
+            "--postal-codes", type=Path, help="postal_codes.csv (default: seeds/postal_codes.csv)"
+        )
         if name == "rank":
             cmd.add_argument("--top", type=int, default=10, help="places per participant (default 10)")
     return parser
@@ -267,7 +278,8 @@ def run(argv: list[str] | None = None) -> dict[str, Any]:
             ranked = engine.rank_all(participants, vacancies, top=args.top, declined=declined)
             return {
                 str(pid): [
-                    {"vacancy_id": r.vacancy_id, "score": r.score, "explanation": r.explanation} for r in results
+                    {"vacancy_id": r.vacancy_id, "score": r.score, "explanation": r.explanation}
+                    for r in results
                 ]
                 for pid, results in ranked["by_participant"].items()
             }

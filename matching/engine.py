@@ -547,96 +547,68 @@ class Engine:
         parts = self._prepare_participants(participants)
         vacs = self._prepare_vacancies(vacancies)
         vocab = self.vocabulary
-        n_entries = len(vocab)
-        extra: dict[tuple[str, str], int] = {}
+        cutoff = self.direct_cutoff
+        scorer = vocab.scorer
 
-        def extra_concept(key: tuple[str, str]) -> int:
-            return extra.setdefault(key, n_entries + len(extra))
-
-        # Requirement side: one concept and a certainty q per distinct (name, taxonomy id).
+        # Every distinct requirement text (with its taxonomy id) is a column ("concept").
         r_keys = list(dict.fromkeys(vacs.req_key))
         r_pos = {key: k for k, key in enumerate(r_keys)}
         r_res = vocab.resolve(name for name, _ in r_keys)
-        r_concept = np.empty(len(r_keys), dtype=np.int64)
-        r_q = np.ones(len(r_keys))
-        r_vocab = np.zeros(len(r_keys), dtype=bool)
-        r_tax: list[str | None] = []
-        for k, ((_, tax), res) in enumerate(zip(r_keys, r_res, strict=True)):
-            entry = vocab.entry_for(tax) if tax is not None else -1
-            if entry >= 0:
-                r_concept[k], r_vocab[k] = entry, True
-                r_tax.append(tax)
-            elif tax is not None:
-                r_concept[k] = extra_concept(("tax", tax))
-                r_tax.append(tax)
-            elif res.entry >= 0:
-                r_concept[k], r_q[k], r_vocab[k] = res.entry, res.similarity / 100.0, True
-                r_tax.append(vocab.entries[res.entry].id)
-            else:
-                r_concept[k] = extra_concept(("text", res.normalised))
-                r_tax.append(None)
         r_norm = [res.normalised for res in r_res]
+        r_entry, r_sure, r_tax = self._concepts(r_keys, r_res)
 
-        # Participant side: a sparse embedding over concepts per distinct (name, taxonomy id).
+        # Every distinct participant skill text is a row of the similarity table.
         p_keys = list(dict.fromkeys(parts.slot_key))
         p_pos = {key: k for k, key in enumerate(p_keys)}
         p_res = vocab.resolve(name for name, _ in p_keys)
+        p_norm = [res.normalised for res in p_res]
+        p_entry, p_sure, _ = self._concepts(p_keys, p_res)
+
         emb_p: list[int] = []
         emb_c: list[int] = []
         emb_v: list[float] = []
-        p_vocab = np.zeros(len(p_keys), dtype=bool)
-        p_entry = np.full(len(p_keys), -1, dtype=np.int64)
-        for k, ((_, tax), res) in enumerate(zip(p_keys, p_res, strict=True)):
-            entry = vocab.entry_for(tax) if tax is not None else -1
-            if entry >= 0:
-                emb_p.append(k), emb_c.append(entry), emb_v.append(1.0)
-                p_vocab[k], p_entry[k] = True, entry
-            elif tax is not None:
-                emb_p.append(k), emb_c.append(extra_concept(("tax", tax))), emb_v.append(1.0)
-            elif res.entry >= 0:
-                emb_p.append(k), emb_c.append(res.entry), emb_v.append(res.similarity / 100.0)
-                p_vocab[k], p_entry[k] = True, res.entry
-        p_norm = [res.normalised for res in p_res]
-
-        # Direct fuzzy links where at least one side is not a vocabulary entry.
-        cutoff = self.direct_cutoff
-        scorer = vocab.scorer
-        loose_p = np.flatnonzero(~p_vocab)
-        if len(loose_p) and len(r_keys):
+        # Same vocabulary entry (or same unknown taxonomy id): product of how sure both resolutions are,
+        # 1 for identical text.
+        r_by_entry: dict[Any, list[int]] = {}
+        for k, entry in enumerate(r_entry):
+            if entry is not None:
+                r_by_entry.setdefault(entry, []).append(k)
+        for k, entry in enumerate(p_entry):
+            for rk in r_by_entry.get(entry, ()) if entry is not None else ():
+                emb_p.append(k)
+                emb_c.append(rk)
+                emb_v.append(1.0 if p_norm[k] == r_norm[rk] else p_sure[k] * r_sure[rk])
+        # Direct fuzzy similarity where at least one side is not a vocabulary entry.
+        p_loose = np.asarray([e is None for e in p_entry], dtype=bool)
+        r_loose = np.asarray([e is None for e in r_entry], dtype=bool)
+        for p_sel, r_sel in (
+            (np.flatnonzero(p_loose), np.arange(len(r_keys))),
+            (np.flatnonzero(~p_loose), np.flatnonzero(r_loose)),
+        ):
+            if not len(p_sel) or not len(r_sel):
+                continue
             scores = process.cdist(
-                [p_norm[k] for k in loose_p],
-                r_norm,
+                [p_norm[k] for k in p_sel],
+                [r_norm[k] for k in r_sel],
                 scorer=scorer,
                 score_cutoff=cutoff,
                 dtype=np.uint8,
                 workers=-1,
             )
             a, b = np.nonzero(scores)
-            emb_p.extend(loose_p[a].tolist())
-            emb_c.extend(r_concept[b].tolist())
-            emb_v.extend(np.minimum(1.0, scores[a, b] / 100.0 / r_q[b]).tolist())
-        loose_r = np.flatnonzero(~r_vocab)
-        sure_p = np.flatnonzero(p_vocab)
-        if len(loose_r) and len(sure_p):
-            scores = process.cdist(
-                [p_norm[k] for k in sure_p],
-                [r_norm[k] for k in loose_r],
-                scorer=scorer,
-                score_cutoff=cutoff,
-                dtype=np.uint8,
-                workers=-1,
-            )
-            a, b = np.nonzero(scores)
-            emb_p.extend(sure_p[a].tolist())
-            emb_c.extend(r_concept[loose_r[b]].tolist())
+            emb_p.extend(p_sel[a].tolist())
+            emb_c.extend(r_sel[b].tolist())
             emb_v.extend((scores[a, b] / 100.0).tolist())
-        n_concepts = n_entries + len(extra)
+        n_concepts = len(r_keys)
 
         emb_p_arr = np.asarray(emb_p, dtype=np.int64)
         emb_c_arr = np.asarray(emb_c, dtype=np.int64)
         emb_v_arr = np.asarray(emb_v, dtype=np.float64)
-        order = np.lexsort((emb_c_arr, emb_p_arr))
+        order = np.lexsort((-emb_v_arr, emb_c_arr, emb_p_arr))
         emb_p_arr, emb_c_arr, emb_v_arr = emb_p_arr[order], emb_c_arr[order], emb_v_arr[order]
+        first = np.ones(len(emb_p_arr), dtype=bool)
+        first[1:] = (emb_p_arr[1:] != emb_p_arr[:-1]) | (emb_c_arr[1:] != emb_c_arr[:-1])
+        emb_p_arr, emb_c_arr, emb_v_arr = emb_p_arr[first], emb_c_arr[first], emb_v_arr[first]
         emb_count = np.bincount(emb_p_arr, minlength=len(p_keys)).astype(np.int64)
         emb_start = np.cumsum(emb_count) - emb_count
 
@@ -673,8 +645,8 @@ class Engine:
         # Place side: requirement weights per concept, level and component.
         n_v = len(vacs.ids)
         req_string = np.asarray([r_pos[key] for key in vacs.req_key], dtype=np.int64)
-        req_concept = r_concept[req_string] if len(req_string) else np.empty(0, dtype=np.int64)
-        req_q = r_q[req_string] if len(req_string) else np.empty(0)
+        req_concept = req_string
+        req_q = np.ones(len(req_string))
         req_tax = [r_tax[k] for k in req_string.tolist()]
         count = np.where(vacs.req_required, vacs.n_required[vacs.req_owner], vacs.n_nice[vacs.req_owner])
         req_weight = 1.0 / np.maximum(count, 1)
@@ -735,6 +707,27 @@ class Engine:
             vac_sector_code=vac_sector_code,
             declined=declined_idx,
         )
+
+    def _concepts(
+        self, keys: list[tuple[str, str | None]], resolutions: list[Any]
+    ) -> tuple[list[Any], list[float], list[str | None]]:
+        """Return per (text, taxonomy id): its concept (entry index, ("tax", id) or None), certainty, vocabulary id."""
+        vocab = self.vocabulary
+        entries: list[Any] = []
+        sure: list[float] = []
+        tax_ids: list[str | None] = []
+        for (_, tax), res in zip(keys, resolutions, strict=True):
+            entry = vocab.entry_for(tax) if tax is not None else -1
+            if entry >= 0:
+                entries.append(entry), sure.append(1.0), tax_ids.append(tax)
+            elif tax is not None:
+                entries.append(("tax", tax)), sure.append(1.0), tax_ids.append(tax)
+            elif res.entry >= 0:
+                entries.append(res.entry), sure.append(res.similarity / 100.0)
+                tax_ids.append(vocab.entries[res.entry].id)
+            else:
+                entries.append(None), sure.append(0.0), tax_ids.append(None)
+        return entries, sure, tax_ids
 
     # ------------------------------------------------------------------ scoring
 
@@ -928,7 +921,8 @@ class Engine:
             slot[sel[hit]] = linked.best_slot[level - 1][pos[hit]]
             val[sel[hit]] = linked.best_val[level - 1][pos[hit]]
         matched_row = slot >= 0
-        have_level = np.where(matched_row, parts.slot_level[np.maximum(slot, 0)], 0)
+        have_level = np.zeros(len(req), dtype=np.int64)
+        have_level[matched_row] = parts.slot_level[slot[matched_row]]
         q = linked.req_q[req]
         eff = val * _LEVEL_FACTOR[have_level, need_level] * q
         weight = linked.req_weight[req]

@@ -1,0 +1,142 @@
+"""Property tests (hypothesis): bounded scores, monotonic skills, hard constraints always exclude, determinism."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from matching_fixtures import geo, make_engine, vocabulary
+
+from matching import Participant, SkillClaim, SkillRequirement, Vacancy
+from matching.models import DUTCH_LEVELS
+
+SKILL_NAMES = sorted({v for e in vocabulary().entries for v in e.variants[:3]}) + [
+    "fotografie", "python django", "heftruk", "poetsvrouw", "kassa's", "vorkheftruckchauffeur",
+    "orderpiking", "kasssa", "schoonmakn", "heftrukc rijden", "vca atest",
+]  # fmt: skip
+POSTAL_CODES = sorted(geo().coordinates)
+SETTINGS = settings(max_examples=60, deadline=None)
+
+skill_name = st.sampled_from(SKILL_NAMES)
+level = st.integers(1, 4)
+dutch = st.sampled_from(DUTCH_LEVELS)
+hours = st.sampled_from([8, 16, 19, 24, 30, 32, 38, 40])
+
+participants = st.builds(
+    Participant,
+    id=st.integers(1, 10_000),
+    skills=st.lists(st.builds(SkillClaim, skill_name, level), max_size=6).map(tuple),
+    postal_code=st.sampled_from(POSTAL_CODES),
+    max_distance_km=st.one_of(st.none(), st.floats(0, 150)),
+    hours_per_week=hours,
+    dutch_level=dutch,
+    driving_licence=st.booleans(),
+    sectors=st.lists(st.sampled_from(["logistiek", "horeca", "retail", "zorg", "bouw"]), max_size=2).map(
+        tuple
+    ),
+)
+vacancies = st.builds(
+    Vacancy,
+    id=st.text("abcdef", min_size=1, max_size=4),
+    title=st.just("Stageplaats"),
+    sector=st.sampled_from(["logistiek", "horeca", "retail", "zorg", "bouw", ""]),
+    skills=st.lists(st.builds(SkillRequirement, skill_name, st.booleans(), level), max_size=6).map(tuple),
+    postal_code=st.sampled_from(POSTAL_CODES),
+    hours_per_week=hours,
+    dutch_level=st.one_of(st.none(), dutch),
+    driving_licence_required=st.booleans(),
+    places=st.integers(0, 3),
+    filled=st.integers(0, 3),
+    is_open=st.booleans(),
+)
+vacancy_lists = st.lists(vacancies, min_size=1, max_size=8, unique_by=lambda v: v.id)
+
+ENGINE = make_engine()
+
+
+def score_of(participant, vacancy):
+    (result,) = ENGINE.rank_places(participant, [vacancy], include_excluded=True)
+    return result
+
+
+@SETTINGS
+@given(participants, vacancy_lists)
+def test_scores_stay_between_0_and_100(participant, places):
+    for result in ENGINE.rank_places(participant, places, include_excluded=True, top=None):
+        assert 0.0 <= result.score <= 100.0
+        for component in result.explanation["components"].values():
+            assert 0.0 <= component["value"] <= 1.0
+
+
+@SETTINGS
+@given(participants, vacancies, st.data())
+def test_adding_a_required_skill_the_participant_has_never_lowers_the_score(participant, vacancy, data):
+    name = data.draw(skill_name)
+    min_level = data.draw(level)
+    participant = dataclasses.replace(participant, skills=(*participant.skills, SkillClaim(name, 4)))
+    before = score_of(participant, vacancy)
+    after = score_of(
+        participant,
+        dataclasses.replace(vacancy, skills=(*vacancy.skills, SkillRequirement(name, True, min_level))),
+    )
+    assert after.score >= before.score
+    assert after.excluded == before.excluded
+
+
+@SETTINGS
+@given(participants, vacancies, skill_name, level)
+def test_adding_a_skill_to_the_participant_never_lowers_the_score(participant, vacancy, name, claim_level):
+    before = score_of(participant, vacancy)
+    richer = dataclasses.replace(participant, skills=(*participant.skills, SkillClaim(name, claim_level)))
+    assert score_of(richer, vacancy).score >= before.score
+
+
+VIOLATIONS = {
+    "dutch_level": (
+        lambda p: dataclasses.replace(p, dutch_level="A1"),
+        lambda v: dataclasses.replace(v, dutch_level="B2"),
+    ),
+    "licence": (
+        lambda p: dataclasses.replace(p, driving_licence=False),
+        lambda v: dataclasses.replace(v, driving_licence_required=True),
+    ),
+    "hours": (
+        lambda p: dataclasses.replace(p, hours_per_week=10),
+        lambda v: dataclasses.replace(v, hours_per_week=30),
+    ),
+    "distance": (
+        lambda p: dataclasses.replace(p, postal_code="8400", max_distance_km=20),
+        lambda v: dataclasses.replace(v, postal_code="3600"),
+    ),
+    "place_full": (lambda p: p, lambda v: dataclasses.replace(v, places=2, filled=2, is_open=True)),
+    "not_open": (lambda p: p, lambda v: dataclasses.replace(v, is_open=False)),
+}
+
+
+@SETTINGS
+@given(participants, vacancies, st.sampled_from(sorted(VIOLATIONS)))
+def test_a_violated_hard_constraint_always_excludes(participant, vacancy, code):
+    fix_participant, fix_vacancy = VIOLATIONS[code]
+    participant, vacancy = fix_participant(participant), fix_vacancy(vacancy)
+    result = score_of(participant, vacancy)
+    assert result.excluded
+    assert code in [e["code"] for e in result.explanation["exclusions"]]
+    assert ENGINE.rank_places(participant, [vacancy]) == []
+    assert ENGINE.rank_participants(vacancy, [participant]) == []
+    assert ENGINE.rank_all([participant], [vacancy])["by_participant"][participant.id] == []
+
+
+@SETTINGS
+@given(participants, vacancy_lists, st.randoms(use_true_random=False))
+def test_results_are_deterministic_and_independent_of_input_order(participant, places, rnd):
+    first = [
+        r.to_dict() for r in make_engine().rank_places(participant, places, include_excluded=True, top=None)
+    ]
+    again = [r.to_dict() for r in ENGINE.rank_places(participant, places, include_excluded=True, top=None)]
+    shuffled = list(places)
+    rnd.shuffle(shuffled)
+    reordered = [
+        r.to_dict() for r in ENGINE.rank_places(participant, shuffled, include_excluded=True, top=None)
+    ]
+    assert first == again == reordered
