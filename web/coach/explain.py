@@ -7,7 +7,6 @@ scores or jargon. The participant area reuses this function.
 from __future__ import annotations
 
 from flask_babel import gettext as _
-from flask_babel import ngettext
 
 from web.labels import skill_level_label
 
@@ -80,6 +79,5 @@ def explain_lines(explanation: dict | None, audience: str = "coach") -> list[str
         elif imp.get("code") == "raise_level":
             lines.append(_("Hoger door %(skill)s op niveau %(level)s te brengen: +%(gain)s punten.", skill=imp.get("skill"), level=imp.get("level"), gain=gain))
         elif imp.get("code") == "more_distance":
-            lines.append(ngettext("Hoger met %(num)d km meer reisafstand: +%(gain)s punten.", "Hoger met %(num)d km meer reisafstand: +%(gain)s punten.",
-                                  int(imp.get("km", 10)), gain=gain))
+            lines.append(_("Hoger met %(km)s km meer reisafstand: +%(gain)s punten.", km=_km(imp.get("km", 10)), gain=gain))
     return lines
