@@ -248,7 +248,8 @@ def list_my_vacancies(*, session: Session, participant: Participant) -> list[Vac
     visible = _visible_suggestions(session, participant)
     proposals = _open_proposals(session, participant)
     for place_id, proposal in proposals.items():
-        if proposal.state in AWAITING_ANSWER or place_id in visible:
+        still_mine = proposal.state not in FINAL_STATES or (proposal.state == "declined" and proposal.declined_by == "participant")
+        if still_mine or place_id in visible:
             visible.setdefault(place_id, ("coach", None))
     if not visible:
         return []
