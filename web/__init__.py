@@ -54,6 +54,7 @@ def register_blueprints(app: Flask) -> None:
     from web.coach.routes import bp as coach_bp
     from web.employer.routes import bp as employer_bp
     from web.main.routes import bp as main_bp
+    from web.notifications.routes import bp as notifications_bp
     from web.participant.routes import bp as participant_bp
 
     app.register_blueprint(main_bp)
@@ -62,6 +63,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(coach_bp, url_prefix="/coach")
     app.register_blueprint(participant_bp, url_prefix="/deelnemer")
     app.register_blueprint(admin_bp, url_prefix="/admin")
+    app.register_blueprint(notifications_bp, url_prefix="/meldingen")
 
 
 def register_errorhandlers(app: Flask) -> None:
