@@ -214,9 +214,12 @@ class CostLineForm(Form):
         self.period.choices = choices([("once", _l("eenmalig")), ("week", _l("per week")), ("month", _l("per maand"))])
         self.payer.choices = choices(payer_choices())
 
-    def validate_amount(self, field):
-        if self.label.data and field.data is None:
-            raise ValidationError(_l("Vul een bedrag in (0 mag)."))
+    def validate(self, extra_validators=None):
+        valid = super().validate(extra_validators)
+        if self.label.data and self.amount.data is None and not self.amount.errors:
+            self.amount.errors = [*self.amount.errors, _l("Vul een bedrag in (0 mag).")]
+            valid = False
+        return valid
 
 
 class ChecklistRowForm(Form):
@@ -262,9 +265,12 @@ class SheetForm(FlaskForm):
         self.premiums.choices = choices(list(premium_choices))
         self.intention.choices = choices([("", _l("Nog niet beslist")), ("hire", _l("Aanwerven")), ("probably", _l("Waarschijnlijk aanwerven")), ("no", _l("Niet aanwerven"))])
 
-    def validate_wage_amount(self, field):
-        if self.wage_mode.data in ("hour", "month") and field.data is None:
-            raise ValidationError(_l("Vul het bedrag in, of kies 'Geen'."))
+    def validate(self, extra_validators=None):
+        valid = super().validate(extra_validators)
+        if self.wage_mode.data in ("hour", "month") and self.wage_amount.data is None and not self.wage_amount.errors:
+            self.wage_amount.errors = [*self.wage_amount.errors, _l("Vul het bedrag in, of kies 'Geen'.")]
+            valid = False
+        return valid
 
     def sheet_values(self) -> dict:
         return {
