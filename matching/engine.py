@@ -127,12 +127,16 @@ def _unit_xyz(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
 
 
 def _level(value: Any, kind: str, index: int, record_id: Any, field: str) -> int:
+    if type(value) is int and 1 <= value <= 4:
+        return value
     if isinstance(value, bool) or not isinstance(value, int) or value not in SKILL_LEVELS:
         raise InputError(kind, index, record_id, field, f"must be an integer 1–4, got {value!r}")
     return value
 
 
 def _skill_name(value: Any, kind: str, index: int, record_id: Any, field: str) -> str:
+    if type(value) is str and value and not value.isspace():
+        return value
     if not isinstance(value, str) or not value.strip():
         raise InputError(kind, index, record_id, field, f"must be a non-empty skill name, got {value!r}")
     return value
@@ -417,9 +421,14 @@ class Engine:
             sector_sets.append(frozenset(fold(s) for s in p.sectors if fold(s)))
             for k, claim in enumerate(p.skills):
                 slot_owner.append(i)
-                name = _skill_name(claim.name, kind, i, p.id, f"skills[{k}].name")
+                name = claim.name
+                if type(name) is not str or not name or name.isspace():
+                    _skill_name(name, kind, i, p.id, f"skills[{k}].name")
                 slot_key.append((name, claim.taxonomy_id))
-                slot_level.append(_level(claim.level, kind, i, p.id, f"skills[{k}].level"))
+                level = claim.level
+                if type(level) is not int or not 1 <= level <= 4:
+                    _level(level, kind, i, p.id, f"skills[{k}].level")
+                slot_level.append(level)
                 slot_name.append(name)
         lat, lon = geo.radians(p.postal_code for p in objs)
         ref_km = np.where(np.isfinite(max_km), np.maximum(max_km, 1.0), DISTANCE_REFERENCE_KM)
@@ -496,10 +505,15 @@ class Engine:
                 capacity[j] = places - v.filled
             sector.append(fold(v.sector or ""))
             for k, req in enumerate(v.skills):
-                name = _skill_name(req.name, kind, j, v.id, f"skills[{k}].name")
+                name = req.name
+                if type(name) is not str or not name or name.isspace():
+                    _skill_name(name, kind, j, v.id, f"skills[{k}].name")
                 req_owner.append(j)
                 req_key.append((name, req.taxonomy_id))
-                req_min.append(_level(req.min_level, kind, j, v.id, f"skills[{k}].min_level"))
+                level = req.min_level
+                if type(level) is not int or not 1 <= level <= 4:
+                    _level(level, kind, j, v.id, f"skills[{k}].min_level")
+                req_min.append(level)
                 req_required.append(bool(req.required))
                 req_name.append(name)
                 if req.required:
@@ -550,37 +564,45 @@ class Engine:
         cutoff = self.direct_cutoff
         scorer = vocab.scorer
 
-        # Every distinct requirement text (with its taxonomy id) is a column ("concept").
-        r_keys = list(dict.fromkeys(vacs.req_key))
-        r_pos = {key: k for k, key in enumerate(r_keys)}
-        r_res = vocab.resolve(name for name, _ in r_keys)
+        # Every distinct normalised requirement text (with its taxonomy id) is a column ("concept").
+        r_raw = list(dict.fromkeys(vacs.req_key))
+        r_pos, r_keys, r_res = self._distinct_normalised(r_raw)
         r_norm = [res.normalised for res in r_res]
         r_entry, r_sure, r_tax = self._concepts(r_keys, r_res)
 
-        # Every distinct participant skill text is a row of the similarity table.
-        p_keys = list(dict.fromkeys(parts.slot_key))
-        p_pos = {key: k for k, key in enumerate(p_keys)}
-        p_res = vocab.resolve(name for name, _ in p_keys)
+        # Every distinct normalised participant skill text is a row of the similarity table.
+        p_raw = list(dict.fromkeys(parts.slot_key))
+        p_pos, p_keys, p_res = self._distinct_normalised(p_raw)
         p_norm = [res.normalised for res in p_res]
         p_entry, p_sure, _ = self._concepts(p_keys, p_res)
 
-        emb_p: list[int] = []
-        emb_c: list[int] = []
-        emb_v: list[float] = []
-        # Same vocabulary entry (or same unknown taxonomy id): product of how sure both resolutions are,
-        # 1 for identical text.
-        r_by_entry: dict[Any, list[int]] = {}
-        for k, entry in enumerate(r_entry):
-            if entry is not None:
-                r_by_entry.setdefault(entry, []).append(k)
-        for k, entry in enumerate(p_entry):
-            for rk in r_by_entry.get(entry, ()) if entry is not None else ():
-                emb_p.append(k)
-                emb_c.append(rk)
-                emb_v.append(1.0 if p_norm[k] == r_norm[rk] else p_sure[k] * r_sure[rk])
+        # Same vocabulary entry (or same unknown taxonomy id): the product of how sure both resolutions are;
+        # 1 for identical text. Joined with sorted arrays rather than Python loops.
+        codes: dict[Any, int] = {}
+        r_code = np.asarray(
+            [-1 if e is None else codes.setdefault(e, len(codes)) for e in r_entry], dtype=np.int64
+        )
+        p_code = np.asarray([-1 if e is None else codes.get(e, -1) for e in p_entry], dtype=np.int64)
+        norm_ids: dict[str, int] = {}
+        r_norm_id = np.asarray([norm_ids.setdefault(n, len(norm_ids)) for n in r_norm], dtype=np.int64)
+        p_norm_id = np.asarray([norm_ids.get(n, -1) for n in p_norm], dtype=np.int64)
+        r_order = np.argsort(r_code, kind="stable")
+        r_sorted = r_code[r_order]
+        lo = np.searchsorted(r_sorted, p_code, "left")
+        hi = np.searchsorted(r_sorted, p_code, "right")
+        p_rows, pos = _expand(lo, np.where(p_code >= 0, hi - lo, 0))
+        r_cols = r_order[pos]
+        same = np.where(
+            p_norm_id[p_rows] == r_norm_id[r_cols],
+            1.0,
+            np.asarray(p_sure)[p_rows] * np.asarray(r_sure)[r_cols],
+        )
+        emb_parts_p = [p_rows]
+        emb_parts_c = [r_cols]
+        emb_parts_v = [same]
         # Direct fuzzy similarity where at least one side is not a vocabulary entry.
-        p_loose = np.asarray([e is None for e in p_entry], dtype=bool)
-        r_loose = np.asarray([e is None for e in r_entry], dtype=bool)
+        p_loose = p_code < 0
+        r_loose = r_code < 0
         for p_sel, r_sel in (
             (np.flatnonzero(p_loose), np.arange(len(r_keys))),
             (np.flatnonzero(~p_loose), np.flatnonzero(r_loose)),
@@ -596,14 +618,14 @@ class Engine:
                 workers=-1,
             )
             a, b = np.nonzero(scores)
-            emb_p.extend(p_sel[a].tolist())
-            emb_c.extend(r_sel[b].tolist())
-            emb_v.extend((scores[a, b] / 100.0).tolist())
+            emb_parts_p.append(p_sel[a])
+            emb_parts_c.append(r_sel[b])
+            emb_parts_v.append(scores[a, b] / 100.0)
         n_concepts = len(r_keys)
 
-        emb_p_arr = np.asarray(emb_p, dtype=np.int64)
-        emb_c_arr = np.asarray(emb_c, dtype=np.int64)
-        emb_v_arr = np.asarray(emb_v, dtype=np.float64)
+        emb_p_arr = np.concatenate(emb_parts_p).astype(np.int64)
+        emb_c_arr = np.concatenate(emb_parts_c).astype(np.int64)
+        emb_v_arr = np.concatenate(emb_parts_v).astype(np.float64)
         order = np.lexsort((-emb_v_arr, emb_c_arr, emb_p_arr))
         emb_p_arr, emb_c_arr, emb_v_arr = emb_p_arr[order], emb_c_arr[order], emb_v_arr[order]
         first = np.ones(len(emb_p_arr), dtype=bool)
@@ -613,7 +635,7 @@ class Engine:
         emb_start = np.cumsum(emb_count) - emb_count
 
         # Join participant skill slots with their string embeddings.
-        slot_string = np.asarray([p_pos[key] for key in parts.slot_key], dtype=np.int64)
+        slot_string = np.asarray([p_pos[key] for key in parts.slot_key], dtype=np.int64).reshape(-1)
         slot_rows, ent = _expand(emb_start[slot_string], emb_count[slot_string])
         ent_owner = parts.slot_owner[slot_rows]
         ent_level = parts.slot_level[slot_rows]
@@ -707,6 +729,23 @@ class Engine:
             vac_sector_code=vac_sector_code,
             declined=declined_idx,
         )
+
+    def _distinct_normalised(
+        self, raw: list[tuple[str, str | None]]
+    ) -> tuple[dict[tuple[str, str | None], int], list[tuple[str, str | None]], list[Any]]:
+        """Collapse texts that normalise alike: return raw key -> index, distinct (normalised, tax) keys, resolutions."""
+        resolutions = self.vocabulary.resolve(name for name, _ in raw)
+        index: dict[tuple[str, str | None], int] = {}
+        pos: dict[tuple[str, str | None], int] = {}
+        distinct: list[Any] = []
+        for key, res in zip(raw, resolutions, strict=True):
+            norm_key = (res.normalised, key[1])
+            k = index.get(norm_key)
+            if k is None:
+                k = index[norm_key] = len(distinct)
+                distinct.append(res)
+            pos[key] = k
+        return pos, list(index), distinct
 
     def _concepts(
         self, keys: list[tuple[str, str | None]], resolutions: list[Any]

@@ -49,9 +49,11 @@ DEFAULT_SCORER = "token_sort"
 @lru_cache(maxsize=65536)
 def fold(text: str) -> str:
     """Lower-case, strip accents and replace punctuation by spaces ("Kassa's" -> "kassas")."""
-    text = unicodedata.normalize("NFKD", text.replace("'", "").replace("’", ""))
-    text = "".join(ch for ch in text if not unicodedata.combining(ch)).lower()
-    return _NON_WORD.sub(" ", text).strip()
+    text = text.replace("'", "").replace("’", "")
+    if not text.isascii():
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    return _NON_WORD.sub(" ", text.lower()).strip()
 
 
 def _undouble_or_lengthen(stem: str) -> str:
