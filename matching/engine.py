@@ -16,7 +16,7 @@ import gc
 import math
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -194,6 +194,24 @@ class _Vacancies:
     req_count: np.ndarray
     n_required: np.ndarray
     n_nice: np.ndarray
+    # Filled by Engine._index_requirements (cached with the prepared places):
+    r_keys: list[tuple[str, str | None]] = field(default_factory=list)
+    r_norm: list[str] = field(default_factory=list)
+    r_code: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
+    codes: dict[Any, int] = field(default_factory=dict)
+    norm_ids: dict[str, int] = field(default_factory=dict)
+    r_norm_id: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
+    r_sure: np.ndarray = field(default_factory=lambda: np.empty(0))
+    r_order: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
+    r_sorted: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
+    req_concept: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
+    req_tax: list[str | None] = field(default_factory=list)
+    req_weight: np.ndarray = field(default_factory=lambda: np.empty(0))
+    b_all: Any = None
+    wn: dict[str, np.ndarray] = field(default_factory=dict)
+    wn32: dict[str, np.ndarray] = field(default_factory=dict)
+    sector_codes: dict[str, int] = field(default_factory=dict)
+    vac_sector_code: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
 
 
 @dataclass
@@ -457,13 +475,13 @@ class Engine:
         )
 
     def _prepare_vacancies(self, vacancies: Sequence[Vacancy]) -> _Vacancies:
+        # Places change rarely between calls: reuse the last preparation when the places are the same
+        # objects or equal ones (frozen dataclasses compare by value, which is cheap next to preparing).
         cached = self._vacancy_cache
-        if (
-            cached is not None
-            and len(cached[0]) == len(vacancies)
-            and all(a is b for a, b in zip(cached[0], vacancies, strict=True))
-        ):
-            return cached[1]
+        if cached is not None and len(cached[0]) == len(vacancies):
+            same = all(a is b for a, b in zip(cached[0], vacancies, strict=True))
+            if same or tuple(cached[0]) == tuple(vacancies):
+                return cached[1]
         geo = self.geo
         objs = list(vacancies)
         n = len(objs)
@@ -549,8 +567,61 @@ class Engine:
             n_required=n_required,
             n_nice=n_nice,
         )
+        self._index_requirements(prepared)
         self._vacancy_cache = (objs, prepared)
         return prepared
+
+    def _index_requirements(self, vacs: _Vacancies) -> None:
+        """Resolve the places' requirement texts and build the place-side matrices (cached with the places)."""
+        n_v = len(vacs.ids)
+        # Every distinct normalised requirement text (with its taxonomy id) is a column ("concept").
+        r_raw = list(dict.fromkeys(vacs.req_key))
+        r_pos, r_keys, r_res = self._distinct_normalised(r_raw)
+        r_entry, r_sure, r_tax = self._concepts(r_keys, r_res)
+        codes: dict[Any, int] = {}
+        vacs.r_keys = r_keys
+        vacs.r_norm = [res.normalised for res in r_res]
+        vacs.r_code = np.asarray(
+            [-1 if e is None else codes.setdefault(e, len(codes)) for e in r_entry], dtype=np.int64
+        )
+        vacs.codes = codes
+        norm_ids: dict[str, int] = {}
+        vacs.r_norm_id = np.asarray(
+            [norm_ids.setdefault(n, len(norm_ids)) for n in vacs.r_norm], dtype=np.int64
+        )
+        vacs.norm_ids = norm_ids
+        vacs.r_sure = np.asarray(r_sure, dtype=np.float64)
+        vacs.r_order = np.argsort(vacs.r_code, kind="stable")
+        vacs.r_sorted = vacs.r_code[vacs.r_order]
+
+        # Requirement weights per concept, level and component.
+        n_concepts = len(r_keys)
+        req_concept = np.asarray([r_pos[key] for key in vacs.req_key], dtype=np.int64)
+        vacs.req_concept = req_concept
+        vacs.req_tax = [r_tax[k] for k in req_concept.tolist()]
+        count = np.where(vacs.req_required, vacs.n_required[vacs.req_owner], vacs.n_nice[vacs.req_owner])
+        vacs.req_weight = 1.0 / np.maximum(count, 1)
+        b_rows = (vacs.req_min - 1) * n_concepts + req_concept
+        b_cols = vacs.req_owner + np.where(vacs.req_required, 0, n_v)
+        vacs.b_all = sp.csr_matrix(
+            (vacs.req_weight, (b_rows, b_cols)), shape=(len(SKILL_LEVELS) * n_concepts, 2 * n_v)
+        )
+
+        # Component weights renormalised over the components that apply to each place.
+        w = self.weights
+        raw = {
+            "required": np.where(vacs.n_required > 0, w.required, 0.0),
+            "nice": np.where(vacs.n_nice > 0, w.nice, 0.0),
+            "distance": np.full(n_v, w.distance),
+            "hours": np.full(n_v, w.hours),
+            "sector": np.full(n_v, w.sector),
+        }
+        total = sum(raw.values())
+        total = np.where(total > 0, total, 1.0)
+        vacs.wn = {name: value / total for name, value in raw.items()}
+        vacs.wn32 = {name: value.astype(np.float32) for name, value in vacs.wn.items()}
+        vacs.sector_codes = {name: k for k, name in enumerate(sorted(set(vacs.sector)))}
+        vacs.vac_sector_code = np.asarray([vacs.sector_codes[s] for s in vacs.sector], dtype=np.int64)
 
     def _link(
         self,
@@ -564,11 +635,8 @@ class Engine:
         cutoff = self.direct_cutoff
         scorer = vocab.scorer
 
-        # Every distinct normalised requirement text (with its taxonomy id) is a column ("concept").
-        r_raw = list(dict.fromkeys(vacs.req_key))
-        r_pos, r_keys, r_res = self._distinct_normalised(r_raw)
-        r_norm = [res.normalised for res in r_res]
-        r_entry, r_sure, r_tax = self._concepts(r_keys, r_res)
+        r_keys, r_norm, r_code = vacs.r_keys, vacs.r_norm, vacs.r_code
+        r_sorted, r_order = vacs.r_sorted, vacs.r_order
 
         # Every distinct normalised participant skill text is a row of the similarity table.
         p_raw = list(dict.fromkeys(parts.slot_key))
@@ -578,24 +646,17 @@ class Engine:
 
         # Same vocabulary entry (or same unknown taxonomy id): the product of how sure both resolutions are;
         # 1 for identical text. Joined with sorted arrays rather than Python loops.
-        codes: dict[Any, int] = {}
-        r_code = np.asarray(
-            [-1 if e is None else codes.setdefault(e, len(codes)) for e in r_entry], dtype=np.int64
-        )
+        codes, norm_ids = vacs.codes, vacs.norm_ids
         p_code = np.asarray([-1 if e is None else codes.get(e, -1) for e in p_entry], dtype=np.int64)
-        norm_ids: dict[str, int] = {}
-        r_norm_id = np.asarray([norm_ids.setdefault(n, len(norm_ids)) for n in r_norm], dtype=np.int64)
         p_norm_id = np.asarray([norm_ids.get(n, -1) for n in p_norm], dtype=np.int64)
-        r_order = np.argsort(r_code, kind="stable")
-        r_sorted = r_code[r_order]
         lo = np.searchsorted(r_sorted, p_code, "left")
         hi = np.searchsorted(r_sorted, p_code, "right")
         p_rows, pos = _expand(lo, np.where(p_code >= 0, hi - lo, 0))
         r_cols = r_order[pos]
         same = np.where(
-            p_norm_id[p_rows] == r_norm_id[r_cols],
+            p_norm_id[p_rows] == vacs.r_norm_id[r_cols],
             1.0,
-            np.asarray(p_sure)[p_rows] * np.asarray(r_sure)[r_cols],
+            np.asarray(p_sure)[p_rows] * vacs.r_sure[r_cols],
         )
         emb_parts_p = [p_rows]
         emb_parts_c = [r_cols]
@@ -664,38 +725,10 @@ class Engine:
             )
         a_all = sp.hstack(a_blocks, format="csr")
 
-        # Place side: requirement weights per concept, level and component.
-        n_v = len(vacs.ids)
-        req_string = np.asarray([r_pos[key] for key in vacs.req_key], dtype=np.int64)
-        req_concept = req_string
-        req_q = np.ones(len(req_string))
-        req_tax = [r_tax[k] for k in req_string.tolist()]
-        count = np.where(vacs.req_required, vacs.n_required[vacs.req_owner], vacs.n_nice[vacs.req_owner])
-        req_weight = 1.0 / np.maximum(count, 1)
-        b_rows = (vacs.req_min - 1) * n_concepts + req_concept
-        b_cols = vacs.req_owner + np.where(vacs.req_required, 0, n_v)
-        b_all = sp.csr_matrix(
-            (req_q * req_weight, (b_rows, b_cols)), shape=(len(SKILL_LEVELS) * n_concepts, 2 * n_v)
-        )
-
-        # Component weights renormalised over the components that apply to each place.
-        w = self.weights
-        has_req = vacs.n_required > 0
-        has_nice = vacs.n_nice > 0
-        raw = {
-            "required": np.where(has_req, w.required, 0.0),
-            "nice": np.where(has_nice, w.nice, 0.0),
-            "distance": np.full(n_v, w.distance),
-            "hours": np.full(n_v, w.hours),
-            "sector": np.full(n_v, w.sector),
-        }
-        total = sum(raw.values())
-        total = np.where(total > 0, total, 1.0)
-        wn = {name: value / total for name, value in raw.items()}
-
+        wn = vacs.wn
+        sector_codes = vacs.sector_codes
+        vac_sector_code = vacs.vac_sector_code
         # Sector preference: 1 when the place's sector is preferred, 0 when not, neutral without preferences.
-        sector_codes = {name: k for k, name in enumerate(sorted(set(vacs.sector)))}
-        vac_sector_code = np.asarray([sector_codes[s] for s in vacs.sector], dtype=np.int64)
         sector_value = np.full((n_p, max(len(sector_codes), 1)), NEUTRAL_SECTOR, dtype=np.float32)
         for i, prefs in enumerate(parts.sector_sets):
             if prefs:
@@ -715,16 +748,16 @@ class Engine:
             vacs=vacs,
             n_concepts=n_concepts,
             a_all=a_all,
-            b_all=b_all,
+            b_all=vacs.b_all,
             best_keys=best_keys,
             best_slot=best_slot,
             best_val=best_val,
-            req_concept=req_concept,
-            req_q=req_q,
-            req_tax=req_tax,
-            req_weight=req_weight,
+            req_concept=vacs.req_concept,
+            req_q=np.ones(len(vacs.req_concept)),
+            req_tax=vacs.req_tax,
+            req_weight=vacs.req_weight,
             wn=wn,
-            wn32={name: value.astype(np.float32) for name, value in wn.items()},
+            wn32=vacs.wn32,
             sector_value=sector_value,
             vac_sector_code=vac_sector_code,
             declined=declined_idx,

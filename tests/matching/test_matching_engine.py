@@ -276,3 +276,15 @@ def test_sparse_assignment_on_candidate_graph_matches_dense_optimum():
     assert sparse.method == "min_weight_full_bipartite_matching"
     assert sparse.total_score == pytest.approx(dense.total_score)
     assert sparse.assigned == dense.assigned == 7
+
+
+def test_prepared_places_are_reused_only_when_equal(engine):
+    participant = make_participant()
+    first = [make_vacancy(id=1), make_vacancy(id=2)]
+    assert [r.vacancy_id for r in engine.rank_places(participant, first)] == [1, 2]
+    equal_copies = [make_vacancy(id=1), make_vacancy(id=2)]
+    assert [r.vacancy_id for r in engine.rank_places(participant, equal_copies)] == [1, 2]
+    changed = [make_vacancy(id=1, is_open=False), make_vacancy(id=2)]
+    assert [r.vacancy_id for r in engine.rank_places(participant, changed)] == [2]
+    renamed = [make_vacancy(id=1, skills=(("kassa", True, 1),)), make_vacancy(id=2)]
+    assert [r.vacancy_id for r in engine.rank_places(participant, renamed)] == [2, 1]
