@@ -1107,31 +1107,69 @@ class Engine:
             pi_l, vi_l = pi.tolist(), vi.tolist()
             score_l = np.round(score, 2).tolist()
             p_ids, v_ids = parts.ids, vacs.ids
-            results: list[MatchResult] = []
-            for k in range(n_pairs):
-                components = {}
-                if has_req[k]:
-                    components["required"] = {"value": req_v[k], "weight": req_w[k], "points": req_p[k]}
-                if has_nice[k]:
-                    components["nice"] = {"value": nice_v[k], "weight": nice_w[k], "points": nice_p[k]}
-                components["distance"] = {"value": dist_v[k], "weight": dist_w[k], "points": dist_p[k]}
-                components["hours"] = {"value": hours_v[k], "weight": hours_w[k], "points": hours_p[k]}
-                components["sector"] = {"value": sect_v[k], "weight": sect_w[k], "points": sect_p[k]}
-                flag = flags_l[k]
-                explanation = {
-                    "score": score_l[k],
-                    "components": components,
-                    "matched": matched_objs[m_start[k] : m_start[k + 1]],
-                    "missing": missing_objs[x_start[k] : x_start[k + 1]],
-                    "distance_km": dist_km[k],
-                    "exclusions": self._exclusions(linked, pi_l[k], vi_l[k], flag, dist_km[k])
-                    if flag
-                    else [],
-                    "improvements": improvement_objs[imp_start[k] : imp_start[k + 1]],
+
+            def component(
+                values_l: list, weights_l: list, points_l: list, applies: list | None = None
+            ) -> list:
+                if applies is None:
+                    return [
+                        {"value": v, "weight": w, "points": p}
+                        for v, w, p in zip(values_l, weights_l, points_l, strict=True)
+                    ]
+                return [
+                    {"value": v, "weight": w, "points": p} if a else None
+                    for v, w, p, a in zip(values_l, weights_l, points_l, applies, strict=True)
+                ]
+
+            components = [
+                {"required": r, "nice": n, "distance": d, "hours": h, "sector": t}
+                if r is not None and n is not None
+                else {
+                    key: c
+                    for key, c in (("required", r), ("nice", n), ("distance", d), ("hours", h), ("sector", t))
+                    if c is not None
                 }
-                results.append(
-                    MatchResult(p_ids[pi_l[k]], v_ids[vi_l[k]], score_l[k], bool(flag), explanation)
+                for r, n, d, h, t in zip(
+                    component(req_v, req_w, req_p, has_req),
+                    component(nice_v, nice_w, nice_p, has_nice),
+                    component(dist_v, dist_w, dist_p),
+                    component(hours_v, hours_w, hours_p),
+                    component(sect_v, sect_w, sect_p),
+                    strict=True,
                 )
+            ]
+            exclusions = [
+                self._exclusions(linked, p, v, f, km) if f else []
+                for p, v, f, km in zip(pi_l, vi_l, flags_l, dist_km, strict=True)
+            ]
+            explanations = [
+                {
+                    "score": sc,
+                    "components": comp,
+                    "matched": matched_objs[m0:m1],
+                    "missing": missing_objs[x0:x1],
+                    "distance_km": km,
+                    "exclusions": excl,
+                    "improvements": improvement_objs[i0:i1],
+                }
+                for sc, comp, m0, m1, x0, x1, km, excl, i0, i1 in zip(
+                    score_l,
+                    components,
+                    m_start,
+                    m_start[1:],
+                    x_start,
+                    x_start[1:],
+                    dist_km,
+                    exclusions,
+                    imp_start,
+                    imp_start[1:],
+                    strict=False,  # the *_start lists have one more entry (the end)
+                )
+            ]
+            results = [
+                MatchResult(p_ids[p], v_ids[v], sc, bool(f), e)
+                for p, v, sc, f, e in zip(pi_l, vi_l, score_l, flags_l, explanations, strict=True)
+            ]
         return results
 
     @staticmethod
