@@ -31,6 +31,11 @@ def _dt(text: str) -> datetime:
 
 @pytest.fixture
 def data(session):
+    return build_known_data(session)
+
+
+def build_known_data(session) -> dict:
+    """The small data set whose figures are checked by hand below (also used by the browser screenshots)."""
     team_a, team_b = Team(name="Team A"), Team(name="Team B")
     x, y = SocialEconomyCompany(name="Maatwerk X"), SocialEconomyCompany(name="Maatwerk Y")
     session.add_all([team_a, team_b, x, y])
