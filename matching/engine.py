@@ -56,6 +56,7 @@ EXCL_DECLINED = 64
 
 _DUTCH_INDEX = {level: i for i, level in enumerate(DUTCH_LEVELS)}
 _COMPONENTS = ("required", "nice", "distance", "hours", "sector")
+_NO_SECTORS: frozenset[str] = frozenset()
 
 
 def level_factor(have: int, need: int) -> float:
@@ -418,16 +419,16 @@ class Engine:
         dutch = np.empty(len(objs), dtype=np.int64)
         licence = np.empty(len(objs), dtype=bool)
         sector_sets: list[frozenset[str]] = []
-        slot_owner: list[int] = []
+        skill_count = np.empty(len(objs), dtype=np.int64)
         slot_key: list[tuple[str, str | None]] = []
         slot_level: list[int] = []
-        slot_name: list[str] = []
+        coordinates = geo.coordinates
         kind = "participant"
         for i, p in enumerate(objs):
             if p.id in index:
                 raise InputError(kind, i, p.id, "id", "duplicate id")
             index[p.id] = i
-            if str(p.postal_code).strip() not in geo:
+            if p.postal_code not in coordinates and str(p.postal_code).strip() not in geo:
                 raise InputError(kind, i, p.id, "postal_code", f"unknown postal code {p.postal_code!r}")
             hours[i] = _number(p.hours_per_week, kind, i, p.id, "hours_per_week", positive=True)
             if p.max_distance_km is None:
@@ -436,18 +437,22 @@ class Engine:
                 max_km[i] = _number(p.max_distance_km, kind, i, p.id, "max_distance_km")
             dutch[i] = _dutch(p.dutch_level, kind, i, p.id, required=False)
             licence[i] = bool(p.driving_licence)
-            sector_sets.append(frozenset(fold(s) for s in p.sectors if fold(s)))
-            for k, claim in enumerate(p.skills):
-                slot_owner.append(i)
-                name = claim.name
-                if type(name) is not str or not name or name.isspace():
+            sector_sets.append(frozenset(filter(None, map(fold, p.sectors))) if p.sectors else _NO_SECTORS)
+            skill_count[i] = len(p.skills)
+            for claim in p.skills:
+                name, level = claim.name, claim.level
+                if (
+                    type(name) is not str
+                    or not name
+                    or name.isspace()
+                    or type(level) is not int
+                    or not 1 <= level <= 4
+                ):
+                    k = p.skills.index(claim)
                     _skill_name(name, kind, i, p.id, f"skills[{k}].name")
-                slot_key.append((name, claim.taxonomy_id))
-                level = claim.level
-                if type(level) is not int or not 1 <= level <= 4:
                     _level(level, kind, i, p.id, f"skills[{k}].level")
+                slot_key.append((name, claim.taxonomy_id))
                 slot_level.append(level)
-                slot_name.append(name)
         lat, lon = geo.radians(p.postal_code for p in objs)
         ref_km = np.where(np.isfinite(max_km), np.maximum(max_km, 1.0), DISTANCE_REFERENCE_KM)
         return _Participants(
@@ -468,10 +473,10 @@ class Engine:
             inv_hours=(1.0 / hours).astype(np.float32),
             max_km32=max_km.astype(np.float32),
             inv_ref=(1.0 / ref_km).astype(np.float32),
-            slot_owner=np.asarray(slot_owner, dtype=np.int64),
+            slot_owner=np.repeat(np.arange(len(objs), dtype=np.int64), skill_count),
             slot_key=slot_key,
             slot_level=np.asarray(slot_level, dtype=np.int64),
-            slot_name=slot_name,
+            slot_name=[name for name, _ in slot_key],
         )
 
     def _prepare_vacancies(self, vacancies: Sequence[Vacancy]) -> _Vacancies:

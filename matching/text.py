@@ -149,7 +149,12 @@ class Normaliser:
         cached = self._cache.get(text)
         if cached is not None:
             return cached
-        tokens = fold(text).split()
+        folded = fold(text)
+        cached = self._cache.get(folded)  # "Heftruck" and "heftruck" normalise alike
+        if cached is not None:
+            self._cache[text] = cached
+            return cached
+        tokens = folded.split()
         kept = [t for t in tokens if t not in FILLER_WORDS and not t.isdigit()] or tokens
         token_cache = self._token_cache
         out: list[str] = []
@@ -162,7 +167,7 @@ class Normaliser:
             out.extend(parts)
         result = " ".join(out)
         if len(self._cache) < 500_000:
-            self._cache[text] = result
+            self._cache[text] = self._cache[folded] = result
         return result
 
 
