@@ -197,7 +197,9 @@ def _sheet_form(place) -> SheetForm:
     lines += [{"kind": "other", "label": "", "period": "once"}] * BLANK_LINE_ROWS
     checklist = list(sheet.checklist or []) + [{"document": "", "signer": "", "due": ""}] * BLANK_CHECKLIST_ROWS
     premiums = [p.id for p in cost_sheets.sheet_premiums(session=db, sheet=sheet)]
-    return SheetForm(obj=sheet, data={"lines": lines, "checklist": checklist, "premiums": premiums}, premium_choices=premium_choices)
+    data = {name: getattr(sheet, name) for name in cost_sheets.SHEET_FIELDS}
+    data.update(lines=lines, checklist=checklist, premiums=premiums)
+    return SheetForm(data=data, premium_choices=premium_choices)
 
 
 @bp.route("/plaatsen/<int:place_id>/fiche/bewerken", methods=["GET", "POST"])
