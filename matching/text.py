@@ -75,7 +75,14 @@ def _undouble_or_lengthen(stem: str) -> str:
 def _strip_plural(token: str) -> str:
     if token.endswith("en") and len(token) >= 5 and not token.endswith("ieen"):
         return _undouble_or_lengthen(token[:-2])
-    if token.endswith("s") and len(token) >= 5 and not token.endswith("ss") and token[-2] != "i":
+    if (
+        token.endswith("s")
+        and len(token) >= 5
+        and not token.endswith("ss")
+        and token[-2] != "i"
+        and not (token[-2] in _VOWELS and token[-3] in _VOWELS)  # vlees, kaas, huis: not plurals
+        and not token.endswith("ijs")  # prijs, rijbewijs
+    ):
         return token[:-1]
     return token
 
@@ -105,6 +112,7 @@ class Normaliser:
                     self.known.add(stem_candidates(token)[0])
         self.known |= self._derived_parts(self.known)
         self.atoms = self._atoms(self.known)
+        self.split_atoms = self.atoms | {w for w in FILLER_WORDS if len(w) >= MIN_PART}
         self._cache: dict[str, str] = {}
         self._token_cache: dict[str, list[str]] = {}
 
@@ -141,8 +149,11 @@ class Normaliser:
         """Split a compound into vocabulary atoms, or return it unchanged."""
         if len(token) < MIN_COMPOUND or token in self.atoms:
             return [token]
-        parts = _segment(token, self.atoms)
-        return parts if parts else [token]
+        parts = _segment(token, self.split_atoms)
+        if not parts:
+            return [token]
+        # "kookervaring", "heftruckattest": the filler part carries no skill meaning.
+        return [p for p in parts if p not in FILLER_WORDS] or parts
 
     def __call__(self, text: str) -> str:
         """Return the canonical form of a skill string."""
@@ -161,7 +172,7 @@ class Normaliser:
         for token in kept:
             parts = token_cache.get(token)
             if parts is None:
-                parts = [p if p in self.known else self.stem(p) for p in self.split(self.stem(token))]
+                parts = self.split(self.stem(token))
                 if len(token_cache) < 500_000:
                     token_cache[token] = parts
             out.extend(parts)

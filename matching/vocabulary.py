@@ -15,7 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
-from rapidfuzz import process
+from rapidfuzz import fuzz, process
 
 from matching.text import DEFAULT_SCORER, SCORERS, Normaliser
 
@@ -76,6 +76,9 @@ class Vocabulary:
                     exact.setdefault(norm, i)
         choices = list(exact)
         owners = list(exact.values())
+        # Dutch writes compounds together or apart ("heftruck chauffeur", "heftruckchauffeur"):
+        # unresolved text is also compared with spaces removed, with plain ratio (no subset scoring).
+        self.choices_joined = [c.replace(" ", "") for c in choices]
         self.exact = exact
         self.choices = choices
         self.choice_owner = np.asarray(owners, dtype=np.int64)
@@ -111,6 +114,15 @@ class Vocabulary:
                 dtype=np.uint8,
                 workers=-1,
             )
+            joined = process.cdist(
+                [q.replace(" ", "") for q in queries],
+                self.choices_joined,
+                scorer=fuzz.ratio,
+                score_cutoff=self.cutoff,
+                dtype=np.uint8,
+                workers=-1,
+            )
+            np.maximum(scores, joined, out=scores)
             if scores.size:
                 best = scores.argmax(axis=1)
                 best_score = scores[np.arange(len(queries)), best]
