@@ -34,6 +34,12 @@ def register(app: Flask) -> None:
             click.echo("Demo data already present: nothing changed.")
         else:
             click.echo(f"Demo data loaded in {time.perf_counter() - started:.1f}s: " + ", ".join(f"{k}={v}" for k, v in counts.items()))
+            from web.services.matching import refresh_all_matches
+
+            started = time.perf_counter()
+            with session_scope(get_engine()) as session:
+                result = refresh_all_matches(session=session)
+            click.echo(f"Match scores computed in {time.perf_counter() - started:.1f}s: {result}")
         click.echo("\nDemo logins (password: %s)" % DEMO_PASSWORD)
         for email, role in DEMO_ACCOUNTS:
             click.echo(f"  {role:<12} {email}")
