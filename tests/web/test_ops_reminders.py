@@ -199,3 +199,9 @@ def test_add_months_keeps_the_day_or_takes_the_months_last_day():
     assert add_months(date(2026, 1, 31), 1) == date(2026, 2, 28)
     assert add_months(date(2024, 1, 31), 1) == date(2024, 2, 29)
     assert add_months(date(2026, 8, 15), 6) == date(2027, 2, 15)
+
+
+def test_nazorg_checkins_long_past_are_not_sent(app, session):
+    coach, _trajectory = _hired(session, date(2024, 1, 10))
+    assert _remind_nazorg_on(app, session, date(2026, 5, 1)) == 0
+    assert _notes(session, coach) == []

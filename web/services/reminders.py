@@ -29,6 +29,7 @@ PHASE_THRESHOLDS = (14, 3)  # days before the (hold-adjusted) due date; and "ove
 PROPOSAL_WAIT_DAYS = 7
 WAITING_STATES = ("proposed", "participant_agreed", "employer_interested")
 NAZORG_MONTHS = (1, 3, 6)
+NAZORG_WINDOW_DAYS = 31  # a check-in reached longer ago than this is history, not a reminder
 
 
 def claim_reminder(*, session: Session, kind: str, subject_id: int, threshold: str) -> bool:
@@ -167,7 +168,11 @@ def add_months(day: date, months: int) -> date:
 
 
 def remind_nazorg_checkins(*, session: Session, today: date) -> int:
-    """Ask the coach for a check-in 1, 3 and 6 months after hiring (only the latest one reached); return how many."""
+    """Ask the coach for a check-in 1, 3 and 6 months after hiring; return how many.
+
+    Only the latest check-in reached is sent, and only within a month of its date, so old hires in imported
+    data do not flood coaches with reminders.
+    """
     rows = session.exec(
         select(Trajectory, Participant)
         .join(Participant, Participant.id == Trajectory.participant_id)
@@ -180,6 +185,8 @@ def remind_nazorg_checkins(*, session: Session, today: date) -> int:
         if not reached:
             continue
         months = reached[-1]
+        if (today - add_months(trajectory.hired_on, months)).days > NAZORG_WINDOW_DAYS:
+            continue
         coach_id = trajectory.coach_id or participant.coach_id
         if coach_id is None or not claim_reminder(session=session, kind="nazorg", subject_id=trajectory.id, threshold=f"{months}m"):
             continue
