@@ -1040,17 +1040,19 @@ class Engine:
         req_name, req_tax, slot_name = vacs.req_name, linked.req_tax, parts.slot_name
         req_min_l = vacs.req_min.tolist()
         req_required_l = vacs.req_required.tolist()
-        req_l = req.tolist()
-        improvement_objs = []
-        for row, g in zip(cand_row.tolist(), cand_gain.tolist(), strict=True):
-            if row < 0:
-                improvement_objs.append({"code": "more_distance", "km": MORE_DISTANCE_STEP_KM, "gain": g})
-            else:
-                rq = req_l[row]
-                code = "raise_level" if slot[row] >= 0 else "add_skill"
-                improvement_objs.append(
-                    {"code": code, "skill": req_name[rq], "level": req_min_l[rq], "gain": g}
-                )
+        is_row = cand_row >= 0
+        cand_req = np.full(len(cand_row), -1, dtype=np.int64)
+        cand_req[is_row] = req[cand_row[is_row]]
+        cand_code = np.full(len(cand_row), 2, dtype=np.int64)
+        cand_code[is_row] = (slot[cand_row[is_row]] >= 0).astype(np.int64)
+        cand_req, cand_code = cand_req.tolist(), cand_code.tolist()
+        codes_by_kind = ("add_skill", "raise_level")
+        improvement_objs = [
+            {"code": "more_distance", "km": MORE_DISTANCE_STEP_KM, "gain": g}
+            if kind == 2
+            else {"code": codes_by_kind[kind], "skill": req_name[rq], "level": req_min_l[rq], "gain": g}
+            for rq, kind, g in zip(cand_req, cand_code, cand_gain.tolist(), strict=True)
+        ]
         imp_start = np.searchsorted(cand_pair, np.arange(n_pairs + 1)).tolist()
 
         # Matched and missing requirement rows, each grouped by pair, so every list is a plain slice.
