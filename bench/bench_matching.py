@@ -199,6 +199,8 @@ def run_case(case: str, runs: int, n_p: int, n_v: int, naive_subset: int) -> dic
     """Run one case in this process and return its figures."""
     vocab, geo, participants, vacancies = generate(n_p, n_v)
     result: dict = {"case": case, "participants": n_p, "vacancies": n_v, "runs": runs}
+    result["load_before"] = round(os.getloadavg()[0], 2)
+    cpu0 = time.process_time()
     times: list[float] = []
     if case == "full":
         for _ in range(runs):
@@ -216,7 +218,9 @@ def run_case(case: str, runs: int, n_p: int, n_v: int, naive_subset: int) -> dic
             result["explained_pairs"] = len(kept)
     elif case == "interactive":
         engine = Engine(vocabulary=vocab, geo=geo)
-        engine.rank_places(participants[0], vacancies)  # warm the string cache once
+        t0 = time.perf_counter()
+        engine.rank_places(participants[0], vacancies)  # first call: prepares the places
+        result["first_call_s"] = time.perf_counter() - t0
         sample = participants[:200]
         for p in sample:
             t0 = time.perf_counter()
@@ -256,6 +260,9 @@ def run_case(case: str, runs: int, n_p: int, n_v: int, naive_subset: int) -> dic
         raise SystemExit(f"unknown case {case}")
     result["median_s"] = statistics.median(times)
     result["min_s"] = min(times)
+    result["all_s"] = [round(t, 4) for t in times]
+    result["cpu_s_total"] = round(time.process_time() - cpu0, 2)
+    result["load_after"] = round(os.getloadavg()[0], 2)
     result["peak_rss_mb"] = round(peak_rss_mb(), 1)
     return result
 

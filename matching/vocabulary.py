@@ -105,16 +105,9 @@ class Vocabulary:
             else:
                 todo[text] = norm
         if todo:
-            queries = list(todo.values())
+            queries = list(dict.fromkeys(todo.values()))
+            # Spaces removed, plain ratio: catches compounds written apart or with a typo inside.
             scores = process.cdist(
-                queries,
-                self.choices,
-                scorer=self.scorer,
-                score_cutoff=self.cutoff,
-                dtype=np.uint8,
-                workers=-1,
-            )
-            joined = process.cdist(
                 [q.replace(" ", "") for q in queries],
                 self.choices_joined,
                 scorer=fuzz.ratio,
@@ -122,14 +115,31 @@ class Vocabulary:
                 dtype=np.uint8,
                 workers=-1,
             )
-            np.maximum(scores, joined, out=scores)
+            # The configured scorer on the normalised words. For one-word text token_sort_ratio equals
+            # the joined ratio above up to the spaces, so it only needs to run on multi-word text.
+            if self.scorer_name == "token_sort":
+                rows = np.asarray([k for k, q in enumerate(queries) if " " in q], dtype=np.int64)
+            else:
+                rows = np.arange(len(queries), dtype=np.int64)
+            if len(rows):
+                words = process.cdist(
+                    [queries[k] for k in rows],
+                    self.choices,
+                    scorer=self.scorer,
+                    score_cutoff=self.cutoff,
+                    dtype=np.uint8,
+                    workers=-1,
+                )
+                scores[rows] = np.maximum(scores[rows], words)
             if scores.size:
                 best = scores.argmax(axis=1)
                 best_score = scores[np.arange(len(queries)), best]
             else:
                 best = np.zeros(len(queries), dtype=np.int64)
                 best_score = np.zeros(len(queries), dtype=np.uint8)
-            for k, (text, norm) in enumerate(todo.items()):
+            row_of = {q: k for k, q in enumerate(queries)}
+            for text, norm in todo.items():
+                k = row_of[norm]
                 if best_score[k] > 0 and norm:
                     entry = int(self.choice_owner[best[k]])
                     self._resolved[text] = Resolution(norm, entry, float(best_score[k]))
