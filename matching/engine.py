@@ -1094,39 +1094,22 @@ class Engine:
             }
             missing_objs = [missing_dicts[rq] for rq in missing_req]
 
-            def component_lists(name: str, value: np.ndarray) -> tuple[list, list, list]:
+            def component(name: str, value: np.ndarray, applies: np.ndarray | None = None) -> list:
+                """Return one {value, weight, points} dict per pair; equal ones are shared (read-only)."""
                 w = wn[name]
-                return (
-                    np.round(value, 3).tolist(),
-                    np.round(w, 4).tolist(),
-                    np.round(100.0 * w * value, 2).tolist(),
-                )
+                key = np.stack([np.round(value, 3), np.round(w, 4), np.round(100.0 * w * value, 2)], axis=1)
+                unique, inverse = np.unique(key, axis=0, return_inverse=True)
+                objs = [{"value": v, "weight": wt, "points": pt} for v, wt, pt in unique.tolist()]
+                inverse = inverse.reshape(-1).tolist()
+                if applies is None:
+                    return [objs[i] for i in inverse]
+                return [objs[i] if ok else None for i, ok in zip(inverse, applies.tolist(), strict=True)]
 
-            req_v, req_w, req_p = component_lists("required", required_value)
-            nice_v, nice_w, nice_p = component_lists("nice", nice_value)
-            dist_v, dist_w, dist_p = component_lists("distance", values["distance"].astype(np.float64))
-            hours_v, hours_w, hours_p = component_lists("hours", values["hours"].astype(np.float64))
-            sect_v, sect_w, sect_p = component_lists("sector", values["sector"].astype(np.float64))
-            has_req = (wn["required"] > 0).tolist()
-            has_nice = (wn["nice"] > 0).tolist()
             dist_km = np.round(dist64, 1).tolist()
             flags_l = flags.tolist()
             pi_l, vi_l = pi.tolist(), vi.tolist()
             score_l = np.round(score, 2).tolist()
             p_ids, v_ids = parts.ids, vacs.ids
-
-            def component(
-                values_l: list, weights_l: list, points_l: list, applies: list | None = None
-            ) -> list:
-                if applies is None:
-                    return [
-                        {"value": v, "weight": w, "points": p}
-                        for v, w, p in zip(values_l, weights_l, points_l, strict=True)
-                    ]
-                return [
-                    {"value": v, "weight": w, "points": p} if a else None
-                    for v, w, p, a in zip(values_l, weights_l, points_l, applies, strict=True)
-                ]
 
             components = [
                 {"required": r, "nice": n, "distance": d, "hours": h, "sector": t}
@@ -1137,11 +1120,11 @@ class Engine:
                     if c is not None
                 }
                 for r, n, d, h, t in zip(
-                    component(req_v, req_w, req_p, has_req),
-                    component(nice_v, nice_w, nice_p, has_nice),
-                    component(dist_v, dist_w, dist_p),
-                    component(hours_v, hours_w, hours_p),
-                    component(sect_v, sect_w, sect_p),
+                    component("required", required_value, wn["required"] > 0),
+                    component("nice", nice_value, wn["nice"] > 0),
+                    component("distance", values["distance"].astype(np.float64)),
+                    component("hours", values["hours"].astype(np.float64)),
+                    component("sector", values["sector"].astype(np.float64)),
                     strict=True,
                 )
             ]
