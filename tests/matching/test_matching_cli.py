@@ -145,3 +145,10 @@ def test_module_entry_point_runs(tmp_path):
     assert done.returncode == 2
     assert done.stdout == ""
     assert "field 'postal_code'" in done.stderr
+
+
+def test_declined_pairs_are_left_out_of_the_ranking(tmp_path, capsys):
+    declined = write(tmp_path, "D.json", [{"participant_id": "p1", "vacancy_id": 1}])
+    code, out, _ = call(tmp_path, capsys, "rank", PARTICIPANTS, VACANCIES, "--declined", declined)
+    assert code == 0
+    assert 1 not in [r["vacancy_id"] for r in json.loads(out)["p1"]]
