@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-27 11:14:51.108033
+Create Date: 2026-11-27 11:45:45.018479
 """
 from alembic import op
 import sqlalchemy as sa
@@ -85,6 +85,15 @@ def upgrade() -> None:
     sa.CheckConstraint('amount IS NULL OR amount >= 0', name='ck_premium_amount'),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('code')
+    )
+    op.create_table('reminder_sent',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('kind', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
+    sa.Column('subject_id', sa.Integer(), nullable=False),
+    sa.Column('threshold', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
+    sa.Column('sent_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('kind', 'subject_id', 'threshold', name='uq_reminder_sent')
     )
     op.create_table('setting',
     sa.Column('key', sqlmodel.sql.sqltypes.AutoString(length=80), nullable=False),
@@ -354,6 +363,24 @@ def upgrade() -> None:
     with op.batch_alter_table('participant_skill', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_participant_skill_participant_id'), ['participant_id'], unique=False)
 
+    op.create_table('place_answer',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('participant_id', sa.Integer(), nullable=False),
+    sa.Column('place_id', sa.Integer(), nullable=False),
+    sa.Column('answer', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
+    sa.Column('reason', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=True),
+    sa.Column('answered_by_id', sa.Integer(), nullable=True),
+    sa.Column('answered_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.CheckConstraint("answer IN ('interested', 'not_interested')", name='ck_place_answer_answer'),
+    sa.ForeignKeyConstraint(['answered_by_id'], ['user_account.id'], ),
+    sa.ForeignKeyConstraint(['participant_id'], ['participant.id'], ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['place_id'], ['stage_place.id'], ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('participant_id', 'place_id', name='uq_place_answer_pair')
+    )
+    with op.batch_alter_table('place_answer', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_place_answer_participant_id'), ['participant_id'], unique=False)
+
     op.create_table('place_skill',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('place_id', sa.Integer(), nullable=False),
@@ -579,6 +606,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_place_skill_place_id'))
 
     op.drop_table('place_skill')
+    with op.batch_alter_table('place_answer', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_place_answer_participant_id'))
+
+    op.drop_table('place_answer')
     with op.batch_alter_table('participant_skill', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_participant_skill_participant_id'))
 
@@ -626,6 +657,7 @@ def downgrade() -> None:
     op.drop_table('social_economy_company')
     op.drop_table('skill_term')
     op.drop_table('setting')
+    op.drop_table('reminder_sent')
     op.drop_table('premium')
     op.drop_table('outbox_email')
     with op.batch_alter_table('login_attempt', schema=None) as batch_op:
