@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import gc
 import math
+import os
 from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -251,6 +253,7 @@ class Engine:
         block_rows: int = 1024,
         assignment_candidates: int = 30,
         dense_assignment_limit: int = 2_000_000,
+        threads: int | None = None,
     ) -> None:
         self._vocabulary = vocabulary
         self._geo = geo
@@ -259,6 +262,7 @@ class Engine:
         self.block_rows = block_rows
         self.assignment_candidates = assignment_candidates
         self.dense_assignment_limit = dense_assignment_limit
+        self.threads = threads if threads is not None else min(4, os.cpu_count() or 1)
         self._vacancy_cache: tuple[list[Vacancy], _Vacancies] | None = None
 
     @property
@@ -893,25 +897,41 @@ class Engine:
         col_cand_p: list[np.ndarray] = []
         col_cand_key: list[np.ndarray] = []
         v_tie = (n_v - 1 - vacs.rank)[None, :]
-        for start in range(0, n_p, self.block_rows):
+
+        def block(start: int) -> tuple[np.ndarray | None, ...]:
             stop = min(n_p, start + self.block_rows)
             score, ok, _ = self._score_block(linked, start, stop)
             score = score.astype(np.int64)
+            out: list[np.ndarray | None] = [None] * 5
             if k_rows:
                 key = np.where(ok, score * n_v + v_tie, -1)
                 top = _top_k_desc(key, k_rows, axis=1)
                 top_key = np.take_along_axis(key, top, axis=1)
                 taken = top_key >= 0
                 rr = np.broadcast_to(np.arange(start, stop)[:, None], top.shape)
-                row_p.append(rr[taken])
-                row_v.append(top[taken])
-                row_s.append(top_key[taken] // n_v)
+                out[:3] = rr[taken], top[taken], top_key[taken] // n_v
             if k_cols:
                 p_tie = (n_p - 1 - parts.rank[start:stop])[:, None]
                 key = np.where(ok, score * n_p + p_tie, -1)
                 top = _top_k_desc(key, min(k_cols, stop - start), axis=0)
-                col_cand_p.append(top + start)
-                col_cand_key.append(np.take_along_axis(key, top, axis=0))
+                out[3:] = top + start, np.take_along_axis(key, top, axis=0)
+            return tuple(out)
+
+        starts = range(0, n_p, self.block_rows)
+        if self.threads > 1 and len(starts) > 1:
+            # numpy and scipy release the GIL in these array operations: blocks run side by side.
+            with ThreadPoolExecutor(max_workers=self.threads) as pool:
+                blocks = list(pool.map(block, starts))
+        else:
+            blocks = [block(start) for start in starts]
+        for out in blocks:
+            if k_rows:
+                row_p.append(out[0])
+                row_v.append(out[1])
+                row_s.append(out[2])
+            if k_cols:
+                col_cand_p.append(out[3])
+                col_cand_key.append(out[4])
         empty = np.empty(0, dtype=np.int64)
         rows = (
             np.concatenate(row_p) if row_p else empty,

@@ -288,3 +288,26 @@ def test_prepared_places_are_reused_only_when_equal(engine):
     assert [r.vacancy_id for r in engine.rank_places(participant, changed)] == [2]
     renamed = [make_vacancy(id=1, skills=(("kassa", True, 1),)), make_vacancy(id=2)]
     assert [r.vacancy_id for r in engine.rank_places(participant, renamed)] == [2, 1]
+
+
+def test_blocks_and_threads_do_not_change_results():
+    people = [
+        make_participant(id=i, skills=s, max_distance_km=80, postal_code=pc)
+        for i, (s, pc) in enumerate(
+            [((("heftruck", 3),), "2000"), ((("poetsen", 2),), "2800"), ((("kassa", 2),), "9000")] * 4
+        )
+    ]
+    places = [
+        make_vacancy(id="h", skills=(("heftruck rijden", True, 2),)),
+        make_vacancy(id="s", skills=(("schoonmaken", True, 1),), postal_code="2800"),
+        make_vacancy(id="k", skills=(("kassa", True, 1),), postal_code="9000", places=2),
+    ]
+    one = make_engine(threads=1).rank_all(people, places, top=3)
+    many = make_engine(threads=2, block_rows=2).rank_all(people, places, top=3)
+    for side in ("by_participant", "by_vacancy"):
+        assert {k: [r.to_dict() for r in v] for k, v in one[side].items()} == {
+            k: [r.to_dict() for r in v] for k, v in many[side].items()
+        }
+    assert make_engine(threads=2, block_rows=2, dense_assignment_limit=0).assign(
+        people, places
+    ).total_score == (make_engine(threads=1).assign(people, places).total_score)
