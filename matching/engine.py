@@ -1117,9 +1117,19 @@ class Engine:
             def component(name: str, value: np.ndarray, applies: np.ndarray | None = None) -> list:
                 """Return one {value, weight, points} dict per pair; equal ones are shared (read-only)."""
                 w = wn[name]
-                key = np.stack([np.round(value, 3), np.round(w, 4), np.round(100.0 * w * value, 2)], axis=1)
-                unique, inverse = np.unique(key, axis=0, return_inverse=True)
-                objs = [{"value": v, "weight": wt, "points": pt} for v, wt, pt in unique.tolist()]
+                v_int = np.rint(value * 1000).astype(np.int64)  # 0..1000
+                w_int = np.rint(w * 10000).astype(np.int64)  # 0..10000
+                p_int = np.rint(100.0 * w * value * 100).astype(np.int64)  # 0..10000
+                unique, inverse = np.unique((v_int << 28) | (w_int << 14) | p_int, return_inverse=True)
+                objs = [
+                    {"value": vi / 1000, "weight": wi / 10000, "points": pi / 100}
+                    for vi, wi, pi in zip(
+                        (unique >> 28).tolist(),
+                        ((unique >> 14) & 0x3FFF).tolist(),
+                        (unique & 0x3FFF).tolist(),
+                        strict=True,
+                    )
+                ]
                 inverse = inverse.reshape(-1).tolist()
                 if applies is None:
                     return [objs[i] for i in inverse]
