@@ -280,7 +280,8 @@ def run_case(case: str, runs: int, n_p: int, n_v: int, naive_subset: int) -> dic
         raise SystemExit(f"unknown case {case}")
     result["median_s"] = statistics.median(times)
     result["min_s"] = min(times)
-    result["all_s"] = [round(t, 4) for t in times]
+    if len(times) <= 10:
+        result["all_s"] = [round(t, 4) for t in times]
     result["cpu_s_total"] = round(time.process_time() - cpu0, 2)
     result["load_after"] = round(os.getloadavg()[0], 2)
     result["peak_rss_mb"] = round(peak_rss_mb(), 1)
