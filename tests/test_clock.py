@@ -6,6 +6,7 @@ import re
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections import Counter
 from pathlib import Path
@@ -25,15 +26,35 @@ def _start_clock(database_url: str) -> subprocess.Popen:
     )
 
 
+def _collect(clock: subprocess.Popen, lines: list[str]) -> threading.Thread:
+    thread = threading.Thread(target=lambda: lines.extend(iter(clock.stdout.readline, "")), daemon=True)
+    thread.start()
+    return thread
+
+
 def test_two_scheduler_processes_run_each_firing_once(app):
     url = app.config["DATABASE_URL"]
     clocks = [_start_clock(url), _start_clock(url)]
+    logs: list[list[str]] = [[], []]
+    readers = [_collect(clock, lines) for clock, lines in zip(clocks, logs, strict=True)]
+    deadline = time.monotonic() + 90  # a loaded machine may take a while to import and start
+    while not all(any("clock: starting" in line for line in lines) for lines in logs):
+        if time.monotonic() > deadline:
+            for clock in clocks:
+                clock.kill()
+                clock.wait()
+                clock.stdout.close()
+            raise AssertionError("the clocks did not start")
+        time.sleep(0.2)
     time.sleep(6)
-    outputs = []
     for clock in clocks:
         clock.send_signal(signal.SIGTERM)
-    for clock in clocks:
-        out, _ = clock.communicate(timeout=30)
+    outputs = []
+    for clock, reader, lines in zip(clocks, readers, logs, strict=True):
+        clock.wait(timeout=30)
+        reader.join(timeout=10)
+        clock.stdout.close()
+        out = "".join(lines)
         outputs.append(out)
         assert clock.returncode == 0, out[-2000:]
     assert all("clock: starting with 8 job(s)" in out for out in outputs), outputs[0][-2000:]

@@ -7,8 +7,21 @@ import time_machine
 from sqlmodel import select
 
 from tests.conftest import make_employer, make_participant, make_place, make_proposal, make_user
-from web.models import HoldPeriod, Notification, OutboxEmail, PhasePeriod, ProposalEvent, ReminderSent, Trajectory
-from web.services.reminders import add_months, remind_nazorg_checkins, remind_phase_deadlines, remind_waiting_proposals
+from web.models import (
+    HoldPeriod,
+    Notification,
+    OutboxEmail,
+    PhasePeriod,
+    ProposalEvent,
+    ReminderSent,
+    Trajectory,
+)
+from web.services.reminders import (
+    add_months,
+    remind_nazorg_checkins,
+    remind_phase_deadlines,
+    remind_waiting_proposals,
+)
 
 START = date(2026, 1, 5)
 

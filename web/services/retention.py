@@ -6,7 +6,16 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import delete
 from sqlmodel import Session, func, select
 
-from web.models import Evaluation, LoginAttempt, Notification, Participant, ParticipantNote, Trajectory, User, utcnow
+from web.models import (
+    Evaluation,
+    LoginAttempt,
+    Notification,
+    Participant,
+    ParticipantNote,
+    Trajectory,
+    User,
+    utcnow,
+)
 from web.services.settings import get_setting
 
 LOGIN_ATTEMPT_DAYS = 30  # throttling needs minutes; a month is kept for security questions
