@@ -105,3 +105,11 @@ def test_unknown_kinds_read_as_a_generic_message_and_areas_can_register_theirs(a
         register_message("test.greeting", "Hallo %(name)s", "Welkom, %(name)s.", "general")
         assert render_notification("test.greeting", {"name": "Ann"}) == ("Hallo Ann", "Welkom, Ann.")
         assert render_notification("test.greeting", {}) == ("Hallo —", "Welkom, —.")
+
+
+def test_notifications_of_other_areas_read_with_labels(app):
+    with app.test_request_context():
+        title, body = render_notification("proposal.employer_answered", {"place_title": "Magazijnier", "state": "intake_planned"})
+        assert (title, body) == ("Antwoord van een werkgever", "De werkgever antwoordde op het voorstel voor Magazijnier: Intake gepland.")
+        assert render_notification("participant.answered", {"place_title": "Kok", "answer": "interested"})[1] == \
+            "Een deelnemer antwoordde op de vacature Kok: heeft interesse."

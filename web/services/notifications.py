@@ -59,7 +59,24 @@ MESSAGES: dict[str, Message] = {
         _l("%(participant)s is %(months)s maand(en) aan de slag bij %(employer)s. Plan een opvolggesprek."),
         "aftercare",
     ),
+    # kinds sent by the other areas (employer answers, participant answers, erasure requests)
+    "proposal.employer_answered": Message(
+        _l("Antwoord van een werkgever"),
+        _l("De werkgever antwoordde op het voorstel voor %(place_title)s: %(state)s."),
+        "proposals",
+    ),
+    "participant.answered": Message(
+        _l("Antwoord van een deelnemer"),
+        _l("Een deelnemer antwoordde op de vacature %(place_title)s: %(answer)s."),
+        "proposals",
+    ),
+    "participant.erasure_requested": Message(
+        _l("Vraag om gegevens te wissen"),
+        _l("Een deelnemer vraagt om de eigen gegevens te wissen. Bekijk de aanvraag."),
+        "general",
+    ),
 }
+ANSWER_LABELS = {"interested": _l("heeft interesse"), "not_interested": _l("liever niet")}
 _PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 GENERIC = Message(_l("Nieuwe melding"), _l("Er is iets nieuws op Stagebrug voor jou."), "general")
 
@@ -73,11 +90,12 @@ def register_message(kind: str, title, body, category: str = "general") -> None:
 
 def _fill(template, payload: dict) -> str:
     text = str(template)
-    from web.labels import PHASE_LABELS
+    from web.labels import PHASE_LABELS, PROPOSAL_STATE_LABELS
 
     values = {name: payload.get(name, "—") for name in _PLACEHOLDER.findall(text)}
-    if values.get("phase") in PHASE_LABELS:
-        values["phase"] = str(PHASE_LABELS[values["phase"]])
+    for key, labels in (("phase", PHASE_LABELS), ("state", PROPOSAL_STATE_LABELS), ("answer", ANSWER_LABELS)):
+        if values.get(key) in labels:
+            values[key] = str(labels[values[key]])
     try:
         return text % values if values else text
     except (KeyError, ValueError, TypeError):
