@@ -1230,6 +1230,10 @@ def _gc_paused() -> Iterator[None]:
         yield
     finally:
         if was_enabled:
+            # The objects just built are results the caller keeps. Move them to the oldest generation
+            # at once (freeze + unfreeze) rather than letting the next young collection traverse them.
+            gc.freeze()
+            gc.unfreeze()
             gc.enable()
 
 
