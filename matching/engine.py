@@ -206,6 +206,10 @@ class _Vacancies:
     r_norm_id: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
     r_sure: np.ndarray = field(default_factory=lambda: np.empty(0))
     r_order: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
+    r_col: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
+    col_code: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
+    col_sure: np.ndarray = field(default_factory=lambda: np.empty(0))
+    col_norm_id: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
     r_sorted: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
     req_concept: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
     req_tax: list[str | None] = field(default_factory=list)
@@ -600,14 +604,37 @@ class Engine:
         )
         vacs.norm_ids = norm_ids
         vacs.r_sure = np.asarray(r_sure, dtype=np.float64)
-        vacs.r_order = np.argsort(vacs.r_code, kind="stable")
-        vacs.r_sorted = vacs.r_code[vacs.r_order]
+
+        # Columns ("concepts"): texts that resolve exactly to the same vocabulary entry behave alike for
+        # every participant, so they share one column; fuzzily resolved and unresolved texts keep their own.
+        columns: dict[tuple[str, int], int] = {}
+        r_col = np.empty(len(r_keys), dtype=np.int64)
+        col_code: list[int] = []
+        col_sure: list[float] = []
+        col_norm_id: list[int] = []
+        for k, (code, sure, norm_id) in enumerate(
+            zip(vacs.r_code.tolist(), r_sure, vacs.r_norm_id.tolist(), strict=True)
+        ):
+            key = ("entry", code) if code >= 0 and sure == 1.0 else ("text", k)
+            col = columns.get(key)
+            if col is None:
+                col = columns[key] = len(col_code)
+                col_code.append(code)
+                col_sure.append(sure)
+                col_norm_id.append(-2 if key[0] == "entry" else norm_id)
+            r_col[k] = col
+        vacs.r_col = r_col
+        vacs.col_code = np.asarray(col_code, dtype=np.int64)
+        vacs.col_sure = np.asarray(col_sure, dtype=np.float64)
+        vacs.col_norm_id = np.asarray(col_norm_id, dtype=np.int64)
+        vacs.r_order = np.argsort(vacs.col_code, kind="stable")
+        vacs.r_sorted = vacs.col_code[vacs.r_order]
 
         # Requirement weights per concept, level and component.
-        n_concepts = len(r_keys)
-        req_concept = np.asarray([r_pos[key] for key in vacs.req_key], dtype=np.int64)
+        n_concepts = len(col_code)
+        req_concept = r_col[np.asarray([r_pos[key] for key in vacs.req_key], dtype=np.int64)]
         vacs.req_concept = req_concept
-        vacs.req_tax = [r_tax[k] for k in req_concept.tolist()]
+        vacs.req_tax = [r_tax[r_pos[key]] for key in vacs.req_key]
         count = np.where(vacs.req_required, vacs.n_required[vacs.req_owner], vacs.n_nice[vacs.req_owner])
         vacs.req_weight = 1.0 / np.maximum(count, 1)
         b_rows = (vacs.req_min - 1) * n_concepts + req_concept
@@ -663,9 +690,9 @@ class Engine:
         p_rows, pos = _expand(lo, np.where(p_code >= 0, hi - lo, 0))
         r_cols = r_order[pos]
         same = np.where(
-            p_norm_id[p_rows] == vacs.r_norm_id[r_cols],
+            p_norm_id[p_rows] == vacs.col_norm_id[r_cols],
             1.0,
-            np.asarray(p_sure)[p_rows] * vacs.r_sure[r_cols],
+            np.asarray(p_sure)[p_rows] * vacs.col_sure[r_cols],
         )
         emb_parts_p = [p_rows]
         emb_parts_c = [r_cols]
@@ -689,9 +716,9 @@ class Engine:
             )
             a, b = np.nonzero(scores)
             emb_parts_p.append(p_sel[a])
-            emb_parts_c.append(r_sel[b])
+            emb_parts_c.append(vacs.r_col[r_sel[b]])
             emb_parts_v.append(scores[a, b] / 100.0)
-        n_concepts = len(r_keys)
+        n_concepts = len(vacs.col_code)
 
         emb_p_arr = np.concatenate(emb_parts_p).astype(np.int64)
         emb_c_arr = np.concatenate(emb_parts_c).astype(np.int64)
