@@ -89,6 +89,13 @@ def _id_ranks(ids: Sequence[Any]) -> np.ndarray:
     return ranks
 
 
+def _object_array(values: list[Any]) -> np.ndarray:
+    """Return a 1-D object array of the given Python objects (gathered with fancy indexing)."""
+    out = np.empty(len(values), dtype=object)
+    out[:] = values
+    return out
+
+
 def _expand(starts: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """For rows with ``counts[k]`` items starting at ``starts[k]``: return (row index, item index)."""
     total = int(counts.sum())
@@ -168,6 +175,7 @@ class _Participants:
     slot_key: list[tuple[str, str | None]]
     slot_level: np.ndarray
     slot_name: list[str]
+    slot_name_arr: np.ndarray
 
 
 @dataclass
@@ -213,6 +221,8 @@ class _Vacancies:
     r_sorted: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
     req_concept: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
     req_tax: list[str | None] = field(default_factory=list)
+    req_tax_arr: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=object))
+    req_name_arr: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=object))
     req_weight: np.ndarray = field(default_factory=lambda: np.empty(0))
     b_all: Any = None
     wn: dict[str, np.ndarray] = field(default_factory=dict)
@@ -485,6 +495,7 @@ class Engine:
             slot_key=slot_key,
             slot_level=np.asarray(slot_level, dtype=np.int64),
             slot_name=[name for name, _ in slot_key],
+            slot_name_arr=_object_array([name for name, _ in slot_key]),
         )
 
     def _prepare_vacancies(self, vacancies: Sequence[Vacancy]) -> _Vacancies:
@@ -635,6 +646,8 @@ class Engine:
         req_concept = r_col[np.asarray([r_pos[key] for key in vacs.req_key], dtype=np.int64)]
         vacs.req_concept = req_concept
         vacs.req_tax = [r_tax[r_pos[key]] for key in vacs.req_key]
+        vacs.req_tax_arr = _object_array(vacs.req_tax)
+        vacs.req_name_arr = _object_array(vacs.req_name)
         count = np.where(vacs.req_required, vacs.n_required[vacs.req_owner], vacs.n_nice[vacs.req_owner])
         vacs.req_weight = 1.0 / np.maximum(count, 1)
         b_rows = (vacs.req_min - 1) * n_concepts + req_concept
@@ -1084,7 +1097,7 @@ class Engine:
         keep = rank_in_pair < 2
         cand_pair, cand_gain, cand_row = cand_pair[keep], cand_gain[keep], cand_row[keep]
 
-        req_name, req_tax, slot_name = vacs.req_name, linked.req_tax, parts.slot_name
+        req_name, req_tax = vacs.req_name, linked.req_tax
         req_min_l = vacs.req_min.tolist()
         req_required_l = vacs.req_required.tolist()
         is_row = cand_row >= 0
@@ -1110,21 +1123,25 @@ class Engine:
         x_start = np.searchsorted(pair_of[x_rows], np.arange(n_pairs + 1)).tolist()
         del pair_start
         with _gc_paused():  # many small acyclic dicts: keep the cyclic GC from rescanning them
+            m_req = req[m_rows]
             matched_objs = [
                 {
-                    "requirement": req_name[rq],
-                    "requirement_id": req_tax[rq],
-                    "skill": slot_name[sl],
+                    "requirement": name,
+                    "requirement_id": tax,
+                    "skill": skill,
                     "similarity": sim,
                     "level": lv,
-                    "min_level": req_min_l[rq],
-                    "required": req_required_l[rq],
+                    "min_level": need,
+                    "required": required,
                 }
-                for rq, sl, sim, lv in zip(
-                    req[m_rows].tolist(),
-                    slot[m_rows].tolist(),
+                for name, tax, skill, sim, lv, need, required in zip(
+                    vacs.req_name_arr[m_req].tolist(),
+                    vacs.req_tax_arr[m_req].tolist(),
+                    parts.slot_name_arr[slot[m_rows]].tolist(),
                     np.rint(val[m_rows] * q[m_rows] * 100).astype(np.int64).tolist(),
                     have_level[m_rows].tolist(),
+                    vacs.req_min[m_req].tolist(),
+                    vacs.req_required[m_req].tolist(),
                     strict=True,
                 )
             ]
