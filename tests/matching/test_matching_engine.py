@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pytest
 from matching_fixtures import make_engine, make_participant, make_vacancy
 
 from matching import ENGINE_VERSION, InputError, SkillClaim, SkillRequirement, Weights
+from matching.geo import haversine_km
 
 
 def codes(result) -> list[str]:
@@ -311,3 +313,14 @@ def test_blocks_and_threads_do_not_change_results():
     assert make_engine(threads=2, block_rows=2, dense_assignment_limit=0).assign(
         people, places
     ).total_score == (make_engine(threads=1).assign(people, places).total_score)
+
+
+def test_distance_is_within_a_hundredth_of_a_percent_of_the_great_circle(engine):
+    participant = make_participant(postal_code="8400", max_distance_km=300)
+    for code in ("9000", "2000", "3600", "1000"):
+        result = only(engine, participant, make_vacancy(postal_code=code))
+        lat1, lon1 = engine.geo.radians(["8400"])
+        lat2, lon2 = engine.geo.radians([code])
+        exact = float(haversine_km(lat1, lon1, lat2, lon2)[0, 0])
+        assert result.explanation["distance_km"] == pytest.approx(exact, rel=1e-4, abs=0.05)
+        assert np.isfinite(exact)
