@@ -33,7 +33,7 @@ run: seed
 	 $(FLASK) run --host 127.0.0.1 --port 5000
 
 test: translations
-	$(PY) -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)
+	$(PY) -m pytest -q -p no:cacheprovider -n 2 $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .
