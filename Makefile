@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 FLASK  := $(VENV)/bin/flask --app web
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: run test install translations migrate seed lint bench clean-db
+.PHONY: run test install translations migrate seed lint bench bench-pages clean-db
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -40,6 +40,9 @@ lint: install
 
 bench: install
 	$(PY) bench/bench_matching.py
+
+bench-pages: install
+	$(PY) bench/bench_pages.py
 
 clean-db:
 	rm -f instance/stagebrug.db instance/stagebrug.db-wal instance/stagebrug.db-shm
