@@ -93,35 +93,46 @@ def export_participant_data(*, session: Session, participant: Participant) -> di
     coach = session.get(User, participant.coach_id) if participant.coach_id else None
     account = session.get(User, participant.user_id) if participant.user_id else None
     trajectories = session.exec(select(Trajectory).where(Trajectory.participant_id == pid).order_by(Trajectory.started_on)).all()
-    trajectory_rows = []
-    for trajectory in trajectories:
-        periods = session.exec(select(PhasePeriod).where(PhasePeriod.trajectory_id == trajectory.id).order_by(PhasePeriod.started_on)).all()
-        period_rows = []
+    periods_by_trajectory: dict[int, list[PhasePeriod]] = {t.id: [] for t in trajectories}
+    holds_by_period: dict[int, list[HoldPeriod]] = {}
+    if trajectories:
+        periods = session.exec(
+            select(PhasePeriod).where(PhasePeriod.trajectory_id.in_(list(periods_by_trajectory))).order_by(PhasePeriod.started_on)
+        ).all()
         for period in periods:
-            holds = session.exec(select(HoldPeriod).where(HoldPeriod.phase_period_id == period.id)).all()
-            period_rows.append({**_row(period), "holds": [_row(h) for h in holds]})
-        trajectory_rows.append({**_row(trajectory), "phases": period_rows})
-    places = {}
-
-    def place_info(place_id: int) -> dict:
-        if place_id not in places:
-            place = session.get(StagePlace, place_id)
-            employer = session.get(Employer, place.employer_id) if place else None
-            places[place_id] = {"place_id": place_id, "title": place.title if place else None, "employer": employer.name if employer else None}
-        return places[place_id]
-
-    proposals = []
-    for proposal in session.exec(select(Proposal).where(Proposal.participant_id == pid).order_by(Proposal.created_at)).all():
-        events = session.exec(select(ProposalEvent).where(ProposalEvent.proposal_id == proposal.id).order_by(ProposalEvent.at)).all()
-        proposals.append({**_row(proposal), "place": place_info(proposal.place_id), "events": [_row(e, ("actor_id",)) for e in events]})
-    suggestions = [
-        {**_row(s), "place": place_info(s.place_id)}
-        for s in session.exec(select(MatchSuggestion).where(MatchSuggestion.participant_id == pid).order_by(MatchSuggestion.score.desc())).all()
+            periods_by_trajectory[period.trajectory_id].append(period)
+            holds_by_period[period.id] = []
+        if periods:
+            for hold in session.exec(select(HoldPeriod).where(HoldPeriod.phase_period_id.in_(list(holds_by_period))).order_by(HoldPeriod.id)).all():
+                holds_by_period[hold.phase_period_id].append(hold)
+    trajectory_rows = [
+        {**_row(trajectory), "phases": [{**_row(period), "holds": [_row(h) for h in holds_by_period[period.id]]}
+                                         for period in periods_by_trajectory[trajectory.id]]}
+        for trajectory in trajectories
     ]
-    answers = [
-        {**_row(a, ("answered_by_id",)), "place": place_info(a.place_id)}
-        for a in session.exec(select(PlaceAnswer).where(PlaceAnswer.participant_id == pid).order_by(PlaceAnswer.answered_at)).all()
+    proposal_rows = session.exec(select(Proposal).where(Proposal.participant_id == pid).order_by(Proposal.created_at)).all()
+    suggestion_rows = session.exec(select(MatchSuggestion).where(MatchSuggestion.participant_id == pid).order_by(MatchSuggestion.score.desc())).all()
+    answer_rows = session.exec(select(PlaceAnswer).where(PlaceAnswer.participant_id == pid).order_by(PlaceAnswer.answered_at)).all()
+    place_ids = {row.place_id for row in (*proposal_rows, *suggestion_rows, *answer_rows)}
+    places = {place_id: {"place_id": place_id, "title": None, "employer": None} for place_id in place_ids}
+    if place_ids:
+        for place_id, title, employer_name in session.exec(
+            select(StagePlace.id, StagePlace.title, Employer.name).outerjoin(Employer, Employer.id == StagePlace.employer_id)
+            .where(StagePlace.id.in_(place_ids))
+        ).all():
+            places[place_id] = {"place_id": place_id, "title": title, "employer": employer_name}
+    events_by_proposal: dict[int, list[ProposalEvent]] = {p.id: [] for p in proposal_rows}
+    if proposal_rows:
+        for event in session.exec(
+            select(ProposalEvent).where(ProposalEvent.proposal_id.in_(list(events_by_proposal))).order_by(ProposalEvent.at)
+        ).all():
+            events_by_proposal[event.proposal_id].append(event)
+    proposals = [
+        {**_row(proposal), "place": places[proposal.place_id], "events": [_row(e, ("actor_id",)) for e in events_by_proposal[proposal.id]]}
+        for proposal in proposal_rows
     ]
+    suggestions = [{**_row(s), "place": places[s.place_id]} for s in suggestion_rows]
+    answers = [{**_row(a, ("answered_by_id",)), "place": places[a.place_id]} for a in answer_rows]
     views = [
         {"at": _plain(view.at), "employer": employer.name if employer else None, "proposal_id": view.proposal_id}
         for view, employer in profile_views(session=session, participant=participant)

@@ -1,0 +1,96 @@
+"""The number of SQL statements a page sends does not grow with the number of rows it shows (no N+1).
+
+Each test builds 2 rows of everything the page lists, counts the statements of one request, grows to 10 rows and
+counts again: the counts must be equal. Timings live in ``bench/bench_pages.py``, not here.
+"""
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import event
+
+from tests.conftest import make_employer, make_participant, make_place, make_proposal, make_user
+from web.models import HoldPeriod, MatchSuggestion, PhasePeriod, ProposalEvent, Trajectory
+
+EXPLANATION = {
+    "matched": [{"requirement": "heftruck rijden", "skill": "heftruck", "similarity": 1.0, "level": 3, "min_level": 2, "required": True}],
+    "missing": [],
+    "distance_km": 4.2,
+    "exclusions": [],
+    "improvements": [],
+}
+
+
+def count_statements(app, client, url: str) -> int:
+    """Request a page (after one warm-up request) and return the number of SQL statements it sent."""
+    assert client.get(url).status_code == 200
+    seen = []
+
+    def _count(*_args):
+        seen.append(1)
+
+    engine = app.extensions["db_engine"]
+    event.listen(engine, "before_cursor_execute", _count)
+    try:
+        response = client.get(url)
+    finally:
+        event.remove(engine, "before_cursor_execute", _count)
+    assert response.status_code == 200, url
+    return len(seen)
+
+
+# --- participant pages ----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def participant_world(session):
+    """A participant with a login; ``grow(n)`` gives them n proposals, suggestions and past trajectories."""
+    coach = make_user(session, "coach")
+    user = make_user(session, "participant")
+    me = make_participant(session, coach, user=user)
+    state = {"rows": 0}
+
+    def grow(n: int):
+        for i in range(state["rows"], n):
+            employer = make_employer(session, name=f"Werkgever {i}")
+            place = make_place(session, employer, title=f"Plaats {i}")
+            session.add(MatchSuggestion(participant_id=me.id, place_id=place.id, score=50 + i, explanation=EXPLANATION, engine_version="t",
+                                        released_to_participant=True))
+            proposal = make_proposal(session, me, place)
+            session.add(ProposalEvent(proposal_id=proposal.id, from_state=None, to_state="proposed", actor_id=coach.id))
+            started = date.today() - timedelta(days=400 + 30 * i)
+            past = Trajectory(participant_id=me.id, coach_id=coach.id, current_phase="voortraject", started_on=started,
+                              ended_on=started + timedelta(days=20))
+            session.add(past)
+            session.flush()
+            period = PhasePeriod(trajectory_id=past.id, phase="voortraject", started_on=started, due_on=started + timedelta(days=90),
+                                 ended_on=started + timedelta(days=20))
+            session.add(period)
+            session.flush()
+            session.add(HoldPeriod(phase_period_id=period.id, started_on=started + timedelta(days=2), ended_on=started + timedelta(days=5)))
+            session.commit()
+        state["rows"] = n
+
+    return type("World", (), dict(user=user, me=me, grow=staticmethod(grow)))
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["/deelnemer/gegevens/download.json"],
+)
+def test_participant_page_statements_do_not_grow_with_places_and_proposals(app, participant_world, login_as, url):
+    client = login_as(participant_world.user)
+    participant_world.grow(2)
+    few = count_statements(app, client, url)
+    participant_world.grow(10)
+    many = count_statements(app, client, url)
+    assert many == few, f"{url}: {few} statements with 2 rows, {many} with 10"
+
+
+def test_participant_export_lists_every_grown_row(app, participant_world, login_as):
+    participant_world.grow(3)
+    data = login_as(participant_world.user).get("/deelnemer/gegevens/download.json").get_json()
+    assert len(data["proposals"]) == 3 and all(len(p["events"]) == 1 for p in data["proposals"])
+    assert {p["place"]["employer"] for p in data["proposals"]} == {"Werkgever 0", "Werkgever 1", "Werkgever 2"}
+    assert [s["place"]["title"] for s in data["suggestions"]] == ["Plaats 2", "Plaats 1", "Plaats 0"]
+    assert len(data["trajectories"]) == 4
+    assert sum(len(phase["holds"]) for t in data["trajectories"] for phase in t["phases"]) == 3
