@@ -75,7 +75,7 @@ def participant_world(session):
 
 @pytest.mark.parametrize(
     "url",
-    ["/deelnemer/gegevens/download.json"],
+    ["/deelnemer/", "/deelnemer/vacatures", "/deelnemer/traject", "/deelnemer/gegevens", "/deelnemer/gegevens/download.json"],
 )
 def test_participant_page_statements_do_not_grow_with_places_and_proposals(app, participant_world, login_as, url):
     client = login_as(participant_world.user)

@@ -114,31 +114,41 @@ class VacancyCard:
 # --- plain-language text -------------------------------------------------------------------------
 
 
+def skill_heading(text: str) -> str:
+    """A skill label or free text as the start of a sentence: trimmed, no end punctuation, first letter upper case."""
+    label = " ".join((text or "").split()).rstrip(".:;,!? ")
+    if len(label) > 1 and label[1].isupper():  # "iPad", "eID": leave as written
+        return label
+    return label[:1].upper() + label[1:]
+
+
 def participant_reasons(explanation: dict | None) -> tuple[list[str], list[str]]:
     """Say in simple words why a place fits (and what is still to learn) from an engine explanation.
 
-    One sentence per skill, as the participant reads it ("Je kan heftruck rijden. Dat zoeken ze."). The coach
-    area's ``explain_lines(..., audience="participant")`` joins skills into one line and mixes fit and gaps,
-    which this card shows apart, so the participant wording lives here.
+    One sentence per skill, as the participant reads it. Skill labels are verbs ("heftruck rijden") as often as
+    nouns ("punctualiteit", "barcodescanner") or free text, so the label stands first, on its own, and the sentence
+    after it works for any label: "Punctualiteit: dat staat in jouw profiel. Dat zoeken ze." The coach area's
+    ``explain_lines(..., audience="participant")`` joins skills into one line and mixes fit and gaps, which this card
+    shows apart, so the participant wording lives here.
     """
     if not explanation:
         return [], []
     reasons: list[str] = []
     to_learn: list[str] = []
     for item in explanation.get("matched") or []:
-        skill = (item.get("requirement") or item.get("skill") or "").strip()
+        skill = skill_heading(item.get("requirement") or item.get("skill") or "")
         if not skill:
             continue
         if (item.get("level") or 0) < (item.get("min_level") or 0):
-            reasons.append(_("Je kan al een beetje %(skill)s. Daar leer je nog bij.", skill=skill))
+            reasons.append(_("%(skill)s: dat staat in jouw profiel. Ze vragen iets meer. Daar leer je nog bij.", skill=skill))
         elif item.get("required", True):
-            reasons.append(_("Je kan %(skill)s. Dat zoeken ze.", skill=skill))
+            reasons.append(_("%(skill)s: dat staat in jouw profiel. Dat zoeken ze.", skill=skill))
         else:
-            reasons.append(_("Je kan %(skill)s. Dat is een pluspunt.", skill=skill))
+            reasons.append(_("%(skill)s: dat staat in jouw profiel. Dat is een pluspunt.", skill=skill))
     for item in explanation.get("missing") or []:
-        skill = (item.get("requirement") or "").strip()
+        skill = skill_heading(item.get("requirement") or "")
         if skill and item.get("required", True):
-            to_learn.append(_("Ze vragen ook %(skill)s. Vraag je coach hoe je dat kan leren.", skill=skill))
+            to_learn.append(_("%(skill)s: dat vragen ze ook. Vraag je coach hoe je dat kan leren.", skill=skill))
     for item in explanation.get("exclusions") or []:
         code = item.get("code")
         if code == "dutch_level":
@@ -218,9 +228,8 @@ def _open_proposals(session: Session, participant: Participant) -> dict[int, Pro
     return {proposal.place_id: proposal for proposal in rows}
 
 
-def _build_card(session: Session, participant: Participant, place: StagePlace, source: str, suggestion: MatchSuggestion | None,
-                proposal: Proposal | None, answer: PlaceAnswer | None) -> VacancyCard:
-    employer = session.get(Employer, place.employer_id)
+def _build_card(participant: Participant, place: StagePlace, employer: Employer | None, sheet: CostSheet | None, source: str,
+                suggestion: MatchSuggestion | None, proposal: Proposal | None, answer: PlaceAnswer | None) -> VacancyCard:
     area = geo.lookup_postal_code(place.postal_code)
     distance = None
     if suggestion is not None and suggestion.explanation and suggestion.explanation.get("distance_km") is not None:
@@ -228,7 +237,6 @@ def _build_card(session: Session, participant: Participant, place: StagePlace, s
     elif participant.postal_code and place.postal_code:
         distance = geo.distance_km(participant.postal_code, place.postal_code)
     reasons, to_learn = participant_reasons(suggestion.explanation if suggestion else None)
-    sheet = session.exec(select(CostSheet).where(CostSheet.place_id == place.id)).first()
     return VacancyCard(
         place=place,
         employer=employer,
@@ -253,7 +261,15 @@ def list_my_vacancies(*, session: Session, participant: Participant) -> list[Vac
             visible.setdefault(place_id, ("coach", None))
     if not visible:
         return []
-    places = {p.id: p for p in session.exec(select(StagePlace).where(StagePlace.id.in_(list(visible)))).all()}
+    places: dict[int, StagePlace] = {}
+    employers: dict[int, Employer] = {}
+    for place, employer in session.exec(
+        select(StagePlace, Employer).outerjoin(Employer, Employer.id == StagePlace.employer_id).where(StagePlace.id.in_(list(visible)))
+    ).all():
+        places[place.id] = place
+        if employer is not None:
+            employers[employer.id] = employer
+    sheets = {sheet.place_id: sheet for sheet in session.exec(select(CostSheet).where(CostSheet.place_id.in_(list(places)))).all()}
     answers = {
         a.place_id: a
         for a in session.exec(select(PlaceAnswer).where(PlaceAnswer.participant_id == participant.id)).all()
@@ -273,7 +289,8 @@ def list_my_vacancies(*, session: Session, participant: Participant) -> list[Vac
         if place.status != "published" and proposal is None:
             continue
         cards.append(
-            _build_card(session, participant, place, source, suggestion or suggestions.get(place_id), proposal, answers.get(place_id))
+            _build_card(participant, place, employers.get(place.employer_id), sheets.get(place.id), source, suggestion or suggestions.get(place_id),
+                        proposal, answers.get(place_id))
         )
     cards.sort(key=lambda c: (not c.can_answer, c.source != "coach", -(suggestions[c.place.id].score if c.place.id in suggestions else 0), c.place.id))
     return cards
@@ -374,15 +391,18 @@ def my_trajectory(*, session: Session, participant: Participant) -> dict:
         open_periods = [p for p in periods if p.ended_on is None and p.phase == trajectory.current_phase]
         current = open_periods[-1] if open_periods else None
     lines = []
-    for proposal in session.exec(
-        select(Proposal).where(Proposal.participant_id == participant.id).order_by(Proposal.created_at.desc(), Proposal.id.desc())
+    for proposal, place, employer in session.exec(
+        select(Proposal, StagePlace, Employer)
+        .outerjoin(StagePlace, StagePlace.id == Proposal.place_id)
+        .outerjoin(Employer, Employer.id == StagePlace.employer_id)
+        .where(Proposal.participant_id == participant.id)
+        .order_by(Proposal.created_at.desc(), Proposal.id.desc())
     ).all():
-        place = session.get(StagePlace, proposal.place_id)
         lines.append(
             ProposalLine(
                 proposal=proposal,
                 place=place,
-                employer=session.get(Employer, place.employer_id) if place else None,
+                employer=employer,
                 text=plain_proposal_state(proposal.state),
                 waiting_for_me=proposal.state in AWAITING_ANSWER and proposal.participant_consented_at is None,
             )
