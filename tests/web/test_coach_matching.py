@@ -87,7 +87,7 @@ def test_explain_lines_for_coach_and_participant(app):
         coach = explain_lines(explanation)
         participant = explain_lines(explanation, audience="participant")
     assert "Te ver: 40 km, maximum is 25 km." in coach
-    assert "Past: heftruck rijden (vereist) via „heftruck”, niveau 3 van 2." in coach
+    assert "Past: heftruck rijden (vereist) — de deelnemer kan „heftruck” op niveau 3 (gevraagd: 2)." in coach
     assert "Ontbreekt: orderpicking (vereist, minstens niveau 2)." in coach
     assert any(line.startswith("Hoger met orderpicking") for line in coach)
     assert "Je leert nog: orderpicking." in participant and not any("punten" in line for line in participant)

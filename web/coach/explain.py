@@ -1,8 +1,8 @@
 """Turn the engine's language-neutral explanation (codes and parameters) into plain Dutch or English lines.
 
-``explain_lines(explanation, audience="coach")`` gives the coach the full picture (matched and missing skills,
-distance, exclusions, what would raise the score); ``audience="participant"`` gives short, plain reasons without
-scores or jargon. The participant area reuses this function.
+``explain_lines(explanation, audience="coach", name=...)`` gives the coach the full picture (matched and missing
+skills, distance, exclusions, what would raise the score), naming the participant ("Dana kan „laden en lossen”
+op niveau 3 (gevraagd: 2)"); ``audience="participant"`` gives short, plain reasons without scores or jargon.
 """
 from __future__ import annotations
 
@@ -13,6 +13,37 @@ from web.labels import skill_level_label
 
 def _km(value) -> str:
     return f"{float(value):.0f}"
+
+
+def _near(value) -> bool:
+    """True when a distance rounds to nothing (same municipality): say "less than 1 km", never "0 km"."""
+    return float(value) < 1
+
+
+def matched_line(item: dict, name: str | None = None) -> str:
+    """One matched requirement for the coach: what the place asks, what the participant has, at which level."""
+    kind = _("vereist") if item.get("required") else _("pluspunt")
+    who = name or _("de deelnemer")
+    requirement = item["requirement"]
+    skill = item.get("skill")
+    level = item.get("level")
+    need = item.get("min_level") or 1
+    same = not skill or skill.lower() == requirement.lower()
+    if level is None:
+        if same:
+            return _("Past: %(requirement)s (%(kind)s).", requirement=requirement, kind=kind)
+        return _("Past: %(requirement)s (%(kind)s) — %(name)s kan „%(skill)s”.", requirement=requirement, kind=kind, name=who, skill=skill)
+    if level < need:
+        if same:
+            return _("Past deels: %(requirement)s (%(kind)s) — %(name)s kan dit op niveau %(level)s, maar gevraagd is niveau %(min)s.",
+                     requirement=requirement, kind=kind, name=who, level=level, min=need)
+        return _("Past deels: %(requirement)s (%(kind)s) — %(name)s kan „%(skill)s” op niveau %(level)s, maar gevraagd is niveau %(min)s.",
+                 requirement=requirement, kind=kind, name=who, skill=skill, level=level, min=need)
+    if same:
+        return _("Past: %(requirement)s (%(kind)s) — %(name)s kan dit op niveau %(level)s (gevraagd: %(min)s).",
+                 requirement=requirement, kind=kind, name=who, level=level, min=need)
+    return _("Past: %(requirement)s (%(kind)s) — %(name)s kan „%(skill)s” op niveau %(level)s (gevraagd: %(min)s).",
+             requirement=requirement, kind=kind, name=who, skill=skill, level=level, min=need)
 
 
 def exclusion_line(item: dict, audience: str = "coach") -> str:
@@ -37,8 +68,8 @@ def exclusion_line(item: dict, audience: str = "coach") -> str:
     return _("Uitgesloten (%(code)s).", code=code)
 
 
-def explain_lines(explanation: dict | None, audience: str = "coach") -> list[str]:
-    """Render an engine explanation as plain sentences for a coach or a participant."""
+def explain_lines(explanation: dict | None, audience: str = "coach", name: str | None = None) -> list[str]:
+    """Render an engine explanation as plain sentences for a coach (naming the participant) or a participant."""
     if not explanation:
         return []
     lines: list[str] = []
@@ -54,24 +85,22 @@ def explain_lines(explanation: dict | None, audience: str = "coach") -> list[str
         if required_missing:
             lines.append(_("Je leert nog: %(skills)s.", skills=", ".join(required_missing)))
         if explanation.get("distance_km") is not None and not any(e.get("code") == "distance" for e in exclusions):
-            lines.append(_("Ongeveer %(km)s km van je woonplaats.", km=_km(explanation["distance_km"])))
+            if _near(explanation["distance_km"]):
+                lines.append(_("Minder dan 1 km van je woonplaats."))
+            else:
+                lines.append(_("Ongeveer %(km)s km van je woonplaats.", km=_km(explanation["distance_km"])))
         return lines
-    for m in matched:
-        kind = _("vereist") if m.get("required") else _("pluspunt")
-        if m.get("skill") and m["skill"].lower() != m["requirement"].lower():
-            line = _("Past: %(requirement)s (%(kind)s) via „%(skill)s”, niveau %(level)s van %(min)s.", requirement=m["requirement"], kind=kind,
-                     skill=m["skill"], level=m.get("level"), min=m.get("min_level"))
-        else:
-            line = _("Past: %(requirement)s (%(kind)s), niveau %(level)s van %(min)s.", requirement=m["requirement"], kind=kind, level=m.get("level"),
-                     min=m.get("min_level"))
-        lines.append(line)
+    lines.extend(matched_line(m, name) for m in matched)
     for m in missing:
         if m.get("required"):
             lines.append(_("Ontbreekt: %(requirement)s (vereist, minstens niveau %(min)s).", requirement=m["requirement"], min=m.get("min_level")))
         else:
             lines.append(_("Ontbreekt: %(requirement)s (pluspunt).", requirement=m["requirement"]))
     if explanation.get("distance_km") is not None:
-        lines.append(_("Afstand: %(km)s km.", km=_km(explanation["distance_km"])))
+        if _near(explanation["distance_km"]):
+            lines.append(_("Afstand: minder dan 1 km."))
+        else:
+            lines.append(_("Afstand: %(km)s km.", km=_km(explanation["distance_km"])))
     for imp in explanation.get("improvements") or []:
         gain = f"{float(imp.get('gain', 0)):.0f}"
         if imp.get("code") == "add_skill":
