@@ -94,3 +94,25 @@ def test_participant_export_lists_every_grown_row(app, participant_world, login_
     assert [s["place"]["title"] for s in data["suggestions"]] == ["Plaats 2", "Plaats 1", "Plaats 0"]
     assert len(data["trajectories"]) == 4
     assert sum(len(phase["holds"]) for t in data["trajectories"] for phase in t["phases"]) == 3
+
+
+# --- coach pages ----------------------------------------------------------------------------------
+
+
+def test_suggested_assignments_statements_do_not_grow_with_participants_and_places(app, session, login_as):
+    coach = make_user(session, "coach")
+    employer = make_employer(session)
+
+    def grow(n: int, have: int):
+        for i in range(have, n):
+            make_participant(session, coach, skills=(("heftruck", 3), ("orderpicking", 2)))
+            make_place(session, employer, title=f"Magazijn {i}", skills=(("heftruck rijden", True, 2), ("orderpicking", False, 1)))
+
+    client = login_as(coach)
+    grow(2, 0)
+    few = count_statements(app, client, "/coach/koppelingen")
+    grow(10, 2)
+    html = client.get("/coach/koppelingen").get_data(as_text=True)
+    assert html.count("Magazijn ") >= 10  # every participant got a place: the page really lists 10 rows
+    many = count_statements(app, client, "/coach/koppelingen")
+    assert many == few, f"{few} statements with 2 participants and places, {many} with 10"
