@@ -310,7 +310,7 @@ def login(app, role: str):
     return client
 
 
-def run(url: str, *, runs: int, warmups: int, only: set[str] | None, backend: str) -> dict:
+def run(url: str, *, runs: int, warmups: int, only: set[str] | None, backend: str, label: str | None = None) -> dict:
     started = time.perf_counter()
     migrate(url)
     app = build_app(url)
@@ -336,7 +336,7 @@ def run(url: str, *, runs: int, warmups: int, only: set[str] | None, backend: st
             page.request(counter)
     app.extensions["db_engine"].dispose()
     return {
-        "meta": meta(backend=backend, runs=runs, warmups=warmups, setup_s=round(setup_s, 1), rows=counts),
+        "meta": meta(backend=backend, runs=runs, warmups=warmups, setup_s=round(setup_s, 1), rows=counts, label=label),
         "pages": [p.summary() for p in pages],
     }
 
@@ -346,6 +346,8 @@ def meta(**extra) -> dict:
         commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=False).stdout.strip()
     except OSError:
         commit = ""
+    if not extra.get("label"):
+        extra["label"] = commit or ROOT.name
     return {
         "root": str(ROOT), "commit": commit, "python": platform.python_version(), "machine": platform.machine(), "cpus": os.cpu_count(),
         "load_average": [round(x, 2) for x in os.getloadavg()], "at": time.strftime("%Y-%m-%dT%H:%M:%S"), **extra,
@@ -366,7 +368,7 @@ def flag(page: dict) -> str:
 
 def print_table(result: dict) -> None:
     m = result["meta"]
-    print(f"\n{m['backend']}: {m['runs']} runs after {m['warmups']} warm-ups; commit {m['commit']}; load {m['load_average']}; "
+    print(f"\n{m['backend']} ({m['label']}): {m['runs']} runs after {m['warmups']} warm-ups; load {m['load_average']}; "
           f"setup {m['setup_s']}s")
     width = max(len(p["name"]) for p in result["pages"])
     print(f"{'page':<{width}}  {'median ms':>9}  {'p90 ms':>8}  {'SQL':>4}  flags")
@@ -378,8 +380,8 @@ def print_comparison(before: dict, after: dict) -> None:
     """Print two result files side by side (medians, p90 and statement counts)."""
     rows = {p["name"]: p for p in before["pages"]}
     width = max(len(p["name"]) for p in after["pages"])
-    print(f"before: {before['meta']['commit']} ({before['meta']['backend']}, {before['meta']['at']}); "
-          f"after: {after['meta']['commit']} ({after['meta']['backend']}, {after['meta']['at']})")
+    print(f"{before['meta']['backend']}: before = {before['meta']['label']} ({before['meta']['at']}, load {before['meta']['load_average']}); "
+          f"after = {after['meta']['label']} ({after['meta']['at']}, load {after['meta']['load_average']})")
     print(f"{'page':<{width}}  {'median before':>13}  {'median after':>12}  {'p90 before':>10}  {'p90 after':>9}  {'SQL before':>10}  {'SQL after':>9}")
     for p in after["pages"]:
         b = rows.get(p["name"])
@@ -395,6 +397,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-sqlite", action="store_true", help="skip the SQLite run (with --postgres)")
     parser.add_argument("--only", action="append", choices=sorted(USERS), help="time only this role's pages (repeatable)")
     parser.add_argument("--out", type=Path, help="JSON file to write (default bench/out/pages-<time>.json)")
+    parser.add_argument("--label", help="name of this run in reports (default: the git commit)")
     parser.add_argument("--compare", nargs=2, type=Path, metavar=("BEFORE", "AFTER"), help="print two result files side by side")
     args = parser.parse_args(argv)
     if args.compare:
@@ -407,12 +410,12 @@ def main(argv: list[str] | None = None) -> int:
     only = set(args.only) if args.only else None
     if not args.no_sqlite:
         with tempfile.TemporaryDirectory(prefix="stagebrug-bench-") as tmp:
-            results.append(run(f"sqlite:///{Path(tmp) / 'bench.db'}", runs=args.runs, warmups=args.warmups, only=only, backend="sqlite"))
+            results.append(run(f"sqlite:///{Path(tmp) / 'bench.db'}", runs=args.runs, warmups=args.warmups, only=only, backend="sqlite", label=args.label))
         print_table(results[-1])
     if args.postgres:
         url = create_postgres_database(args.postgres)
         try:
-            results.append(run(url, runs=args.runs, warmups=args.warmups, only=only, backend="postgresql"))
+            results.append(run(url, runs=args.runs, warmups=args.warmups, only=only, backend="postgresql", label=args.label))
         finally:
             drop_postgres_database(url)
         print_table(results[-1])
