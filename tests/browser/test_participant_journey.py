@@ -103,7 +103,7 @@ def test_participant_journey_on_a_phone(live_server, browser_page, shot, axe_sou
     page.wait_for_load_state("networkidle")
     cards = page.get_by_test_id("vacancy-card")
     assert cards.count() == 2
-    assert "Je kan heftruck rijden. Dat zoeken ze." in page.content()
+    assert "Heftruck rijden: dat staat in jouw profiel. Dat zoeken ze." in page.content()
     assert_fits_phone(page)
     assert_accessible(page, axe_source)
     shot(page, "participant-vacancies-nl")

@@ -45,7 +45,7 @@ def test_my_vacancies_shows_released_and_proposed_places_in_plain_words(world, l
     client = login_as(world.user)
     html = client.get("/deelnemer/vacatures").get_data(as_text=True)
     assert "Magazijnmedewerker" in html and "Orderpicker" in html
-    assert "Je kan heftruck rijden. Dat zoeken ze." in html
+    assert "Heftruck rijden: dat staat in jouw profiel. Dat zoeken ze." in html
     assert "4 km van je huis" in html
     assert "Heftruckchauffeur" not in html  # engine suggestions stay hidden until the coach allows them
 
@@ -74,7 +74,7 @@ def test_vacancy_detail_says_what_the_employer_offers(world, login_as):
     assert "Op het werk helpt Jan je." in html
     assert "Dan wil de werkgever je een job geven." in html
     assert "vast contract" in html
-    assert "Ze vragen ook orderpicking." in html
+    assert "Orderpicking: dat vragen ze ook." in html
     assert "Ik wil dit" in html and "Liever niet" in html
 
 
@@ -149,7 +149,7 @@ def test_pages_are_in_english_too(world, session, login_as):
     session.commit()
     client = login_as(world.user)
     html = client.get(f"/deelnemer/vacatures/{world.released.id}").get_data(as_text=True)
-    assert "I want this" in html and "You can heftruck rijden. They are looking for that." in html
+    assert "I want this" in html and "Heftruck rijden: that is in your profile. They are looking for that." in html
     assert "My trajectory" in client.get("/deelnemer/traject").get_data(as_text=True)
 
 
