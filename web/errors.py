@@ -1,20 +1,17 @@
 """Error pages in the user's language, and JSON errors for API paths."""
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, jsonify, render_template
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 
-
-def _wants_json() -> bool:
-    return request.path.startswith("/api/") or request.path == "/healthz" or (
-        request.accept_mimetypes.best == "application/json"
-    )
+from web.security import wants_json as _wants_json
 
 
 def register(app: Flask) -> None:
     messages = {
         400: lambda: _("De aanvraag is ongeldig."),
+        401: lambda: _("Meld je eerst aan."),
         403: lambda: _("Je hebt geen toegang tot deze pagina."),
         404: lambda: _("Deze pagina bestaat niet (meer)."),
         405: lambda: _("Deze actie is hier niet toegelaten."),

@@ -45,13 +45,34 @@ def is_safe_next(target: str | None) -> bool:
     return not parts.scheme and not parts.netloc
 
 
+def json_endpoint(view):
+    """Mark a view as a JSON endpoint: its errors, and a missing login, answer JSON instead of an HTML page."""
+    view.json_endpoint = True
+    return view
+
+
+def is_json_view(view) -> bool:
+    return bool(getattr(view, "json_endpoint", False))
+
+
+def wants_json() -> bool:
+    """True when the current request should get JSON errors: API paths, the health check, JSON endpoints, JSON clients."""
+    if request.path.startswith("/api/") or request.path == "/healthz":
+        return True
+    if request.endpoint and is_json_view(current_app.view_functions.get(request.endpoint)):
+        return True
+    return request.accept_mimetypes.best == "application/json"
+
+
 def role_required(*roles: str):
-    """Let only logged-in users with one of these roles through: anonymous to login, others 403."""
+    """Let only logged-in users with one of these roles through: anonymous to login (JSON: 401), others 403."""
 
     def decorator(view):
         @wraps(view)
         def wrapped(*args, **kwargs):
             if not current_user.is_authenticated:
+                if wants_json():
+                    abort(401)
                 return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
             if current_user.role not in roles:
                 abort(403)

@@ -22,7 +22,7 @@ from web.employer.forms import (
     SheetForm,
 )
 from web.layout import add_nav_item
-from web.security import role_required
+from web.security import json_endpoint, role_required
 from web.services import cost_sheets, employers, places
 from web.services.accounts import AccountError
 from web.services.dashboards import employer_overview
@@ -291,11 +291,13 @@ def sheet_pdf(place_id: int):
 
 
 @bp.route("/suggesties/beroepen")
+@json_endpoint
 def suggest_occupations():
     return jsonify(places.suggest_occupations(request.args.get("q", "")[:100]))
 
 
 @bp.route("/suggesties/vaardigheden")
+@json_endpoint
 def suggest_skills():
     return jsonify(places.suggest_skills(session=get_session(), query=request.args.get("q", "")[:100]))
 
