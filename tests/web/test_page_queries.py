@@ -116,3 +116,28 @@ def test_suggested_assignments_statements_do_not_grow_with_participants_and_plac
     assert html.count("Magazijn ") >= 10  # every participant got a place: the page really lists 10 rows
     many = count_statements(app, client, "/coach/koppelingen")
     assert many == few, f"{few} statements with 2 participants and places, {many} with 10"
+
+
+# --- admin pages ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("url", ["/admin/monitoring", "/admin/monitoring/funnel.csv", "/admin/monitoring/places.csv"])
+def test_monitoring_statements_do_not_grow_with_proposals_and_places(app, session, login_as, url):
+    admin = make_user(session, "admin")
+    coach = make_user(session, "coach")
+    employer = make_employer(session)
+
+    def grow(n: int, have: int):
+        for i in range(have, n):
+            person = make_participant(session, coach)
+            place = make_place(session, employer, title=f"Plaats {i}")
+            proposal = make_proposal(session, person, place, state="declined" if i % 2 else "proposed", decline_reason="distance" if i % 2 else None)
+            session.add(ProposalEvent(proposal_id=proposal.id, from_state=None, to_state="proposed", actor_id=coach.id))
+            session.commit()
+
+    client = login_as(admin)
+    grow(2, 0)
+    few = count_statements(app, client, url)
+    grow(10, 2)
+    many = count_statements(app, client, url)
+    assert many == few, f"{url}: {few} statements with 2 proposals, {many} with 10"
