@@ -5,7 +5,19 @@ Views are thin: they check the form, call one service and redirect. Every object
 """
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -32,8 +44,10 @@ from web.layout import add_nav_item
 from web.models import PHASES, Employer, Evaluation, Proposal, SkillTerm, StagePlace, User
 from web.security import role_required
 from web.services import caseload as caseload_service
+from web.services import cost_sheets
 from web.services import evaluations as evaluation_service
 from web.services import matching as matching_service
+from web.services import places as places_service
 from web.services import profiles as profile_service
 from web.services import trajectories as trajectory_service
 from web.services.csv_import import COLUMNS, import_caseload
@@ -392,7 +406,26 @@ def place(place_id: int):
     show_excluded = request.args.get("uitgesloten") == "1"
     rows = matching_service.suggestions_for_place(session=db, place_id=item.id, coach_ids=coach_ids, include_excluded=show_excluded)
     return render_template("coach/place.html", place=item, employer=db.get(Employer, item.employer_id), rows=rows, explain=explain_lines,
-                           show_excluded=show_excluded, propose_form=ProposeForm())
+                           show_excluded=show_excluded, propose_form=ProposeForm(), skills=places_service.place_skills(session=db, place=item),
+                           doc=cost_sheets.sheet_document(session=db, place=item, labels=cost_sheets.reader_labels()))
+
+
+@bp.route("/stageplaatsen/<int:place_id>/fiche.pdf")
+def place_sheet_pdf(place_id: int):
+    """The same cost & expectation sheet as the employer's PDF, in the coach's language (or ?lang=)."""
+    db = _db()
+    item = db.get(StagePlace, place_id)
+    if item is None or item.status != "published":
+        abort(404)
+    lang = request.args.get("lang") if request.args.get("lang") in current_app.config["LANGUAGES"] else str(get_locale())
+    with force_locale(lang):
+        html = render_template("employer/sheet_document.html", pdf=True, employer=db.get(Employer, item.employer_id),
+                               skills=places_service.place_skills(session=db, place=item),
+                               doc=cost_sheets.sheet_document(session=db, place=item, labels=cost_sheets.reader_labels()))
+    pdf = cost_sheets.render_pdf(html, stylesheet_path=str(current_app.static_folder) + "/css/sheet.css", base_url=current_app.static_folder)
+    response = Response(pdf, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'attachment; filename="fiche-stageplaats-{item.id}-{lang}.pdf"'
+    return response
 
 
 @bp.route("/koppelingen")

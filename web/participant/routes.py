@@ -16,8 +16,8 @@ from web.layout import add_nav_item
 from web.models import User
 from web.participant.forms import AnswerForm, ConsentForm, EmptyForm, ErasureForm
 from web.security import role_required
+from web.services import cost_sheets, places, privacy
 from web.services import participant_portal as portal
-from web.services import privacy
 from web.services.dashboards import participant_for_user
 
 bp = Blueprint("participant", __name__)
@@ -74,6 +74,19 @@ def vacancy(place_id: int):
     if card is None:
         abort(404)
     return render_template("participant/vacancy.html", participant=participant, card=card, form=AnswerForm())
+
+
+@bp.route("/vacatures/<int:place_id>/fiche")
+def vacancy_sheet(place_id: int):
+    """The employer's cost & expectation sheet of one of my places: the same sheet the coach and the employer see."""
+    db = get_session()
+    card = portal.get_my_vacancy(session=db, participant=_me(), place_id=place_id)
+    if card is None or card.employer is None:
+        abort(404)
+    return render_template(
+        "participant/vacancy_sheet.html", card=card, employer=card.employer, skills=places.place_skills(session=db, place=card.place),
+        doc=cost_sheets.sheet_document(session=db, place=card.place, labels=cost_sheets.reader_labels()),
+    )
 
 
 @bp.route("/vacatures/<int:place_id>/antwoord", methods=["POST"])

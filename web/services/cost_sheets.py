@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
+from flask_babel import gettext as _
 from sqlmodel import Session, delete, select
 
 from web.models import PAYERS, CostLine, CostSheet, Premium, SheetPremium, StagePlace, utcnow
@@ -236,6 +237,11 @@ def sheet_document(*, session: Session, place: StagePlace, labels: dict[str, str
         "premiums": sheet_premiums(session=session, sheet=sheet),
         "summary": compute_cost_summary(cost_items_for(place=place, sheet=sheet, lines=lines, labels=labels), place.duration_weeks),
     }
+
+
+def reader_labels() -> dict[str, str]:
+    """The names of the computed cost rows ('wage', 'mentor') in the reader's language, for ``sheet_document``."""
+    return {"wage": _("Doorgerekend deel van het loon"), "mentor": _("Tijd van de mentor")}
 
 
 def render_pdf(html: str, *, stylesheet_path: str, base_url: str) -> bytes:
