@@ -59,7 +59,17 @@ MESSAGES: dict[str, Message] = {
         _l("%(participant)s is %(months)s maand(en) aan de slag bij %(employer)s. Plan een opvolggesprek."),
         "aftercare",
     ),
-    # kinds sent by the other areas (employer answers, participant answers, erasure requests)
+    # kinds sent by the other areas (new proposals, employer answers, participant answers, erasure requests)
+    "proposal.created": Message(
+        _l("Nieuw voorstel voor je stageplaats"),
+        _l("Een doorstroomcoach stelt een kandidaat voor voor %(place_title)s. De contactgegevens zie je zodra de kandidaat ja zegt."),
+        "proposals",
+    ),
+    "proposal.participant_agreed": Message(
+        _l("De kandidaat zegt ja"),
+        _l("De kandidaat voor %(place_title)s wil graag kennismaken. Je ziet nu de contactgegevens bij het voorstel."),
+        "proposals",
+    ),
     "proposal.employer_answered": Message(
         _l("Antwoord van een werkgever"),
         _l("De werkgever antwoordde op het voorstel voor %(place_title)s: %(state)s."),

@@ -2,13 +2,19 @@
 
 proposed → participant_agreed → employer_interested → intake_planned → stage_agreed → stage_running →
 stage_completed → hired / not_hired; declined or withdrawn at each open step, with a reason.
+
+The employer's members hear of a new proposal (``proposal.created``) and of the participant's yes
+(``proposal.participant_agreed``); neither notification carries the participant's name or contact data, which
+the employer sees in the app only once the participant agreed.
 """
 from __future__ import annotations
 
+from flask import url_for
 from sqlalchemy import update
 from sqlmodel import Session, func, select
 
-from web.models import Proposal, ProposalEvent, StagePlace, User, utcnow
+from web.models import EmployerMember, Proposal, ProposalEvent, StagePlace, User, utcnow
+from web.services.notifications import notify
 from web.services.trajectories import on_proposal_transition
 
 # who may make a transition: "coach", "employer", "participant" (admins may do what coaches do)
@@ -84,7 +90,33 @@ def transition_proposal(
     session.add(event)
     session.flush()
     on_proposal_transition(session=session, proposal=proposal, to_state=to_state, actor=actor)
+    if to_state == "participant_agreed":
+        notify_employer(session=session, proposal=proposal, kind="proposal.participant_agreed")
     return event
+
+
+def notify_employer(*, session: Session, proposal: Proposal, kind: str) -> int:
+    """Notify every active member of the place's employer about a proposal (place only, never the participant's data)."""
+    place = session.get(StagePlace, proposal.place_id)
+    if place is None:
+        return 0
+    user_ids = session.exec(
+        select(EmployerMember.user_id).join(User, User.id == EmployerMember.user_id)
+        .where(EmployerMember.employer_id == place.employer_id, User.is_active.is_(True)).order_by(EmployerMember.user_id)
+    ).all()
+    link = _employer_link(proposal)
+    for user_id in user_ids:
+        notify(session=session, user_id=user_id, kind=kind, payload={"proposal_id": proposal.id, "place_id": place.id, "place_title": place.title},
+               link=link)
+    return len(user_ids)
+
+
+def _employer_link(proposal: Proposal) -> str | None:
+    """Where the employer answers the proposal (None outside a request, e.g. in a job)."""
+    try:
+        return url_for("employer.proposal_detail", proposal_id=proposal.id)
+    except Exception:  # noqa: BLE001 - no request context or no employer area
+        return None
 
 
 def _claim_capacity(*, session: Session, proposal: Proposal) -> None:
@@ -109,4 +141,5 @@ def create_proposal(*, session: Session, participant_id: int, place_id: int, coa
     session.flush()
     session.add(ProposalEvent(proposal_id=proposal.id, from_state=None, to_state="proposed", actor_id=coach.id, note=note))
     session.flush()
+    notify_employer(session=session, proposal=proposal, kind="proposal.created")
     return proposal
