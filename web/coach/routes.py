@@ -95,9 +95,12 @@ def _guard():
     return None
 
 
+ANSWER_LABELS = {"interested": _l("Wil dit graag"), "not_interested": _l("Liever niet")}
+
+
 @bp.context_processor
 def _coach_labels():
-    return {"decision_labels": evaluation_service.DECISION_LABELS, "decline_reasons": DECLINE_REASON_LABELS}
+    return {"decision_labels": evaluation_service.DECISION_LABELS, "decline_reasons": DECLINE_REASON_LABELS, "answer_labels": ANSWER_LABELS}
 
 
 def _db():
@@ -167,6 +170,7 @@ def participant(participant_id: int):
         targets={p.id: allowed_targets(p.state, "coach") for p, _s, _e in proposals},
         evaluations=evaluation_service.list_evaluations(session=db, participant_id=person.id),
         timeline=profile_service.timeline(session=db, participant=person), note_form=NoteForm(), phase_form=PhaseForm(),
+        answers=profile_service.place_answers(session=db, participant=person),
         hold_form=HoldForm(), handover_form=handover, transition_form=TransitionForm(),
         coach=db.get(User, person.coach_id),
     )

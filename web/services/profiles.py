@@ -9,11 +9,13 @@ from datetime import datetime
 from sqlmodel import Session, select
 
 from web.models import (
+    Employer,
     Evaluation,
     Participant,
     ParticipantNote,
     ParticipantSkill,
     PhasePeriod,
+    PlaceAnswer,
     Proposal,
     ProposalEvent,
     SkillTerm,
@@ -112,12 +114,25 @@ class TimelineItem:
     """One dated line on a participant's timeline."""
 
     at: datetime | object
-    kind: str  # note | proposal | phase | evaluation
+    kind: str  # note | proposal | phase | evaluation | answer
     data: dict
 
 
+def place_answers(*, session: Session, participant: Participant) -> list[tuple[PlaceAnswer, StagePlace, Employer | None]]:
+    """The participant's own answers to suggested places without a proposal ("Ik wil dit" / "Liever niet"), newest first."""
+    return list(
+        session.exec(
+            select(PlaceAnswer, StagePlace, Employer)
+            .join(StagePlace, StagePlace.id == PlaceAnswer.place_id)
+            .outerjoin(Employer, Employer.id == StagePlace.employer_id)
+            .where(PlaceAnswer.participant_id == participant.id)
+            .order_by(PlaceAnswer.answered_at.desc(), PlaceAnswer.id.desc())
+        ).all()
+    )
+
+
 def timeline(*, session: Session, participant: Participant) -> list[TimelineItem]:
-    """Notes, proposal steps, phase changes and evaluations of a participant, newest first."""
+    """Notes, proposal steps, phase changes, answers to suggested places and evaluations of a participant, newest first."""
     items: list[TimelineItem] = []
     for note, author in session.exec(
         select(ParticipantNote, User).outerjoin(User, User.id == ParticipantNote.author_id).where(ParticipantNote.participant_id == participant.id)
@@ -134,6 +149,9 @@ def timeline(*, session: Session, participant: Participant) -> list[TimelineItem
         select(PhasePeriod).join(Trajectory, Trajectory.id == PhasePeriod.trajectory_id).where(Trajectory.participant_id == participant.id)
     ).all():
         items.append(TimelineItem(datetime.combine(period.started_on, datetime.min.time(), tzinfo=utcnow().tzinfo), "phase", {"phase": period.phase, "reason": period.reason}))
+    for answer, place, _employer in place_answers(session=session, participant=participant):
+        items.append(TimelineItem(answer.answered_at, "answer", {"answer": answer.answer, "reason": answer.reason, "place": place.title,
+                                                                  "by_participant": answer.answered_by_id == participant.user_id}))
     for evaluation in session.exec(select(Evaluation).where(Evaluation.participant_id == participant.id, Evaluation.signed_off_at.is_not(None))).all():
         items.append(TimelineItem(evaluation.signed_off_at, "evaluation", {"id": evaluation.id, "decision": evaluation.decision}))
     return sorted(items, key=lambda i: i.at, reverse=True)
