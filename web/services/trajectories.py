@@ -2,7 +2,8 @@
 
 Phase maxima live in the ``Setting`` row ``phase_max_days`` (admins edit it); the defaults below are the
 published maxima (voortraject 1 month, the others 3 months). Phase changes follow the proposal pipeline
-(stage_agreed → stage, hired → nazorg) through ``on_proposal_transition`` and can be set by hand with a reason.
+(stage_agreed → stage, hired → nazorg, not_hired → back to jobmatching) through ``on_proposal_transition`` and can
+be set by hand with a reason.
 """
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from web.models import PHASES, HoldPeriod, PhasePeriod, Proposal, Setting, Traje
 
 DEFAULT_PHASE_MAX_DAYS = {"voortraject": 30, "jobmatching": 90, "stage": 90, "nazorg": 90}
 # what the pipeline does to the trajectory: proposal state reached -> phase the trajectory moves to
-PIPELINE_PHASES = {"stage_agreed": "stage", "hired": "nazorg"}
+PIPELINE_PHASES = {"stage_agreed": "stage", "hired": "nazorg", "not_hired": "jobmatching"}
 
 
 class PhaseError(Exception):
@@ -167,16 +168,24 @@ def phase_history(*, session: Session, trajectory: Trajectory) -> list[PhasePeri
 
 
 def on_proposal_transition(*, session: Session, proposal: Proposal, to_state: str, actor: User | None = None) -> None:
-    """Follow the pipeline: stage agreed moves the trajectory to the stage phase, hired to nazorg."""
+    """Follow the pipeline: stage agreed moves the trajectory to the stage phase, hired to nazorg, not hired back to jobmatching.
+
+    A stage without a job does not end the trajectory: it goes back to jobmatching (a new phase period with the
+    reason ``proposal:<id>:not_hired``) so the coach looks for the next place. Only a trajectory still in the stage
+    phase moves back; one the coach already moved by hand stays where it is.
+    """
     target = PIPELINE_PHASES.get(to_state)
-    if target is None and to_state != "not_hired":
+    if target is None:
         return
     trajectory = current_trajectory(session=session, participant_id=proposal.participant_id)
     if trajectory is None or trajectory.ended_on is not None:
         return
     if to_state == "not_hired":
-        trajectory.outcome = None  # the trajectory goes on; the coach decides the next step
-        return
+        trajectory.outcome = None  # the trajectory goes on with the next place
+        if trajectory.current_phase != "stage":
+            session.add(trajectory)
+            session.flush()
+            return
     if to_state == "hired":
         trajectory.hired_on = today()
         trajectory.outcome = "hired"
