@@ -23,12 +23,21 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
+_dummy_hash: str | None = None
+
+
+def _unmatchable_hash() -> str:
+    """A hash no password matches, to spend the same Argon2 time when there is no real hash to check."""
+    global _dummy_hash
+    if _dummy_hash is None:
+        _dummy_hash = _hasher.hash(secrets.token_urlsafe(32))
+    return _dummy_hash
+
+
 def verify_password(password_hash: str | None, password: str) -> bool:
-    """Check a password against its stored hash; False for accounts without a password."""
-    if not password_hash:
-        return False
+    """Check a password against its stored hash; False for accounts without a password (after the same work)."""
     try:
-        return _hasher.verify(password_hash, password)
+        return _hasher.verify(password_hash or _unmatchable_hash(), password) and bool(password_hash)
     except (VerificationError, InvalidHashError):
         return False
 

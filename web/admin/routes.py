@@ -379,7 +379,7 @@ def _csv_response(name: str, header: list[str], rows: list[list]) -> Response:
 
 
 def _csv_safe(value):
-    """Neutralise spreadsheet formulas in text cells."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+    """Neutralise spreadsheet formulas in text cells (OWASP: = + - @ and a leading tab or carriage return)."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
         return "'" + value
     return value

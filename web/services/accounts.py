@@ -79,7 +79,9 @@ def authenticate(*, session: Session, email: str, password: str) -> User:
               minutes=current_app.config["LOGIN_THROTTLE_WINDOW_MINUTES"])
         )
     user = find_user_by_email(session=session, email=email)
-    if user is None or not verify_password(user.password_hash, password) or not user.is_active:
+    # one Argon2 verification whether or not the account exists, so the answer time does not tell which e-mails are known
+    password_ok = verify_password(user.password_hash if user is not None else None, password)
+    if user is None or not password_ok or not user.is_active:
         record_login_attempt(session=session, email=email, ip=ip, success=False)
         raise AccountError(_("E-mailadres of wachtwoord is niet juist."))
     record_login_attempt(session=session, email=email, ip=ip, success=True)

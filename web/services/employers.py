@@ -1,7 +1,8 @@
 """Employer organisations: profile and members, and the proposals inbox with pseudonymous candidates.
 
 An employer sees a participant only through a proposal for one of its own places, never their
-limitations, support needs or any label, and their contact data only once they agreed to that proposal.
+limitations, support needs or any label, and their contact data only once they agreed to that proposal
+(and no longer once it is declined or withdrawn).
 """
 from __future__ import annotations
 
@@ -21,6 +22,8 @@ from web.services.proposals import DECLINE_REASONS, TransitionError, allowed_tar
 PROFILE_FIELDS = ("name", "sector", "street", "postal_code", "city", "contact_name", "contact_email", "contact_phone", "size")
 EMPLOYER_SIZES = ("1-9", "10-49", "50-249", "250+")
 ANSWERS = {"interested": "employer_interested", "intake": "intake_planned", "decline": "declined"}
+# a declined or withdrawn proposal no longer carries the participant's consent: contact data disappear again
+CLOSED_WITHOUT_STAGE = ("declined", "withdrawn")
 
 __all__ = ["employer_for_user", "TransitionError", "DECLINE_REASONS"]
 
@@ -110,7 +113,7 @@ def candidate_card(*, session: Session, proposal: Proposal, participant: Partici
         "distance_km": distance,
         "contact": None,
     }
-    if proposal.participant_consented_at is not None:
+    if proposal.participant_consented_at is not None and proposal.state not in CLOSED_WITHOUT_STAGE:
         card["contact"] = {
             "name": f"{participant.first_name} {participant.last_name}".strip(),
             "email": participant.email,
