@@ -354,3 +354,22 @@ def test_a_participant_cannot_answer_for_a_place_only_suggested_to_someone_else(
     response = client.post(f"/deelnemer/vacatures/{two_teams['published'].id}/antwoord", data={"yes": "1"})
     assert response.status_code == 404
     assert session.exec(select(PlaceAnswer)).all() == []
+
+
+def test_the_caseload_import_does_not_reveal_participants_of_another_team(client, session, login_as, two_teams):
+    """Whether an e-mail belongs to someone in another team's caseload is not the importing coach's business."""
+    other = session.get(Participant, two_teams["participant_b"].id)
+    other.email = "iemand.anders@example.be"
+    own = session.get(Participant, two_teams["participant_a"].id)
+    own.email = "al.bij.mij@example.be"
+    session.add_all([other, own])
+    session.commit()
+    login_as(two_teams["coach_a"])
+
+    def upload(email):
+        content = f"first_name,last_name,email,postal_code,hours_per_week\nNieuw,Persoon,{email},9000,30\n".encode()
+        return client.post("/coach/import", data={"file": (io.BytesIO(content), "caseload.csv")}, content_type="multipart/form-data")
+
+    assert "bestaat al" in upload("al.bij.mij@example.be").get_data(as_text=True)  # a duplicate in one's own caseload is still caught
+    response = upload("iemand.anders@example.be")
+    assert "bestaat al" not in response.get_data(as_text=True) and response.status_code == 302

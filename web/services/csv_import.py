@@ -15,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 from sqlmodel import Session, func, select
 
 from web.models import DUTCH_LEVELS, PHASES, SECTORS, Participant, User
+from web.services.caseload import visible_coach_ids
 from web.services.geo import lookup_postal_code
 from web.services.matching import refresh_matches_for_participants
 from web.services.profiles import create_participant
@@ -154,7 +155,9 @@ def import_caseload(*, session: Session, coach: User, content: bytes) -> ImportR
         result.errors.append((2, str(_l("het bestand bevat geen deelnemers"))))
     emails = [d["email"] for _, d, _ in parsed if d["email"]]
     if emails:
-        taken = set(session.exec(select(func.lower(Participant.email)).where(func.lower(Participant.email).in_(emails))).all())
+        # only the caseload this coach may see: another team's participants must not show through this check
+        taken = set(session.exec(select(func.lower(Participant.email)).where(
+            func.lower(Participant.email).in_(emails), Participant.coach_id.in_(visible_coach_ids(session=session, coach=coach)))).all())
         for line, data, _ in parsed:
             if data["email"] in taken:
                 result.errors.append((line, str(_l("e-mailadres %(value)s bestaat al", value=data["email"]))))
