@@ -222,6 +222,7 @@ def run_case(case: str, runs: int, n_p: int, n_v: int, naive_subset: int) -> dic
     result["load_before"] = round(os.getloadavg()[0], 2)
     cpu0 = time.process_time()
     times: list[float] = []
+    cpu_times: list[float] = []
     if case == "full":
         for _ in range(runs):
             engine = Engine(vocabulary=vocab, geo=geo)  # cold string cache every run
@@ -230,9 +231,10 @@ def run_case(case: str, runs: int, n_p: int, n_v: int, naive_subset: int) -> dic
             vocab.normalise._token_cache.clear()
             out = None  # let the previous run's results go before measuring the next
             gc.collect()
-            t0 = time.perf_counter()
+            c0, t0 = time.process_time(), time.perf_counter()
             out = engine.rank_all(participants, vacancies, top=20)
             times.append(time.perf_counter() - t0)
+            cpu_times.append(time.process_time() - c0)
             kept = {id(r) for rows in out["by_participant"].values() for r in rows}
             kept |= {id(r) for rows in out["by_vacancy"].values() for r in rows}
             result["explained_pairs"] = len(kept)
@@ -258,9 +260,10 @@ def run_case(case: str, runs: int, n_p: int, n_v: int, naive_subset: int) -> dic
         for _ in range(runs):
             engine = Engine(vocabulary=vocab, geo=geo)
             gc.collect()
-            t0 = time.perf_counter()
+            c0, t0 = time.process_time(), time.perf_counter()
             out = engine.assign(participants, vacancies)
             times.append(time.perf_counter() - t0)
+            cpu_times.append(time.process_time() - c0)
         result["assignment"] = {
             "method": out.method,
             "total_score": out.total_score,
@@ -271,11 +274,13 @@ def run_case(case: str, runs: int, n_p: int, n_v: int, naive_subset: int) -> dic
     elif case in ("naive", "naive_filtered"):
         subset = participants[:naive_subset]
         for _ in range(runs):
-            t0 = time.perf_counter()
+            c0, t0 = time.process_time(), time.perf_counter()
             naive_rank_all(subset, vacancies, geo, filter_first=case == "naive_filtered")
             times.append(time.perf_counter() - t0)
+            cpu_times.append(time.process_time() - c0)
         result["subset_participants"] = len(subset)
         result["scaled_to_full_s"] = statistics.median(times) * n_p / len(subset)
+        result["scaled_to_full_cpu_s"] = statistics.median(cpu_times) * n_p / len(subset)
     else:
         raise SystemExit(f"unknown case {case}")
     result["median_s"] = statistics.median(times)
@@ -283,6 +288,8 @@ def run_case(case: str, runs: int, n_p: int, n_v: int, naive_subset: int) -> dic
     if len(times) <= 10:
         result["all_s"] = [round(t, 4) for t in times]
     result["cpu_s_total"] = round(time.process_time() - cpu0, 2)
+    if cpu_times:
+        result["median_cpu_s"] = round(statistics.median(cpu_times), 3)
     result["load_after"] = round(os.getloadavg()[0], 2)
     result["peak_rss_mb"] = round(peak_rss_mb(), 1)
     return result

@@ -52,7 +52,11 @@ MANY_STATEMENTS = 20
 
 
 def _pg_url(url: str, name: str) -> str:
-    return re.sub(r"/[^/?]+(\?|$)", f"/{name}\\1", url, count=1) if re.search(r"//[^/]+/", url) else url.rstrip("/") + f"/{name}"
+    return (
+        re.sub(r"/[^/?]+(\?|$)", f"/{name}\\1", url, count=1)
+        if re.search(r"//[^/]+/", url)
+        else url.rstrip("/") + f"/{name}"
+    )
 
 
 def create_postgres_database(url: str) -> str:
@@ -106,7 +110,11 @@ def seed(app) -> dict:
 
     with app.app_context():
         with session_scope(get_engine()) as session:
-            counts = load_demo_data(session=session, seeds_dir=Path(app.config["SEEDS_DIR"]), password_hash=hash_password(PASSWORD))
+            counts = load_demo_data(
+                session=session,
+                seeds_dir=Path(app.config["SEEDS_DIR"]),
+                password_hash=hash_password(PASSWORD),
+            )
         with session_scope(get_engine()) as session:
             refresh_all_matches(session=session)
     return counts
@@ -115,12 +123,19 @@ def seed(app) -> dict:
 def build_app(url: str):
     from web import create_app
 
-    app = create_app({
-        "DATABASE_URL": url, "SECRET_KEY": "bench-" + uuid.uuid4().hex, "WTF_CSRF_ENABLED": False, "MAIL_BACKEND": "memory",
-        "SESSION_COOKIE_SECURE": False,
-    })
+    app = create_app(
+        {
+            "DATABASE_URL": url,
+            "SECRET_KEY": "bench-" + uuid.uuid4().hex,
+            "WTF_CSRF_ENABLED": False,
+            "MAIL_BACKEND": "memory",
+            "SESSION_COOKIE_SECURE": False,
+        }
+    )
     logging.getLogger().setLevel(logging.WARNING)
-    logging.getLogger("weasyprint").setLevel(logging.ERROR)  # it warns about the screen-only CSS of every sheet
+    logging.getLogger("weasyprint").setLevel(
+        logging.ERROR
+    )  # it warns about the screen-only CSS of every sheet
     return app
 
 
@@ -160,42 +175,76 @@ def pick_objects(app) -> dict:
     from web.services.caseload import visible_coach_ids
 
     with Session(app.extensions["db_engine"]) as db:
-        users = {role: db.exec(select(User).where(User.email == email)).one() for role, email in USERS.items()}
+        users = {
+            role: db.exec(select(User).where(User.email == email)).one() for role, email in USERS.items()
+        }
         coach_ids = visible_coach_ids(session=db, coach=users["coach"])
         n_props = func.count(Proposal.id)
         participant_id = db.exec(
-            select(Participant.id).outerjoin(Proposal, Proposal.participant_id == Participant.id)
-            .where(Participant.coach_id.in_(coach_ids), Participant.active.is_(True), Participant.anonymised_at.is_(None))
-            .group_by(Participant.id).order_by(n_props.desc(), Participant.id)
+            select(Participant.id)
+            .outerjoin(Proposal, Proposal.participant_id == Participant.id)
+            .where(
+                Participant.coach_id.in_(coach_ids),
+                Participant.active.is_(True),
+                Participant.anonymised_at.is_(None),
+            )
+            .group_by(Participant.id)
+            .order_by(n_props.desc(), Participant.id)
         ).first()
         place_id = db.exec(
-            select(MatchSuggestion.place_id).join(StagePlace, StagePlace.id == MatchSuggestion.place_id)
+            select(MatchSuggestion.place_id)
+            .join(StagePlace, StagePlace.id == MatchSuggestion.place_id)
             .join(Participant, Participant.id == MatchSuggestion.participant_id)
-            .where(StagePlace.status == "published", Participant.coach_id.in_(coach_ids), MatchSuggestion.excluded.is_(False))
-            .group_by(MatchSuggestion.place_id).order_by(func.count().desc(), MatchSuggestion.place_id)
+            .where(
+                StagePlace.status == "published",
+                Participant.coach_id.in_(coach_ids),
+                MatchSuggestion.excluded.is_(False),
+            )
+            .group_by(MatchSuggestion.place_id)
+            .order_by(func.count().desc(), MatchSuggestion.place_id)
         ).first()
         evaluation_id = db.exec(
-            select(Evaluation.id).join(Participant, Participant.id == Evaluation.participant_id)
-            .where(Participant.coach_id.in_(coach_ids)).order_by(Evaluation.id.desc())
+            select(Evaluation.id)
+            .join(Participant, Participant.id == Evaluation.participant_id)
+            .where(Participant.coach_id.in_(coach_ids))
+            .order_by(Evaluation.id.desc())
         ).first()
-        employer_id = db.exec(select(EmployerMember.employer_id).where(EmployerMember.user_id == users["employer"].id)).first()
+        employer_id = db.exec(
+            select(EmployerMember.employer_id).where(EmployerMember.user_id == users["employer"].id)
+        ).first()
         employer_place_id = db.exec(
-            select(StagePlace.id).outerjoin(Proposal, Proposal.place_id == StagePlace.id).where(StagePlace.employer_id == employer_id)
-            .group_by(StagePlace.id).order_by(func.count(Proposal.id).desc(), StagePlace.id)
+            select(StagePlace.id)
+            .outerjoin(Proposal, Proposal.place_id == StagePlace.id)
+            .where(StagePlace.employer_id == employer_id)
+            .group_by(StagePlace.id)
+            .order_by(func.count(Proposal.id).desc(), StagePlace.id)
         ).first()
         proposal_id = db.exec(
-            select(Proposal.id).join(StagePlace, StagePlace.id == Proposal.place_id).where(StagePlace.employer_id == employer_id)
+            select(Proposal.id)
+            .join(StagePlace, StagePlace.id == Proposal.place_id)
+            .where(StagePlace.employer_id == employer_id)
             .order_by(Proposal.id.desc())
         ).first()
         edit_participant = db.get(Participant, participant_id)
         from web.models import ParticipantSkill
 
-        skills = db.exec(select(ParticipantSkill).where(ParticipantSkill.participant_id == participant_id).order_by(ParticipantSkill.id)).all()
+        skills = db.exec(
+            select(ParticipantSkill)
+            .where(ParticipantSkill.participant_id == participant_id)
+            .order_by(ParticipantSkill.id)
+        ).all()
         profile_form = {
-            "first_name": edit_participant.first_name, "last_name": edit_participant.last_name, "email": edit_participant.email or "",
-            "phone": edit_participant.phone or "", "postal_code": edit_participant.postal_code, "max_distance_km": str(edit_participant.max_distance_km),
-            "hours_per_week": str(edit_participant.hours_per_week), "dutch_level": edit_participant.dutch_level or "",
-            "limitations": edit_participant.limitations or "", "support_needs": edit_participant.support_needs or "", "goals": edit_participant.goals or "",
+            "first_name": edit_participant.first_name,
+            "last_name": edit_participant.last_name,
+            "email": edit_participant.email or "",
+            "phone": edit_participant.phone or "",
+            "postal_code": edit_participant.postal_code,
+            "max_distance_km": str(edit_participant.max_distance_km),
+            "hours_per_week": str(edit_participant.hours_per_week),
+            "dutch_level": edit_participant.dutch_level or "",
+            "limitations": edit_participant.limitations or "",
+            "support_needs": edit_participant.support_needs or "",
+            "goals": edit_participant.goals or "",
         }
         if edit_participant.driving_licence:
             profile_form["driving_licence"] = "y"
@@ -204,8 +253,12 @@ def pick_objects(app) -> dict:
             profile_form[f"skills-{i}-name"] = skill.name
             profile_form[f"skills-{i}-level"] = str(skill.level)
     return {
-        "participant_id": participant_id, "place_id": place_id, "evaluation_id": evaluation_id, "employer_place_id": employer_place_id,
-        "proposal_id": proposal_id, "profile_form": profile_form,
+        "participant_id": participant_id,
+        "place_id": place_id,
+        "evaluation_id": evaluation_id,
+        "employer_place_id": employer_place_id,
+        "proposal_id": proposal_id,
+        "profile_form": profile_form,
     }
 
 
@@ -296,9 +349,17 @@ class Page:
         times = sorted(self.times_ms)
         p90 = times[min(len(times) - 1, max(0, round(0.9 * len(times)) - 1))]
         return {
-            "name": self.name, "method": self.method, "url": self.url, "status": self.status, "bytes": self.size, "runs": len(times),
-            "median_ms": round(statistics.median(times), 2), "p90_ms": round(p90, 2), "min_ms": round(times[0], 2),
-            "statements": max(self.statements), "statements_min": min(self.statements),
+            "name": self.name,
+            "method": self.method,
+            "url": self.url,
+            "status": self.status,
+            "bytes": self.size,
+            "runs": len(times),
+            "median_ms": round(statistics.median(times), 2),
+            "p90_ms": round(p90, 2),
+            "min_ms": round(times[0], 2),
+            "statements": max(self.statements),
+            "statements_min": min(self.statements),
         }
 
 
@@ -310,7 +371,9 @@ def login(app, role: str):
     return client
 
 
-def run(url: str, *, runs: int, warmups: int, only: set[str] | None, backend: str, label: str | None = None) -> dict:
+def run(
+    url: str, *, runs: int, warmups: int, only: set[str] | None, backend: str, label: str | None = None
+) -> dict:
     started = time.perf_counter()
     migrate(url)
     app = build_app(url)
@@ -324,7 +387,9 @@ def run(url: str, *, runs: int, warmups: int, only: set[str] | None, backend: st
             continue
         client = login(app, role)
         for name, method, path in pages_for(role, ids, client):
-            pages.append(Page(name, method, path, client, data=ids["profile_form"] if method == "POST" else None))
+            pages.append(
+                Page(name, method, path, client, data=ids["profile_form"] if method == "POST" else None)
+            )
     for _ in range(warmups):
         for page in pages:
             page.request(counter)
@@ -336,21 +401,31 @@ def run(url: str, *, runs: int, warmups: int, only: set[str] | None, backend: st
             page.request(counter)
     app.extensions["db_engine"].dispose()
     return {
-        "meta": meta(backend=backend, runs=runs, warmups=warmups, setup_s=round(setup_s, 1), rows=counts, label=label),
+        "meta": meta(
+            backend=backend, runs=runs, warmups=warmups, setup_s=round(setup_s, 1), rows=counts, label=label
+        ),
         "pages": [p.summary() for p in pages],
     }
 
 
 def meta(**extra) -> dict:
     try:
-        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=False).stdout.strip()
+        commit = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=False
+        ).stdout.strip()
     except OSError:
         commit = ""
     if not extra.get("label"):
         extra["label"] = commit or ROOT.name
     return {
-        "root": str(ROOT), "commit": commit, "python": platform.python_version(), "machine": platform.machine(), "cpus": os.cpu_count(),
-        "load_average": [round(x, 2) for x in os.getloadavg()], "at": time.strftime("%Y-%m-%dT%H:%M:%S"), **extra,
+        "root": str(ROOT),
+        "commit": commit,
+        "python": platform.python_version(),
+        "machine": platform.machine(),
+        "cpus": os.cpu_count(),
+        "load_average": [round(x, 2) for x in os.getloadavg()],
+        "at": time.strftime("%Y-%m-%dT%H:%M:%S"),
+        **extra,
     }
 
 
@@ -368,37 +443,61 @@ def flag(page: dict) -> str:
 
 def print_table(result: dict) -> None:
     m = result["meta"]
-    print(f"\n{m['backend']} ({m['label']}): {m['runs']} runs after {m['warmups']} warm-ups; load {m['load_average']}; "
-          f"setup {m['setup_s']}s")
+    print(
+        f"\n{m['backend']} ({m['label']}): {m['runs']} runs after {m['warmups']} warm-ups; load {m['load_average']}; "
+        f"setup {m['setup_s']}s"
+    )
     width = max(len(p["name"]) for p in result["pages"])
     print(f"{'page':<{width}}  {'median ms':>9}  {'p90 ms':>8}  {'SQL':>4}  flags")
     for p in result["pages"]:
-        print(f"{p['name']:<{width}}  {p['median_ms']:>9.1f}  {p['p90_ms']:>8.1f}  {p['statements']:>4}  {flag(p)}")
+        print(
+            f"{p['name']:<{width}}  {p['median_ms']:>9.1f}  {p['p90_ms']:>8.1f}  {p['statements']:>4}  {flag(p)}"
+        )
 
 
 def print_comparison(before: dict, after: dict) -> None:
     """Print two result files side by side (medians, p90 and statement counts)."""
     rows = {p["name"]: p for p in before["pages"]}
     width = max(len(p["name"]) for p in after["pages"])
-    print(f"{before['meta']['backend']}: before = {before['meta']['label']} ({before['meta']['at']}, load {before['meta']['load_average']}); "
-          f"after = {after['meta']['label']} ({after['meta']['at']}, load {after['meta']['load_average']})")
-    print(f"{'page':<{width}}  {'median before':>13}  {'median after':>12}  {'p90 before':>10}  {'p90 after':>9}  {'SQL before':>10}  {'SQL after':>9}")
+    print(
+        f"{before['meta']['backend']}: before = {before['meta']['label']} ({before['meta']['at']}, load {before['meta']['load_average']}); "
+        f"after = {after['meta']['label']} ({after['meta']['at']}, load {after['meta']['load_average']})"
+    )
+    print(
+        f"{'page':<{width}}  {'median before':>13}  {'median after':>12}  {'p90 before':>10}  {'p90 after':>9}  {'SQL before':>10}  {'SQL after':>9}"
+    )
     for p in after["pages"]:
         b = rows.get(p["name"])
-        bm, bp, bs = (f"{b['median_ms']:.1f}", f"{b['p90_ms']:.1f}", str(b["statements"])) if b else ("-", "-", "-")
-        print(f"{p['name']:<{width}}  {bm:>13}  {p['median_ms']:>12.1f}  {bp:>10}  {p['p90_ms']:>9.1f}  {bs:>10}  {p['statements']:>9}")
+        bm, bp, bs = (
+            (f"{b['median_ms']:.1f}", f"{b['p90_ms']:.1f}", str(b["statements"])) if b else ("-", "-", "-")
+        )
+        print(
+            f"{p['name']:<{width}}  {bm:>13}  {p['median_ms']:>12.1f}  {bp:>10}  {p['p90_ms']:>9.1f}  {bs:>10}  {p['statements']:>9}"
+        )
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=20, help="timed requests per page (default 20)")
     parser.add_argument("--warmups", type=int, default=2, help="untimed requests per page first (default 2)")
-    parser.add_argument("--postgres", metavar="URL", help="also run on PostgreSQL: a database is created on this server and dropped")
+    parser.add_argument(
+        "--postgres",
+        metavar="URL",
+        help="also run on PostgreSQL: a database is created on this server and dropped",
+    )
     parser.add_argument("--no-sqlite", action="store_true", help="skip the SQLite run (with --postgres)")
-    parser.add_argument("--only", action="append", choices=sorted(USERS), help="time only this role's pages (repeatable)")
+    parser.add_argument(
+        "--only", action="append", choices=sorted(USERS), help="time only this role's pages (repeatable)"
+    )
     parser.add_argument("--out", type=Path, help="JSON file to write (default bench/out/pages-<time>.json)")
     parser.add_argument("--label", help="name of this run in reports (default: the git commit)")
-    parser.add_argument("--compare", nargs=2, type=Path, metavar=("BEFORE", "AFTER"), help="print two result files side by side")
+    parser.add_argument(
+        "--compare",
+        nargs=2,
+        type=Path,
+        metavar=("BEFORE", "AFTER"),
+        help="print two result files side by side",
+    )
     args = parser.parse_args(argv)
     if args.compare:
         before, after = (json.loads(p.read_text()) for p in args.compare)
@@ -410,12 +509,30 @@ def main(argv: list[str] | None = None) -> int:
     only = set(args.only) if args.only else None
     if not args.no_sqlite:
         with tempfile.TemporaryDirectory(prefix="stagebrug-bench-") as tmp:
-            results.append(run(f"sqlite:///{Path(tmp) / 'bench.db'}", runs=args.runs, warmups=args.warmups, only=only, backend="sqlite", label=args.label))
+            results.append(
+                run(
+                    f"sqlite:///{Path(tmp) / 'bench.db'}",
+                    runs=args.runs,
+                    warmups=args.warmups,
+                    only=only,
+                    backend="sqlite",
+                    label=args.label,
+                )
+            )
         print_table(results[-1])
     if args.postgres:
         url = create_postgres_database(args.postgres)
         try:
-            results.append(run(url, runs=args.runs, warmups=args.warmups, only=only, backend="postgresql", label=args.label))
+            results.append(
+                run(
+                    url,
+                    runs=args.runs,
+                    warmups=args.warmups,
+                    only=only,
+                    backend="postgresql",
+                    label=args.label,
+                )
+            )
         finally:
             drop_postgres_database(url)
         print_table(results[-1])
