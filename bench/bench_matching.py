@@ -355,10 +355,11 @@ def main() -> None:
         report["cases"].append(json.loads(out.stdout.strip().splitlines()[-1]))
         print(json.dumps(report["cases"][-1]), file=sys.stderr)
     by_case = {c["case"]: c for c in report["cases"]}
-    if "full" in by_case and "naive" in by_case:
-        report["speedup_vs_naive"] = round(
-            by_case["naive"]["scaled_to_full_s"] / by_case["full"]["median_s"], 1
-        )
+    for naive in ("naive", "naive_filtered"):
+        if "full" in by_case and naive in by_case:
+            full, other = by_case["full"], by_case[naive]
+            report[f"speedup_vs_{naive}"] = round(other["scaled_to_full_s"] / full["median_s"], 1)
+            report[f"cpu_speedup_vs_{naive}"] = round(other["scaled_to_full_cpu_s"] / full["median_cpu_s"], 1)
     print(json.dumps(report, indent=2))
 
 
