@@ -373,3 +373,10 @@ def test_the_caseload_import_does_not_reveal_participants_of_another_team(client
     assert "bestaat al" in upload("al.bij.mij@example.be").get_data(as_text=True)  # a duplicate in one's own caseload is still caught
     response = upload("iemand.anders@example.be")
     assert "bestaat al" not in response.get_data(as_text=True) and response.status_code == 302
+
+
+def test_coaches_cannot_open_an_employers_draft_place_or_its_sheet(client, session, login_as, two_teams):
+    login_as(two_teams["coach_a"])
+    draft = two_teams["draft"]
+    for url in (f"/coach/stageplaatsen/{draft.id}", f"/coach/stageplaatsen/{draft.id}/fiche.pdf"):
+        assert client.get(url).status_code == 404, url
