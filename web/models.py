@@ -5,6 +5,7 @@ returns them aware on SQLite and PostgreSQL alike.
 """
 from __future__ import annotations
 
+import hashlib
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -120,7 +121,11 @@ class User(SQLModel, table=True):
         return False
 
     def get_id(self) -> str:
-        return str(self.id)
+        """Session id: the user id plus a fingerprint of the password hash, so a new password ends old sessions."""
+        return f"{self.id}.{self.password_fingerprint()}"
+
+    def password_fingerprint(self) -> str:
+        return hashlib.sha256((self.password_hash or "").encode()).hexdigest()[:16]
 
 
 class Employer(SQLModel, table=True):

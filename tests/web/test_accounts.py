@@ -145,3 +145,16 @@ def test_invite_link_works_once_and_expires(app, client, session):
         assert client.get(link2).status_code == 410
     session.refresh(participant)
     assert participant.user_id == later.id
+
+
+def test_password_reset_ends_sessions_opened_before_it(app, client, session):
+    user = make_user(session, "coach")
+    login(client, user.email)
+    assert client.get("/coach/").status_code == 200
+    other = app.test_client()
+    other.post("/auth/wachtwoord-vergeten", data={"email": user.email})
+    link = _link_from_outbox(session, user.email)
+    assert other.post(link, data={"password": "nieuw wachtwoord 9", "password_confirm": "nieuw wachtwoord 9"}).status_code == 302
+    assert client.get("/coach/").status_code == 302  # the old session no longer works
+    assert login(client, user.email, "nieuw wachtwoord 9").status_code == 302
+    assert client.get("/coach/").status_code == 200

@@ -8,9 +8,13 @@ login_manager.session_protection = "basic"
 
 
 @login_manager.user_loader
-def load_user(user_id: str):
+def load_user(session_id: str):
+    """Load the user of a session; refuse it when the password changed since login or the user is inactive."""
+    user_id, _, fingerprint = session_id.partition(".")
     try:
         user = get_session().get(User, int(user_id))
     except ValueError:
         return None
-    return user if user is not None and user.is_active else None
+    if user is None or not user.is_active or fingerprint != user.password_fingerprint():
+        return None
+    return user
