@@ -84,7 +84,7 @@ def test_login_starts_a_fresh_session(client, session):
     client.post("/auth/login", data={"email": user.email, "password": TEST_PASSWORD})
     with client.session_transaction() as fresh:
         assert "planted" not in fresh
-        assert fresh["_user_id"] == str(user.id)
+        assert fresh["_user_id"] == user.get_id()
 
 
 # --- open redirects ---------------------------------------------------------------------------------------------------

@@ -309,6 +309,6 @@ def logged_in(app, user):
     """A fresh client with this user's login session (the form itself is tested in test_foundation; this skips Argon2)."""
     client = app.test_client()
     with client.session_transaction() as cookie_session:
-        cookie_session["_user_id"] = str(user.id)
+        cookie_session["_user_id"] = user.get_id()
         cookie_session["_fresh"] = True
     return client
