@@ -42,8 +42,10 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     login_manager.init_app(app)
     i18n.init_app(app)
-    from web import auth  # noqa: F401  (registers the user loader)
-    from web import layout
+    from web import (
+        auth,  # noqa: F401  (registers the user loader)
+        layout,
+    )
 
     layout.init_app(app)
 

@@ -40,7 +40,7 @@ def register(app: Flask) -> None:
             with session_scope(get_engine()) as session:
                 result = refresh_all_matches(session=session)
             click.echo(f"Match scores computed in {time.perf_counter() - started:.1f}s: {result}")
-        click.echo("\nDemo logins (password: %s)" % DEMO_PASSWORD)
+        click.echo(f"\nDemo logins (password: {DEMO_PASSWORD})")
         for email, role in DEMO_ACCOUNTS:
             click.echo(f"  {role:<12} {email}")
 

@@ -15,7 +15,14 @@ import pytest
 from sqlmodel import select
 
 from tests.browser.conftest import switch_language, ui_login
-from tests.conftest import TEST_PASSWORD, make_employer, make_participant, make_place, make_proposal, make_user
+from tests.conftest import (
+    TEST_PASSWORD,
+    make_employer,
+    make_participant,
+    make_place,
+    make_proposal,
+    make_user,
+)
 from web.models import CostSheet, MatchSuggestion, ProfileView, Proposal
 
 VENDOR = Path(__file__).resolve().parent / "vendor"

@@ -9,7 +9,7 @@ from sqlmodel import select
 from tests.browser.conftest import ui_login
 from tests.browser.test_participant_journey import PHONE, assert_accessible, assert_fits_phone, axe_source  # noqa: F401 - fixture
 from tests.conftest import TEST_PASSWORD, make_employer, make_participant, make_place, make_user
-from web.models import CostSheet, CostLine, MatchSuggestion, PlaceAnswer, User
+from web.models import CostLine, CostSheet, MatchSuggestion, PlaceAnswer, User
 
 EXPLANATION = {
     "matched": [

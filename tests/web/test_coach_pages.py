@@ -5,7 +5,16 @@ from sqlalchemy import event
 from sqlmodel import select
 
 from tests.conftest import make_employer, make_participant, make_place, make_proposal, make_user
-from web.models import HoldPeriod, MatchSuggestion, ParticipantNote, ParticipantSkill, PhasePeriod, Proposal, Setting, Trajectory
+from web.models import (
+    HoldPeriod,
+    MatchSuggestion,
+    ParticipantNote,
+    ParticipantSkill,
+    PhasePeriod,
+    Proposal,
+    Setting,
+    Trajectory,
+)
 from web.services.matching import refresh_matches_for_participant, refresh_matches_for_place
 
 
@@ -58,8 +67,11 @@ def test_caseload_query_count_does_not_grow_with_caseload(app, session, client, 
             make_proposal(session, p, place)
             session.add(ParticipantNote(participant_id=p.id, body="x"))
             session.commit()
-        statements = []
-        listener = lambda *args: statements.append(args[2])  # noqa: E731
+        statements: list = []
+
+        def listener(*args, _statements=statements):
+            _statements.append(args[2])
+
         event.listen(engine, "before_cursor_execute", listener)
         try:
             assert client.get("/coach/deelnemers").status_code == 200

@@ -3,7 +3,13 @@ import pytest
 from sqlmodel import select
 
 from tests.conftest import make_participant, make_proposal, make_user
-from tests.web.employer_helpers import complete_sheet, draft_place, employer_with_user, place_form_data, sheet_form_data
+from tests.web.employer_helpers import (
+    complete_sheet,
+    draft_place,
+    employer_with_user,
+    place_form_data,
+    sheet_form_data,
+)
 from web.models import EmployerMember, OneTimeToken, OutboxEmail, User
 
 OBJECT_ROUTES = [

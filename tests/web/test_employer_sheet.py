@@ -6,7 +6,14 @@ import pytest
 from pypdf import PdfReader
 from sqlmodel import select
 
-from tests.web.employer_helpers import complete_sheet, draft_place, employer_with_user, make_premium, place_form_data, sheet_form_data
+from tests.web.employer_helpers import (
+    complete_sheet,
+    draft_place,
+    employer_with_user,
+    make_premium,
+    place_form_data,
+    sheet_form_data,
+)
 from web.models import CostLine, CostSheet, SheetPremium, StagePlace
 
 

@@ -11,7 +11,14 @@ from urllib.parse import urlsplit
 import pytest
 from sqlmodel import select
 
-from tests.conftest import TEST_PASSWORD, make_employer, make_participant, make_place, make_proposal, make_user
+from tests.conftest import (
+    TEST_PASSWORD,
+    make_employer,
+    make_participant,
+    make_place,
+    make_proposal,
+    make_user,
+)
 from web import security
 from web.models import (
     AuditLog,

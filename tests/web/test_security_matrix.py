@@ -17,7 +17,14 @@ from datetime import date
 import pytest
 from sqlmodel import SQLModel
 
-from tests.conftest import TEST_PASSWORD, make_employer, make_participant, make_place, make_proposal, make_user
+from tests.conftest import (
+    TEST_PASSWORD,
+    make_employer,
+    make_participant,
+    make_place,
+    make_proposal,
+    make_user,
+)
 from web import create_app
 from web.config import TestConfig
 from web.models import Evaluation, MatchSuggestion, Notification, Premium, SkillTerm, Team, utcnow

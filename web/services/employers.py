@@ -11,7 +11,17 @@ from datetime import datetime
 from flask import url_for
 from sqlmodel import Session, select
 
-from web.models import Employer, EmployerMember, Participant, ParticipantSkill, ProfileView, Proposal, StagePlace, User, utcnow
+from web.models import (
+    Employer,
+    EmployerMember,
+    Participant,
+    ParticipantSkill,
+    ProfileView,
+    Proposal,
+    StagePlace,
+    User,
+    utcnow,
+)
 from web.services import accounts
 from web.services.audit import record_audit
 from web.services.dashboards import employer_for_user
