@@ -43,3 +43,14 @@ class PostalCode:
             return
         if lookup_postal_code(field.data) is None:
             raise ValidationError(_l("Deze postcode kennen we niet. Geef een Belgische postcode van 4 cijfers."))
+
+
+REQUIRED = _l("Dit veld is verplicht.")
+
+
+class NoMarkup:
+    """Refuse text that looks like HTML markup (names and titles are shown as plain text everywhere)."""
+
+    def __call__(self, form, field):
+        if field.data and any(ch in field.data for ch in "<>"):
+            raise ValidationError(_l("Gebruik geen < of > in dit veld."))

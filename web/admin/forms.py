@@ -24,9 +24,8 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from web.auth.forms import NoMarkup
+from web.validators import REQUIRED, NoMarkup
 
-REQUIRED = _l("Dit veld is verplicht.")
 WHOLE_NUMBER = _l("Vul een geheel getal in.")
 NUMBER = _l("Vul een getal in.")
 VALID_DATE = _l("Vul een geldige datum in (jjjj-mm-dd).")

@@ -2,26 +2,16 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, HiddenField, PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional
 
 from web.models import SECTORS
-from web.validators import KboNumber, PostalCode
-
-REQUIRED = _l("Dit veld is verplicht.")
+from web.validators import REQUIRED, KboNumber, NoMarkup, PostalCode
 
 
 def sector_choices():
     from web.labels import sector_label
 
     return [("", _l("Kies een sector"))] + [(s, sector_label(s)) for s in SECTORS]
-
-
-class NoMarkup:
-    """Refuse text that looks like HTML markup in names."""
-
-    def __call__(self, form, field):
-        if field.data and any(ch in field.data for ch in "<>"):
-            raise ValidationError(_l("Gebruik geen < of > in dit veld."))
 
 
 class LoginForm(FlaskForm):

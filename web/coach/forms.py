@@ -26,24 +26,13 @@ from wtforms.validators import (
     Length,
     NumberRange,
     Optional,
-    ValidationError,
 )
 
 from web.labels import PHASE_LABELS, SECTOR_LABELS, SKILL_LEVEL_LABELS
 from web.models import DUTCH_LEVELS, PHASES, SECTORS
 from web.services.evaluations import DECISION_LABELS, RUBRIC
 from web.services.proposals import DECLINE_REASONS
-from web.validators import PostalCode
-
-REQUIRED = _l("Dit veld is verplicht.")
-
-
-class NoMarkup:
-    """Refuse text that looks like HTML markup."""
-
-    def __call__(self, form, field):
-        if field.data and any(ch in field.data for ch in "<>"):
-            raise ValidationError(_l("Gebruik geen < of > in dit veld."))
+from web.validators import REQUIRED, NoMarkup, PostalCode
 
 
 class SkillRowForm(Form):

@@ -37,9 +37,8 @@ from web.labels import PAYER_LABELS, SECTOR_LABELS, SKILL_LEVEL_LABELS
 from web.models import DUTCH_LEVELS, PAYERS, SECTORS
 from web.services.employers import EMPLOYER_SIZES
 from web.services.proposals import DECLINE_REASONS
-from web.validators import PostalCode
+from web.validators import REQUIRED, PostalCode
 
-REQUIRED = _l("Dit veld is verplicht.")
 TOO_LONG = _l("Maximaal %(max)d tekens.")
 NOT_NEGATIVE = _l("Een bedrag kan niet negatief zijn.")
 NUMBER = _l("Vul een getal in.")

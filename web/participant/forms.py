@@ -6,8 +6,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from web.services.participant_portal import DECLINE_CHOICES
-
-REQUIRED = _l("Dit veld is verplicht.")
+from web.validators import REQUIRED
 
 
 class AnswerForm(FlaskForm):
