@@ -257,3 +257,21 @@ def test_suggested_assignments_do_not_send_two_to_a_single_place(app, session, c
     assert response.status_code == 302
     proposal = session.exec(select(Proposal)).one()
     assert proposal.participant_id == chosen.id and proposal.state == "proposed"
+
+
+def test_suggested_assignments_list_the_strongest_match_first(app, session):
+    from web.services.matching import suggest_assignments
+
+    coach = make_user(session, "coach")
+    employer = make_employer(session)
+    make_place(session, employer, title="Heftruckchauffeur", skills=(("heftruck rijden", True, 2),))
+    make_place(session, employer, title="Schoonmaker", sector="schoonmaak", skills=(("poetsen", True, 2), ("ramen wassen", True, 3)))
+    make_participant(session, coach, first_name="Zwak", skills=(("poetsen", 1),))
+    make_participant(session, coach, first_name="Sterk", skills=(("heftruck", 4),))
+    with app.app_context():
+        from web.db import get_session
+
+        rows = suggest_assignments(session=get_session(), coach_ids=[coach.id])
+    assert len(rows) == 2
+    assert [r["participant"].first_name for r in rows] == ["Sterk", "Zwak"]
+    assert rows[0]["score"] > rows[1]["score"]

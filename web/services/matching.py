@@ -303,7 +303,9 @@ def suggest_assignments(*, session: Session, coach_ids: list[int]) -> list[dict]
     result = engine.assign(people, vacancies, declined=declined_pairs(session=session, participant_ids=ids))
     participants = {p.id: p for p in session.exec(select(Participant).where(Participant.id.in_([a.participant_id for a in result.assignments]))).all()}
     places = {p.id: p for p in session.exec(select(StagePlace).where(StagePlace.id.in_([a.vacancy_id for a in result.assignments]))).all()}
-    return [
+    rows = [
         {"participant": participants[a.participant_id], "place": places[a.vacancy_id], "score": a.score}
         for a in result.assignments
     ]
+    # strongest matches first, so the coach accepts the surest proposals first
+    return sorted(rows, key=lambda r: (-r["score"], r["participant"].last_name, r["participant"].id))
