@@ -2,6 +2,10 @@
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
+import tarfile
+import tempfile
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,6 +18,9 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-quic",
                  "--no-first-run", "--disable-component-update", "--disable-sync"]
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "screenshots"
+VENDOR = Path(__file__).resolve().parent / "vendor"
+AXE = VENDOR / "axe.min.js"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
 
 
 def pytest_collection_modifyitems(config, items):
@@ -110,3 +117,42 @@ def switch_language(page, language: str) -> None:
     if button.count():
         button.first.click()
         page.wait_for_load_state("networkidle")
+
+
+@pytest.fixture(scope="session")
+def axe_source() -> str:
+    """The axe-core script, fetched once with npm (``npm pack axe-core``) into tests/browser/vendor/; no CDN."""
+    if not AXE.exists():
+        npm = shutil.which("npm")
+        if npm is None:
+            pytest.skip("npm is needed once to vendor axe-core")
+        with tempfile.TemporaryDirectory() as tmp:
+            result = subprocess.run([npm, "pack", "axe-core", "--silent"], cwd=tmp, capture_output=True, text=True, timeout=120)
+            if result.returncode != 0:
+                pytest.skip(f"could not fetch axe-core: {result.stderr[:200]}")
+            archive = next(Path(tmp).glob("axe-core-*.tgz"))
+            with tarfile.open(archive) as tar:
+                member = tar.getmember("package/axe.min.js")
+                VENDOR.mkdir(exist_ok=True)
+                AXE.write_bytes(tar.extractfile(member).read())
+    return AXE.read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def axe(axe_source):
+    """Run axe-core (WCAG 2.x A/AA and best practice) in a page: ``axe(page)`` returns its list of violations.
+
+    The page's context needs ``bypass_csp=True`` so the script may run.
+    """
+
+    def _run(page) -> list[dict]:
+        page.evaluate(axe_source)
+        result = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags}})", AXE_TAGS)
+        return result["violations"]
+
+    return _run
+
+
+def serious_violations(violations: list[dict]) -> list[tuple]:
+    """(rule, impact, first targets) for the serious and critical violations only."""
+    return [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3]) for v in violations if v["impact"] in ("serious", "critical")]

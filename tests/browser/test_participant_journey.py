@@ -5,16 +5,11 @@ axe-core is vendored at run time from the npm registry (``npm pack axe-core`` in
 ``tests/browser/vendor/axe.min.js``; no CDN is used while the pages are tested.
 """
 import json
-import shutil
-import subprocess
-import tarfile
-import tempfile
-from pathlib import Path
 
 import pytest
 from sqlmodel import select
 
-from tests.browser.conftest import switch_language, ui_login
+from tests.browser.conftest import serious_violations, switch_language, ui_login
 from tests.conftest import (
     TEST_PASSWORD,
     make_employer,
@@ -25,8 +20,6 @@ from tests.conftest import (
 )
 from web.models import CostSheet, MatchSuggestion, ProfileView, Proposal
 
-VENDOR = Path(__file__).resolve().parent / "vendor"
-AXE = VENDOR / "axe.min.js"
 PHONE = {"width": 360, "height": 740}
 EXPLANATION = {
     "matched": [{"requirement": "heftruck rijden", "skill": "heftruck", "similarity": 1.0, "level": 3, "min_level": 2, "required": True}],
@@ -35,32 +28,9 @@ EXPLANATION = {
 }
 
 
-@pytest.fixture(scope="module")
-def axe_source() -> str:
-    """The axe-core script, fetched once with npm into tests/browser/vendor/."""
-    if not AXE.exists():
-        npm = shutil.which("npm")
-        if npm is None:
-            pytest.skip("npm is needed once to vendor axe-core")
-        with tempfile.TemporaryDirectory() as tmp:
-            result = subprocess.run([npm, "pack", "axe-core", "--silent"], cwd=tmp, capture_output=True, text=True, timeout=120)
-            if result.returncode != 0:
-                pytest.skip(f"could not fetch axe-core: {result.stderr[:200]}")
-            archive = next(Path(tmp).glob("axe-core-*.tgz"))
-            with tarfile.open(archive) as tar:
-                member = tar.getmember("package/axe.min.js")
-                VENDOR.mkdir(exist_ok=True)
-                AXE.write_bytes(tar.extractfile(member).read())
-    return AXE.read_text(encoding="utf-8")
-
-
-def assert_accessible(page, axe_source: str) -> None:
+def assert_accessible(page, axe) -> None:
     """Run axe-core in the page and fail on serious or critical violations."""
-    page.evaluate(axe_source)
-    result = page.evaluate(
-        """() => axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice']}})"""
-    )
-    bad = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3]) for v in result["violations"] if v["impact"] in ("serious", "critical")]
+    bad = serious_violations(axe(page))
     assert not bad, f"{page.url}: {bad}"
 
 
@@ -96,13 +66,13 @@ def journey_data(live_server):
         return {"email": user.email, "proposal_id": proposal.id, "released_id": released.id}
 
 
-def test_participant_journey_on_a_phone(live_server, browser_page, shot, axe_source, journey_data, tmp_path):
+def test_participant_journey_on_a_phone(live_server, browser_page, shot, axe, journey_data, tmp_path):
     page = browser_page(**PHONE, bypass_csp=True)
     ui_login(page, live_server.url, journey_data["email"], TEST_PASSWORD)
     assert page.url.endswith("/deelnemer/")
     assert "Waar sta je nu?" in page.content()
     assert_fits_phone(page)
-    assert_accessible(page, axe_source)
+    assert_accessible(page, axe)
     shot(page, "participant-dashboard-nl")
 
     # see suggestions
@@ -112,14 +82,14 @@ def test_participant_journey_on_a_phone(live_server, browser_page, shot, axe_sou
     assert cards.count() == 2
     assert "Heftruck rijden: dat staat in jouw profiel. Dat zoeken ze." in page.content()
     assert_fits_phone(page)
-    assert_accessible(page, axe_source)
+    assert_accessible(page, axe)
     shot(page, "participant-vacancies-nl")
 
     # answer one: the proposal
     page.get_by_role("link", name="Meer over Orderpicker").click()
     page.wait_for_load_state("networkidle")
     assert_fits_phone(page)
-    assert_accessible(page, axe_source)
+    assert_accessible(page, axe)
     shot(page, "participant-vacancy-nl")
     page.get_by_role("button", name="Ik wil dit").click()
     page.wait_for_load_state("networkidle")
@@ -133,7 +103,7 @@ def test_participant_journey_on_a_phone(live_server, browser_page, shot, axe_sou
     page.wait_for_load_state("networkidle")
     assert "Je zei ja. Nu wachten we op de werkgever." in page.content()
     assert_fits_phone(page)
-    assert_accessible(page, axe_source)
+    assert_accessible(page, axe)
     shot(page, "participant-trajectory-nl")
 
     # my data: the view log and a download
@@ -141,7 +111,7 @@ def test_participant_journey_on_a_phone(live_server, browser_page, shot, axe_sou
     page.wait_for_load_state("networkidle")
     assert "Logistiek Noord op" in page.content()
     assert_fits_phone(page)
-    assert_accessible(page, axe_source)
+    assert_accessible(page, axe)
     shot(page, "participant-my-data-nl")
     with page.expect_download() as info:
         page.get_by_role("link", name="Download als bestand (JSON)").click()
@@ -153,7 +123,7 @@ def test_participant_journey_on_a_phone(live_server, browser_page, shot, axe_sou
     page.get_by_role("link", name="Bekijk als pagina").click()
     page.wait_for_load_state("networkidle")
     assert "Alles wat Stagebrug over jou weet" in page.content()
-    assert_accessible(page, axe_source)
+    assert_accessible(page, axe)
     shot(page, "participant-export-nl")
 
     # the same pages in English
@@ -166,5 +136,5 @@ def test_participant_journey_on_a_phone(live_server, browser_page, shot, axe_sou
         assert page.locator("html").get_attribute("lang") == "en"
         assert text in page.content(), path
         assert_fits_phone(page)
-        assert_accessible(page, axe_source)
+        assert_accessible(page, axe)
         shot(page, f"participant-{name}-en")
