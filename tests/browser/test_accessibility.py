@@ -1,5 +1,5 @@
-"""axe-core on the main pages of the coach, the employer, the admin and the anonymous visitor, in Dutch and English:
-no serious or critical violations (WCAG 2.x A/AA and best practice; see the ``axe`` fixture in conftest.py).
+"""axe-core on the main pages of the coach, the employer, the admin and the anonymous visitor, in Dutch and English,
+on a laptop and a phone: no serious or critical violations (WCAG 2.x A/AA and best practice; see the ``axe`` fixture in conftest.py).
 """
 from __future__ import annotations
 
@@ -17,6 +17,8 @@ from tests.conftest import (
 from web.models import AuditLog, SkillTerm
 from web.services.matching import refresh_matches_for_participant
 from web.services.notifications import notify
+
+WIDTHS = ((1280, 900), (360, 740))  # a laptop and a phone: wide tables scroll sideways on a phone
 
 
 def _world(live_server) -> dict:
@@ -72,14 +74,16 @@ def test_main_pages_have_no_serious_accessibility_violations(live_server, browse
     if language == "en":
         switch_language(page, "en")
     found = {}
-    for path in _pages(role, world):
-        response = page.goto(live_server.url + path)
-        page.wait_for_load_state("networkidle")
-        assert response.status == 200, path
-        assert page.locator("html").get_attribute("lang") == language, path
-        bad = serious_violations(axe(page))
-        if bad:
-            found[path] = bad
+    for width, height in WIDTHS:
+        page.set_viewport_size({"width": width, "height": height})
+        for path in _pages(role, world):
+            response = page.goto(live_server.url + path)
+            page.wait_for_load_state("networkidle")
+            assert response.status == 200, path
+            assert page.locator("html").get_attribute("lang") == language, path
+            bad = serious_violations(axe(page))
+            if bad:
+                found[f"{path} at {width} px"] = bad
     assert not found, "\n" + "\n".join(f"{path}: {bad}" for path, bad in found.items())
 
 
