@@ -7,7 +7,6 @@ from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
     DateField,
-    FieldList,
     Form,
     FormField,
     HiddenField,
@@ -30,9 +29,12 @@ from wtforms.validators import (
 
 from web.labels import PHASE_LABELS, SECTOR_LABELS, SKILL_LEVEL_LABELS
 from web.models import DUTCH_LEVELS, PHASES, SECTORS
+from web.row_lists import RowList
 from web.services.evaluations import DECISION_LABELS, RUBRIC
 from web.services.proposals import DECLINE_REASONS
 from web.validators import REQUIRED, NoMarkup, PostalCode
+
+MAX_SKILL_ROWS = 40
 
 
 class SkillRowForm(Form):
@@ -58,7 +60,7 @@ class ProfileForm(FlaskForm):
     limitations = TextAreaField(_l("Beperkingen"), validators=[Optional(), Length(max=4000)], description=_l("Alleen zichtbaar voor coaches."))
     support_needs = TextAreaField(_l("Ondersteuningsnoden"), validators=[Optional(), Length(max=4000)], description=_l("Alleen zichtbaar voor coaches."))
     goals = TextAreaField(_l("Doelen"), validators=[Optional(), Length(max=4000)])
-    skills = FieldList(FormField(SkillRowForm), min_entries=1, max_entries=40)
+    skills = RowList(FormField(SkillRowForm), min_entries=1, max_entries=MAX_SKILL_ROWS)
 
     def skill_list(self) -> list[tuple[str, int]]:
         return [(row.form.name.data, int(row.form.level.data)) for row in self.skills if (row.form.name.data or "").strip()]

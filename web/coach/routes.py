@@ -26,6 +26,7 @@ from wtforms.fields.choices import SelectChoice
 
 from web.coach.explain import explain_lines
 from web.coach.forms import (
+    MAX_SKILL_ROWS,
     AcceptAssignmentForm,
     HandoverForm,
     HoldForm,
@@ -133,7 +134,7 @@ def _skill_terms():
 
 
 def _pad_skills(form, extra: int = 3):
-    while len(form.skills) < 40 and sum(1 for row in form.skills if not (row.form.name.data or "").strip()) < extra:
+    while len(form.skills) < MAX_SKILL_ROWS and sum(1 for row in form.skills if not (row.form.name.data or "").strip()) < extra:
         form.skills.append_entry()
 
 
@@ -184,7 +185,7 @@ def edit_profile(participant_id: int):
     if request.method == "GET":
         while len(form.skills):
             form.skills.pop_entry()
-        for skill in profile_service.skills_of(session=db, participant_id=person.id):
+        for skill in profile_service.skills_of(session=db, participant_id=person.id)[:MAX_SKILL_ROWS]:
             form.skills.append_entry({"name": skill.name, "level": str(skill.level)})
     if form.validate_on_submit():
         profile_service.update_profile(session=db, participant=person, data=form.profile_data(), skills=form.skill_list())

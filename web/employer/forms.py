@@ -12,7 +12,6 @@ from wtforms import (
     DateTimeLocalField,
     DecimalField,
     EmailField,
-    FieldList,
     Form,
     FormField,
     IntegerField,
@@ -35,6 +34,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from web.labels import PAYER_LABELS, SECTOR_LABELS, SKILL_LEVEL_LABELS
 from web.models import DUTCH_LEVELS, PAYERS, SECTORS
+from web.row_lists import RowList
 from web.services.employers import EMPLOYER_SIZES
 from web.services.proposals import DECLINE_REASONS
 from web.validators import REQUIRED, PostalCode
@@ -44,6 +44,9 @@ NOT_NEGATIVE = _l("Een bedrag kan niet negatief zijn.")
 NUMBER = _l("Vul een getal in.")
 WHOLE_NUMBER = _l("Vul een geheel getal in.")
 DATE_FORMAT = _l("Vul een geldige datum in.")
+MAX_SKILL_ROWS = 40
+MAX_COST_LINE_ROWS = 30
+MAX_CHECKLIST_ROWS = 30
 _TAG = re.compile(r"<\s*/?\s*[a-zA-Z!?]")
 
 
@@ -172,7 +175,7 @@ class PlaceForm(FlaskForm):
     dutch_level = SelectField(_l("Nodig niveau Nederlands"), choices=[], validators=[Optional()])
     driving_licence = BooleanField(_l("Rijbewijs B nodig"))
     physical_demands = text(_l("Fysieke belasting"), 1000, area=True, description=_l("Bijvoorbeeld: veel staan, tillen tot 15 kg."))
-    skills = FieldList(FormField(SkillRowForm), min_entries=0)
+    skills = RowList(FormField(SkillRowForm), min_entries=0, max_entries=MAX_SKILL_ROWS)
 
     def __init__(self, *args, stored_start_date=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -248,7 +251,7 @@ class SheetForm(FlaskForm):
     mentor_hours_per_week = DutchDecimalField(_l("Tijd van de mentor (uur per week)"), places=1, validators=[Optional(), NumberRange(min=0, max=40, message=_l("Kies tussen %(min)s en %(max)s uur per week."))])
     mentor_hourly_cost = money(_l("Kost van de mentor per uur (€)"))
     mentor_payer = SelectField(_l("Wie betaalt de mentortijd"), choices=[], default="stage_employer")
-    lines = FieldList(FormField(CostLineForm), min_entries=0)
+    lines = RowList(FormField(CostLineForm), min_entries=0, max_entries=MAX_COST_LINE_ROWS)
     coach_visits = text(_l("Bezoeken van de doorstroomcoach"), 500, description=_l("Bijvoorbeeld: elke twee weken een bezoek op de werkvloer."))
     se_support = text(_l("Steun van de sociale-economiewerkgever"), 5000, area=True)
     premiums = MultiCheckboxField(_l("Premies die kunnen gelden na aanwerving"), choices=[], coerce=int, validate_choice=False)
@@ -262,7 +265,7 @@ class SheetForm(FlaskForm):
     safety_rules = text(_l("Veiligheidsregels"), 5000, area=True)
     intention = SelectField(_l("Na de stage"), choices=[], validators=[Optional()])
     contract_type = text(_l("Soort contract"), 100, description=_l("Bijvoorbeeld: contract van onbepaalde duur, 30 uur."))
-    checklist = FieldList(FormField(ChecklistRowForm), min_entries=0)
+    checklist = RowList(FormField(ChecklistRowForm), min_entries=0, max_entries=MAX_CHECKLIST_ROWS)
 
     def __init__(self, *args, premium_choices=(), **kwargs):
         super().__init__(*args, **kwargs)

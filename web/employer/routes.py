@@ -24,6 +24,9 @@ from flask_login import current_user
 from web.db import get_session
 from web.employer import texts
 from web.employer.forms import (
+    MAX_CHECKLIST_ROWS,
+    MAX_COST_LINE_ROWS,
+    MAX_SKILL_ROWS,
     DeclineForm,
     IntakeForm,
     InterestedForm,
@@ -154,7 +157,7 @@ def _place_form(place=None) -> PlaceForm:
     if place is not None:
         rows = [{"name": s.name, "required": "1" if s.required else "0", "min_level": str(s.min_level)}
                 for s in places.place_skills(session=get_session(), place=place)]
-    rows += [{"name": "", "required": "1", "min_level": "2"}] * BLANK_SKILL_ROWS
+    rows = (rows + [{"name": "", "required": "1", "min_level": "2"}] * BLANK_SKILL_ROWS)[:MAX_SKILL_ROWS]
     form = PlaceForm(obj=place, data={"skills": rows}, stored_start_date=place.start_date if place else None)
     if place is None:
         employer = _employer()
@@ -205,8 +208,8 @@ def _sheet_form(place) -> SheetForm:
     if not lines:
         lines = [{"kind": "onboarding", "label": "", "period": "once"}, {"kind": "clothing", "label": "", "period": "once"},
                  {"kind": "travel", "label": "", "period": "month"}]
-    lines += [{"kind": "other", "label": "", "period": "once"}] * BLANK_LINE_ROWS
-    checklist = list(sheet.checklist or []) + [{"document": "", "signer": "", "due": ""}] * BLANK_CHECKLIST_ROWS
+    lines = (lines + [{"kind": "other", "label": "", "period": "once"}] * BLANK_LINE_ROWS)[:MAX_COST_LINE_ROWS]
+    checklist = (list(sheet.checklist or []) + [{"document": "", "signer": "", "due": ""}] * BLANK_CHECKLIST_ROWS)[:MAX_CHECKLIST_ROWS]
     premiums = [p.id for p in cost_sheets.sheet_premiums(session=db, sheet=sheet)]
     data = {name: getattr(sheet, name) for name in cost_sheets.SHEET_FIELDS}
     data.update(lines=lines, checklist=checklist, premiums=premiums)
