@@ -7,7 +7,7 @@ import pytest
 from sqlmodel import select
 
 from tests.browser.conftest import ui_login
-from tests.browser.test_participant_journey import PHONE, assert_accessible, assert_fits_phone, axe_source  # noqa: F401 - fixture
+from tests.browser.test_participant_journey import PHONE, assert_accessible, assert_fits_phone
 from tests.conftest import TEST_PASSWORD, make_employer, make_participant, make_place, make_user
 from web.models import CostLine, CostSheet, MatchSuggestion, PlaceAnswer, User
 
@@ -87,7 +87,7 @@ def test_coach_participant_page_shows_answers(live_server, browser_page, shot, s
 
 
 @pytest.mark.parametrize("language", ["nl", "en"])
-def test_participant_opens_the_same_sheet_on_a_phone(live_server, browser_page, shot, seam_data, axe_source, language):  # noqa: F811
+def test_participant_opens_the_same_sheet_on_a_phone(live_server, browser_page, shot, seam_data, axe, language):
     _language(live_server, seam_data["user_id"], language)
     page = browser_page(**PHONE, bypass_csp=True)
     ui_login(page, live_server.url, seam_data["user"], TEST_PASSWORD)
@@ -102,7 +102,7 @@ def test_participant_opens_the_same_sheet_on_a_phone(live_server, browser_page, 
     assert page.url.endswith(f"/deelnemer/vacatures/{seam_data['place']}/fiche")
     assert page.get_by_test_id("sheet").is_visible() and "Veiligheidsschoenen" in page.inner_text("main")
     assert_fits_phone(page)
-    assert_accessible(page, axe_source)
+    assert_accessible(page, axe)
     shot(page, f"seam_participant_sheet_360_{language}")
 
 
