@@ -68,14 +68,17 @@ def replace_skills(*, session: Session, participant: Participant, skills: list[t
     return skills_of(session=session, participant_id=participant.id)
 
 
-def update_profile(*, session: Session, participant: Participant, data: dict, skills: list[tuple[str, int]] | None = None) -> Participant:
-    """Save the profile fields (and skills when given), then refresh this participant's matches."""
+def _apply_profile_fields(participant: Participant, data: dict) -> None:
+    """Copy the profile fields present in data; blank text becomes None."""
     for field in PROFILE_FIELDS:
         if field in data:
             value = data[field]
-            if isinstance(value, str):
-                value = value.strip() or None
-            setattr(participant, field, value)
+            setattr(participant, field, (value.strip() or None) if isinstance(value, str) else value)
+
+
+def update_profile(*, session: Session, participant: Participant, data: dict, skills: list[tuple[str, int]] | None = None) -> Participant:
+    """Save the profile fields (and skills when given), then refresh this participant's matches."""
+    _apply_profile_fields(participant, data)
     participant.updated_at = utcnow()
     session.add(participant)
     session.flush()
@@ -88,10 +91,7 @@ def update_profile(*, session: Session, participant: Participant, data: dict, sk
 def create_participant(*, session: Session, coach: User, data: dict, skills: list[tuple[str, int]], phase: str = "voortraject", source: str = "coach") -> Participant:
     """Add a participant to the coach's caseload with an open trajectory."""
     participant = Participant(coach_id=coach.id, company_id=None, first_name=data["first_name"], last_name=data["last_name"])
-    for field in PROFILE_FIELDS:
-        if field in data:
-            value = data[field]
-            setattr(participant, field, (value.strip() or None) if isinstance(value, str) else value)
+    _apply_profile_fields(participant, data)
     session.add(participant)
     session.flush()
     replace_skills(session=session, participant=participant, skills=skills, source=source)
