@@ -254,6 +254,20 @@ class _Linked:
     declined: set[tuple[int, int]]
 
 
+@dataclass
+class _Reach:
+    """Places ordered by distance from each distinct participant location (flattened rows of n_v).
+
+    ``order[loc * n_v + t]`` is the t-th nearest place from location ``loc`` and ``dist`` its
+    distance; participant ``i`` (at ``p_loc[i]``) reaches the first ``within[i]`` of them.
+    """
+
+    p_loc: np.ndarray
+    order: np.ndarray
+    dist: np.ndarray
+    within: np.ndarray
+
+
 class Engine:
     """Score, rank and assign participants and stage places."""
 
@@ -923,39 +937,98 @@ class Engine:
                 ok[i - start, j] = False
         return score, ok, values["dist"]
 
+    def _reach(self, linked: _Linked) -> _Reach:
+        """Return every place ordered by distance from each distinct participant location (see _Reach)."""
+        parts, vacs = linked.parts, linked.vacs
+        n_v = len(vacs.ids)
+        _, p_first, p_loc = np.unique(
+            np.stack([parts.lat, parts.lon], axis=1), axis=0, return_index=True, return_inverse=True
+        )
+        _, v_first, v_loc = np.unique(
+            np.stack([vacs.lat, vacs.lon], axis=1), axis=0, return_index=True, return_inverse=True
+        )
+        p_loc, v_loc = p_loc.reshape(-1), v_loc.reshape(-1)
+        # The float32 operations of Engine._values on the same coordinates: bit-identical distances.
+        pxyz, vxyz = parts.xyz[:, p_first], vacs.xyz[:, v_first]
+        dx = pxyz[0][:, None] - vxyz[0][None, :]
+        dy = pxyz[1][:, None] - vxyz[1][None, :]
+        dz = pxyz[2][:, None] - vxyz[2][None, :]
+        loc_dist = np.sqrt(dx * dx + dy * dy + dz * dz) * np.float32(EARTH_RADIUS_KM)
+        # Places grouped by their location; per participant location, the locations nearest first.
+        by_loc = np.argsort(v_loc, kind="stable")
+        loc_count = np.bincount(v_loc, minlength=len(v_first))
+        loc_start = np.cumsum(loc_count) - loc_count
+        loc_order = np.argsort(loc_dist, axis=1, kind="stable").reshape(-1)
+        _, member = _expand(loc_start[loc_order], loc_count[loc_order])
+        order = by_loc[member].reshape(len(p_first), n_v)
+        sorted_dist = np.take_along_axis(loc_dist, loc_order.reshape(len(p_first), -1), axis=1).reshape(-1)
+        dist = np.repeat(sorted_dist, loc_count[loc_order]).reshape(len(p_first), n_v)
+        # Each participant reaches a prefix of their location's list: the places within their distance.
+        within = np.empty(len(parts.ids), dtype=np.int64)
+        by_p = np.argsort(p_loc, kind="stable")
+        bounds = np.searchsorted(p_loc[by_p], np.arange(len(p_first) + 1)).tolist()
+        for u in range(len(p_first)):
+            members = by_p[bounds[u] : bounds[u + 1]]
+            within[members] = np.searchsorted(dist[u], parts.max_km32[members], side="right")
+        return _Reach(p_loc=p_loc, order=order.reshape(-1), dist=dist.reshape(-1), within=within)
+
     def _top_pairs(
         self, linked: _Linked, k_rows: int, k_cols: int
     ) -> tuple[tuple[np.ndarray, np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray, np.ndarray]]:
-        """Return kept feasible (participant, place, score): top k_rows per participant, k_cols per place."""
+        """Return kept feasible (participant, place, score): top k_rows per participant, k_cols per place.
+
+        Only pairs within the participant's distance are generated (prefixes of the places ordered by
+        distance from their location); the other hard constraints filter those, and only the feasible
+        pairs are scored. Top k both ways comes from sorting one integer key per pair that holds the
+        owner, the score (descending) and the id rank (ascending, the deterministic tie-break).
+        """
         parts, vacs = linked.parts, linked.vacs
         n_p, n_v = len(parts.ids), len(vacs.ids)
         k_rows = min(k_rows, n_v)
         k_cols = min(k_cols, n_p)
-        row_p: list[np.ndarray] = []
-        row_v: list[np.ndarray] = []
-        row_s: list[np.ndarray] = []
-        col_cand_p: list[np.ndarray] = []
-        col_cand_key: list[np.ndarray] = []
-        v_tie = (n_v - 1 - vacs.rank)[None, :]
+        empty = np.empty(0, dtype=np.int64)
+        nothing = (empty, empty, np.empty(0))
+        if not n_p or not n_v or not (k_rows or k_cols):
+            return nothing, nothing
+        reach = self._reach(linked)
+        declined = np.sort(np.asarray([i * n_v + j for i, j in linked.declined], dtype=np.int64))
+        v_rank, p_rank = vacs.rank, parts.rank
+        span_v = 10_001 * n_v
+        span_p = 10_001 * n_p
 
-        def block(start: int) -> tuple[np.ndarray | None, ...]:
+        def block(start: int) -> tuple[np.ndarray | None, np.ndarray | None]:
             stop = min(n_p, start + self.block_rows)
-            score, ok, _ = self._score_block(linked, start, stop)
-            score = score.astype(np.int64)
-            out: list[np.ndarray | None] = [None] * 5
+            local, flat = _expand(reach.p_loc[start:stop] * n_v, reach.within[start:stop])
+            vi = reach.order[flat]
+            pi = local + start
+            ok = (
+                vacs.open_ok[vi]
+                & (parts.dutch[pi] >= vacs.dutch[vi])
+                & (parts.licence[pi] | ~vacs.licence[vi])
+                & (parts.hours32[pi] >= vacs.hours32[vi])
+            )
+            if len(declined):
+                ok &= ~np.isin(pi * n_v + vi, declined)
+            keep = np.flatnonzero(ok)
+            pi, vi, local, dist = pi[keep], vi[keep], local[keep], reach.dist[flat[keep]]
+            coverage = (linked.a_all[start:stop] @ linked.b_all).toarray()
+            values = {
+                "distance": np.maximum(np.float32(0), np.float32(1) - dist * parts.inv_ref[pi]),
+                "hours": np.minimum(
+                    vacs.hours32[vi] * parts.inv_hours[pi], parts.hours32[pi] * vacs.inv_hours[vi]
+                ),
+                "sector": linked.sector_value[pi, linked.vac_sector_code[vi]],
+            }
+            required = coverage[local, vi].astype(np.float32)
+            nice = coverage[local, vi + n_v].astype(np.float32)
+            del coverage
+            drop = (10_000 - self._combine(linked, vi, values, required, nice)).astype(np.int64)
+            row_keys = col_keys = None
             if k_rows:
-                key = np.where(ok, score * n_v + v_tie, -1)
-                top = _top_k_desc(key, k_rows, axis=1)
-                top_key = np.take_along_axis(key, top, axis=1)
-                taken = top_key >= 0
-                rr = np.broadcast_to(np.arange(start, stop)[:, None], top.shape)
-                out[:3] = rr[taken], top[taken], top_key[taken] // n_v
+                row_keys = _first_per_group(np.sort(pi * span_v + drop * n_v + v_rank[vi]), span_v, k_rows)
             if k_cols:
-                p_tie = (n_p - 1 - parts.rank[start:stop])[:, None]
-                key = np.where(ok, score * n_p + p_tie, -1)
-                top = _top_k_desc(key, min(k_cols, stop - start), axis=0)
-                out[3:] = top + start, np.take_along_axis(key, top, axis=0)
-            return tuple(out)
+                col_keys = _first_per_group(np.sort(vi * span_p + drop * n_p + p_rank[pi]), span_p, k_cols)
+            return row_keys, col_keys
 
         starts = range(0, n_p, self.block_rows)
         if self.threads > 1 and len(starts) > 1:
@@ -964,32 +1037,17 @@ class Engine:
                 blocks = list(pool.map(block, starts))
         else:
             blocks = [block(start) for start in starts]
-        for out in blocks:
-            if k_rows:
-                row_p.append(out[0])
-                row_v.append(out[1])
-                row_s.append(out[2])
-            if k_cols:
-                col_cand_p.append(out[3])
-                col_cand_key.append(out[4])
-        empty = np.empty(0, dtype=np.int64)
-        rows = (
-            np.concatenate(row_p) if row_p else empty,
-            np.concatenate(row_v) if row_v else empty,
-            np.concatenate(row_s) / 100.0 if row_s else np.empty(0),
-        )
-        if k_cols and col_cand_p:
-            cand_p = np.concatenate(col_cand_p, axis=0)
-            cand_key = np.concatenate(col_cand_key, axis=0)
-            top = _top_k_desc(cand_key, min(k_cols, cand_key.shape[0]), axis=0)
-            keys = np.take_along_axis(cand_key, top, axis=0)
-            chosen = np.take_along_axis(cand_p, top, axis=0)
-            taken = keys >= 0
-            vv = np.broadcast_to(np.arange(n_v)[None, :], top.shape)
-            # column-major so that each place's list comes out together, best first
-            cols = (chosen.T[taken.T], vv.T[taken.T], (keys.T[taken.T] // n_p) / 100.0)
-        else:
-            cols = (empty, empty, np.empty(0))
+        v_by_rank = np.argsort(v_rank)
+        p_by_rank = np.argsort(p_rank)
+        rows = cols = nothing
+        if k_rows:
+            keys = np.concatenate([b[0] for b in blocks])  # blocks are in participant order
+            rest = keys % span_v
+            rows = (keys // span_v, v_by_rank[rest % n_v], (10_000 - rest // n_v) / 100.0)
+        if k_cols:
+            keys = _first_per_group(np.sort(np.concatenate([b[1] for b in blocks])), span_p, k_cols)
+            rest = keys % span_p
+            cols = (p_by_rank[rest % n_p], keys // span_p, (10_000 - rest // n_p) / 100.0)
         return rows, cols
 
     def _rank_one(
@@ -1296,6 +1354,18 @@ def _top_k_desc(key: np.ndarray, k: int, axis: int) -> np.ndarray:
         part = np.broadcast_to(np.arange(size)[None, :], key.shape).copy()
     order = np.argsort(-np.take_along_axis(key, part, axis=1), axis=1, kind="stable")
     return np.take_along_axis(part, order, axis=1)
+
+
+def _first_per_group(keys: np.ndarray, span: int, k: int) -> np.ndarray:
+    """Return the first k sorted keys of each group (group = key // span)."""
+    if len(keys) <= k:
+        return keys
+    group = keys // span
+    position = np.arange(len(keys))
+    new = np.ones(len(keys), dtype=bool)
+    new[1:] = group[1:] != group[:-1]
+    first = np.maximum.accumulate(np.where(new, position, 0))
+    return keys[position - first < k]
 
 
 def _merge_pairs(
