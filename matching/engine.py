@@ -15,7 +15,7 @@ from __future__ import annotations
 import gc
 import math
 import os
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -339,29 +339,38 @@ class Engine:
         vacancies: Sequence[Vacancy],
         top: int = 20,
         declined: Iterable[tuple[Any, Any]] = frozenset(),
-    ) -> dict[str, dict[Any, list[MatchResult]]]:
-        """Return the top places per participant and the top participants per place (excluded pairs left out)."""
-        with _gc_paused():
-            linked = self._link(participants, vacancies, declined)
-            rows, cols = self._top_pairs(linked, top, top)
-            pi, vi, score = _merge_pairs(rows, cols)
-            results = self._explain(linked, pi, vi, score)
-            parts, vacs = linked.parts, linked.vacs
-            width = len(vacs.ids)
-            merged_key = pi * width + vi  # sorted: _merge_pairs returns unique keys in order
-            by_participant: dict[Any, list[MatchResult]] = {}
-            row_p, row_v, _ = rows
-            row_at = np.searchsorted(merged_key, row_p * width + row_v).tolist()
-            bounds = np.searchsorted(row_p, np.arange(len(parts.ids) + 1)).tolist()
-            for i, pid in enumerate(parts.ids):
-                by_participant[pid] = [results[k] for k in row_at[bounds[i] : bounds[i + 1]]]
-            by_vacancy: dict[Any, list[MatchResult]] = {}
-            col_p, col_v, _ = cols
-            col_at = np.searchsorted(merged_key, col_p * width + col_v).tolist()
-            bounds = np.searchsorted(col_v, np.arange(len(vacs.ids) + 1)).tolist()
-            for j, vid in enumerate(vacs.ids):
-                by_vacancy[vid] = [results[k] for k in col_at[bounds[j] : bounds[j + 1]]]
-        return {"by_participant": by_participant, "by_vacancy": by_vacancy}
+    ) -> dict[str, Ranking]:
+        """Return the top places per participant and the top participants per place (excluded pairs left out).
+
+        Both are read-only mappings id -> list of MatchResult, best first. Scores, rankings and the
+        content of every explanation are computed here; the MatchResult objects of an id are built when
+        that id is first read (``items()`` and ``values()`` build them all at once).
+        """
+        linked = self._link(participants, vacancies, declined)
+        rows, cols = self._top_pairs(linked, top, top)
+        pi, vi, score = _merge_pairs(rows, cols)
+        explained = self._explain(linked, pi, vi, score)
+        parts, vacs = linked.parts, linked.vacs
+        width = len(vacs.ids)
+        merged_key = pi * width + vi  # sorted: _merge_pairs returns unique keys in order
+        row_p, row_v, _ = rows
+        col_p, col_v, _ = cols
+        return {
+            "by_participant": Ranking(
+                parts.ids,
+                parts.index,
+                np.searchsorted(row_p, np.arange(len(parts.ids) + 1)),
+                np.searchsorted(merged_key, row_p * width + row_v),
+                explained,
+            ),
+            "by_vacancy": Ranking(
+                vacs.ids,
+                vacs.index,
+                np.searchsorted(col_v, np.arange(len(vacs.ids) + 1)),
+                np.searchsorted(merged_key, col_p * width + col_v),
+                explained,
+            ),
+        }
 
     def assign(
         self,
@@ -1075,7 +1084,7 @@ class Engine:
         order = candidates[np.lexsort((tie[candidates], -score[candidates], ~ok[candidates]))]
         if top is not None:
             order = order[:top]
-        return self._explain(linked, pi[order], vi[order], score[order] / 100.0, ~ok[order])
+        return self._explain(linked, pi[order], vi[order], score[order] / 100.0, ~ok[order]).all()
 
     # ------------------------------------------------------------------ explanations
 
@@ -1086,12 +1095,10 @@ class Engine:
         vi: np.ndarray,
         score: np.ndarray,
         excluded: np.ndarray | None = None,
-    ) -> list[MatchResult]:
-        """Build MatchResults with explanations for the given pairs: gather with numpy, then one dict per pair."""
+    ) -> _Explained:
+        """Compute the explanations of the given pairs as arrays (objects are built when read)."""
         parts, vacs = linked.parts, linked.vacs
         n_pairs = len(pi)
-        if n_pairs == 0:
-            return []
         values = self._values(linked, pi, vi)
         dist = values["dist"]
         if excluded is None or not excluded.any():
@@ -1154,145 +1161,44 @@ class Engine:
         rank_in_pair = np.arange(len(cand_pair)) - np.searchsorted(cand_pair, cand_pair)
         keep = rank_in_pair < 2
         cand_pair, cand_gain, cand_row = cand_pair[keep], cand_gain[keep], cand_row[keep]
-
-        req_name, req_tax = vacs.req_name, linked.req_tax
-        req_min_l = vacs.req_min.tolist()
-        req_required_l = vacs.req_required.tolist()
         is_row = cand_row >= 0
         cand_req = np.full(len(cand_row), -1, dtype=np.int64)
         cand_req[is_row] = req[cand_row[is_row]]
         cand_code = np.full(len(cand_row), 2, dtype=np.int64)
         cand_code[is_row] = (slot[cand_row[is_row]] >= 0).astype(np.int64)
-        cand_req, cand_code = cand_req.tolist(), cand_code.tolist()
-        codes_by_kind = ("add_skill", "raise_level")
-        improvement_objs = [
-            {"code": "more_distance", "km": MORE_DISTANCE_STEP_KM, "gain": g}
-            if kind == 2
-            else {"code": codes_by_kind[kind], "skill": req_name[rq], "level": req_min_l[rq], "gain": g}
-            for rq, kind, g in zip(cand_req, cand_code, cand_gain.tolist(), strict=True)
-        ]
-        imp_start = np.searchsorted(cand_pair, np.arange(n_pairs + 1)).tolist()
 
-        # Matched and missing requirement rows, each grouped by pair, so every list is a plain slice.
-        pair_start = np.searchsorted(pair_of, np.arange(n_pairs + 1))
+        # Matched and missing requirement rows, each grouped by pair (a pair's rows are one range).
         m_rows = np.flatnonzero(matched_row)
         x_rows = np.flatnonzero(~matched_row)
-        m_start = np.searchsorted(pair_of[m_rows], np.arange(n_pairs + 1)).tolist()
-        x_start = np.searchsorted(pair_of[x_rows], np.arange(n_pairs + 1)).tolist()
-        del pair_start
-        with _gc_paused():  # many small acyclic dicts: keep the cyclic GC from rescanning them
-            m_req = req[m_rows]
-            matched_objs = [
-                {
-                    "requirement": name,
-                    "requirement_id": tax,
-                    "skill": skill,
-                    "similarity": sim,
-                    "level": lv,
-                    "min_level": need,
-                    "required": required,
-                }
-                for name, tax, skill, sim, lv, need, required in zip(
-                    vacs.req_name_arr[m_req].tolist(),
-                    vacs.req_tax_arr[m_req].tolist(),
-                    parts.slot_name_arr[slot[m_rows]].tolist(),
-                    np.rint(val[m_rows] * q[m_rows] * 100).astype(np.int64).tolist(),
-                    have_level[m_rows].tolist(),
-                    vacs.req_min[m_req].tolist(),
-                    vacs.req_required[m_req].tolist(),
-                    strict=True,
-                )
-            ]
-            # A missing requirement reads the same for every participant: one shared dict per requirement.
-            missing_req = req[x_rows].tolist()
-            missing_dicts = {
-                rq: {
-                    "requirement": req_name[rq],
-                    "requirement_id": req_tax[rq],
-                    "required": req_required_l[rq],
-                    "min_level": req_min_l[rq],
-                }
-                for rq in set(missing_req)
-            }
-            missing_objs = [missing_dicts[rq] for rq in missing_req]
-
-            def component(name: str, value: np.ndarray, applies: np.ndarray | None = None) -> list:
-                """Return one {value, weight, points} dict per pair; equal ones are shared (read-only)."""
-                w = wn[name]
-                v_int = np.rint(value * 1000).astype(np.int64)  # 0..1000
-                w_int = np.rint(w * 10000).astype(np.int64)  # 0..10000
-                p_int = np.rint(100.0 * w * value * 100).astype(np.int64)  # 0..10000
-                unique, inverse = np.unique((v_int << 28) | (w_int << 14) | p_int, return_inverse=True)
-                objs = [
-                    {"value": vi / 1000, "weight": wi / 10000, "points": pi / 100}
-                    for vi, wi, pi in zip(
-                        (unique >> 28).tolist(),
-                        ((unique >> 14) & 0x3FFF).tolist(),
-                        (unique & 0x3FFF).tolist(),
-                        strict=True,
-                    )
-                ]
-                inverse = inverse.reshape(-1).tolist()
-                if applies is None:
-                    return [objs[i] for i in inverse]
-                return [objs[i] if ok else None for i, ok in zip(inverse, applies.tolist(), strict=True)]
-
-            dist_km = np.round(dist64, 1).tolist()
-            flags_l = flags.tolist()
-            pi_l, vi_l = pi.tolist(), vi.tolist()
-            score_l = np.round(score, 2).tolist()
-            p_ids, v_ids = parts.ids, vacs.ids
-
-            components = [
-                {"required": r, "nice": n, "distance": d, "hours": h, "sector": t}
-                if r is not None and n is not None
-                else {
-                    key: c
-                    for key, c in (("required", r), ("nice", n), ("distance", d), ("hours", h), ("sector", t))
-                    if c is not None
-                }
-                for r, n, d, h, t in zip(
-                    component("required", required_value, wn["required"] > 0),
-                    component("nice", nice_value, wn["nice"] > 0),
-                    component("distance", values["distance"].astype(np.float64)),
-                    component("hours", values["hours"].astype(np.float64)),
-                    component("sector", values["sector"].astype(np.float64)),
-                    strict=True,
-                )
-            ]
-            exclusions = [
-                self._exclusions(linked, p, v, f, km) if f else []
-                for p, v, f, km in zip(pi_l, vi_l, flags_l, dist_km, strict=True)
-            ]
-            explanations = [
-                {
-                    "score": sc,
-                    "components": comp,
-                    "matched": matched_objs[m0:m1],
-                    "missing": missing_objs[x0:x1],
-                    "distance_km": km,
-                    "exclusions": excl,
-                    "improvements": improvement_objs[i0:i1],
-                }
-                for sc, comp, m0, m1, x0, x1, km, excl, i0, i1 in zip(
-                    score_l,
-                    components,
-                    m_start,
-                    m_start[1:],
-                    x_start,
-                    x_start[1:],
-                    dist_km,
-                    exclusions,
-                    imp_start,
-                    imp_start[1:],
-                    strict=False,  # the *_start lists have one more entry (the end)
-                )
-            ]
-            results = [
-                MatchResult(p_ids[p], v_ids[v], sc, bool(f), e)
-                for p, v, sc, f, e in zip(pi_l, vi_l, score_l, flags_l, explanations, strict=True)
-            ]
-        return results
+        ends = np.arange(n_pairs + 1)
+        m_req = req[m_rows]
+        return _Explained(
+            linked=linked,
+            pi=pi,
+            vi=vi,
+            score=np.round(score, 2),
+            flags=flags,
+            dist_km=np.round(dist64, 1),
+            components={
+                "required": (required_value, wn["required"] > 0),
+                "nice": (nice_value, wn["nice"] > 0),
+                "distance": (values["distance"].astype(np.float64), None),
+                "hours": (values["hours"].astype(np.float64), None),
+                "sector": (values["sector"].astype(np.float64), None),
+            },
+            weights=wn,
+            m_start=np.searchsorted(pair_of[m_rows], ends),
+            m_req=m_req,
+            m_slot=slot[m_rows],
+            m_similarity=np.rint(val[m_rows] * q[m_rows] * 100).astype(np.int64),
+            m_level=have_level[m_rows],
+            x_start=np.searchsorted(pair_of[x_rows], ends),
+            x_req=req[x_rows],
+            i_start=np.searchsorted(cand_pair, ends),
+            i_req=cand_req,
+            i_code=cand_code,
+            i_gain=cand_gain,
+        )
 
     @staticmethod
     def _exclusions(linked: _Linked, p: int, v: int, flag: int, km: float) -> list[dict[str, Any]]:
@@ -1321,6 +1227,242 @@ class Engine:
         if flag & EXCL_DECLINED:
             out.append({"code": "declined"})
         return out
+
+
+class _Explained:
+    """Explanations of a list of pairs, held as arrays; MatchResult objects are built for the rows read.
+
+    Every figure of an explanation is computed in Engine._explain. Building the Python objects is
+    done per batch of rows on first read and cached, so equal rows return the same object.
+    """
+
+    def __init__(self, *, linked: _Linked, **arrays: Any) -> None:
+        self.linked = linked
+        self.__dict__.update(arrays)
+        self._built: list[MatchResult | None] = [None] * len(arrays["pi"])
+        self._missing: dict[int, dict[str, Any]] = {}
+        self._complete = False
+
+    def __len__(self) -> int:
+        return len(self._built)
+
+    def all(self) -> list[MatchResult]:
+        """Return every row's MatchResult, in row order."""
+        if not self._complete:
+            self._build(np.flatnonzero(np.fromiter((r is None for r in self._built), bool, len(self._built))))
+            self._complete = True
+        return list(self._built)  # type: ignore[arg-type]
+
+    def results(self, rows: Sequence[int]) -> list[MatchResult]:
+        """Return the MatchResults of the given rows, building the ones not built yet in one batch."""
+        built = self._built
+        if not self._complete:
+            todo = [r for r in dict.fromkeys(rows) if built[r] is None]
+            if todo:
+                self._build(np.asarray(todo, dtype=np.int64))
+        return [built[r] for r in rows]  # type: ignore[misc]
+
+    def _build(self, sel: np.ndarray) -> None:
+        if not len(sel):
+            return
+        linked = self.linked
+        parts, vacs = linked.parts, linked.vacs
+        req_name, req_tax = vacs.req_name, linked.req_tax
+        with _gc_paused():  # many small acyclic dicts: keep the cyclic GC from rescanning them
+            m_slices, m_idx = _ranges(self.m_start, sel)
+            m_req = self.m_req[m_idx]
+            matched_objs = [
+                {
+                    "requirement": name,
+                    "requirement_id": tax,
+                    "skill": skill,
+                    "similarity": sim,
+                    "level": lv,
+                    "min_level": need,
+                    "required": required,
+                }
+                for name, tax, skill, sim, lv, need, required in zip(
+                    vacs.req_name_arr[m_req].tolist(),
+                    vacs.req_tax_arr[m_req].tolist(),
+                    parts.slot_name_arr[self.m_slot[m_idx]].tolist(),
+                    self.m_similarity[m_idx].tolist(),
+                    self.m_level[m_idx].tolist(),
+                    vacs.req_min[m_req].tolist(),
+                    vacs.req_required[m_req].tolist(),
+                    strict=True,
+                )
+            ]
+            # A missing requirement reads the same for every participant: one shared dict per requirement.
+            x_slices, x_idx = _ranges(self.x_start, sel)
+            missing_req = self.x_req[x_idx].tolist()
+            missing_dicts = self._missing
+            for rq in set(missing_req).difference(missing_dicts):
+                missing_dicts[rq] = {
+                    "requirement": req_name[rq],
+                    "requirement_id": req_tax[rq],
+                    "required": bool(vacs.req_required[rq]),
+                    "min_level": int(vacs.req_min[rq]),
+                }
+            missing_objs = [missing_dicts[rq] for rq in missing_req]
+            i_slices, i_idx = _ranges(self.i_start, sel)
+            codes_by_kind = ("add_skill", "raise_level")
+            req_min = vacs.req_min
+            improvement_objs = [
+                {"code": "more_distance", "km": MORE_DISTANCE_STEP_KM, "gain": g}
+                if kind == 2
+                else {
+                    "code": codes_by_kind[kind],
+                    "skill": req_name[rq],
+                    "level": int(req_min[rq]),
+                    "gain": g,
+                }
+                for rq, kind, g in zip(
+                    self.i_req[i_idx].tolist(),
+                    self.i_code[i_idx].tolist(),
+                    self.i_gain[i_idx].tolist(),
+                    strict=True,
+                )
+            ]
+
+            def component(name: str) -> list:
+                """Return one {value, weight, points} dict per row; equal ones are shared (read-only)."""
+                value, applies = self.components[name]
+                value = value[sel]
+                w = self.weights[name][sel]
+                v_int = np.rint(value * 1000).astype(np.int64)  # 0..1000
+                w_int = np.rint(w * 10000).astype(np.int64)  # 0..10000
+                p_int = np.rint(100.0 * w * value * 100).astype(np.int64)  # 0..10000
+                unique, inverse = np.unique((v_int << 28) | (w_int << 14) | p_int, return_inverse=True)
+                objs = [
+                    {"value": vi / 1000, "weight": wi / 10000, "points": pi / 100}
+                    for vi, wi, pi in zip(
+                        (unique >> 28).tolist(),
+                        ((unique >> 14) & 0x3FFF).tolist(),
+                        (unique & 0x3FFF).tolist(),
+                        strict=True,
+                    )
+                ]
+                inverse = inverse.reshape(-1).tolist()
+                if applies is None:
+                    return [objs[i] for i in inverse]
+                return [objs[i] if ok else None for i, ok in zip(inverse, applies[sel].tolist(), strict=True)]
+
+            components = [
+                {"required": r, "nice": n, "distance": d, "hours": h, "sector": t}
+                if r is not None and n is not None
+                else {
+                    key: c
+                    for key, c in (("required", r), ("nice", n), ("distance", d), ("hours", h), ("sector", t))
+                    if c is not None
+                }
+                for r, n, d, h, t in zip(
+                    component("required"),
+                    component("nice"),
+                    component("distance"),
+                    component("hours"),
+                    component("sector"),
+                    strict=True,
+                )
+            ]
+            pi_l, vi_l = self.pi[sel].tolist(), self.vi[sel].tolist()
+            flags_l = self.flags[sel].tolist()
+            dist_km = self.dist_km[sel].tolist()
+            score_l = self.score[sel].tolist()
+            p_ids, v_ids = parts.ids, vacs.ids
+            exclusions = [
+                Engine._exclusions(linked, p, v, f, km) if f else []
+                for p, v, f, km in zip(pi_l, vi_l, flags_l, dist_km, strict=True)
+            ]
+            built = self._built
+            for row, p, v, sc, f, km, excl, comp, (m0, m1), (x0, x1), (i0, i1) in zip(
+                sel.tolist(),
+                pi_l,
+                vi_l,
+                score_l,
+                flags_l,
+                dist_km,
+                exclusions,
+                components,
+                m_slices,
+                x_slices,
+                i_slices,
+                strict=True,
+            ):
+                built[row] = MatchResult(
+                    p_ids[p],
+                    v_ids[v],
+                    sc,
+                    bool(f),
+                    {
+                        "score": sc,
+                        "components": comp,
+                        "matched": matched_objs[m0:m1],
+                        "missing": missing_objs[x0:x1],
+                        "distance_km": km,
+                        "exclusions": excl,
+                        "improvements": improvement_objs[i0:i1],
+                    },
+                )
+
+
+def _ranges(starts: np.ndarray, sel: np.ndarray) -> tuple[list[tuple[int, int]], np.ndarray]:
+    """For rows ``sel`` whose items are ``starts[r]:starts[r + 1]``: (slice bounds per row, item indices)."""
+    lo = starts[sel]
+    counts = starts[sel + 1] - lo
+    _, items = _expand(lo, counts)
+    ends = np.cumsum(counts)
+    return list(zip((ends - counts).tolist(), ends.tolist(), strict=True)), items
+
+
+class Ranking(Mapping):
+    """Results per participant (or per place), best first: a read-only mapping id -> list of MatchResult.
+
+    Returned by Engine.rank_all. Reading an id builds its MatchResults (cached); ``items()`` and
+    ``values()`` build all of them in one batch first. Equal to a dict with the same lists.
+    """
+
+    def __init__(
+        self,
+        ids: list[Any],
+        index: dict[Any, int],
+        bounds: np.ndarray,
+        rows: np.ndarray,
+        explained: _Explained,
+    ) -> None:
+        self._ids = ids
+        self._index = index
+        self._bounds = bounds.tolist()
+        self._rows = rows.tolist()
+        self._explained = explained
+
+    def __getitem__(self, key: Any) -> list[MatchResult]:
+        i = self._index[key]
+        return self._explained.results(self._rows[self._bounds[i] : self._bounds[i + 1]])
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._ids)
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    def __contains__(self, key: object) -> bool:
+        try:
+            return key in self._index
+        except TypeError:
+            return False
+
+    def items(self):  # noqa: ANN201 - the Mapping view type
+        """Return the (id, results) view, building every result at once first."""
+        self._explained.all()
+        return super().items()
+
+    def values(self):  # noqa: ANN201 - the Mapping view type
+        """Return the results view, building every result at once first."""
+        self._explained.all()
+        return super().values()
+
+    def __repr__(self) -> str:
+        return f"Ranking({len(self._ids)} ids, {len(self._explained)} explained pairs)"
 
 
 @contextmanager
