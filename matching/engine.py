@@ -244,7 +244,6 @@ class _Linked:
     best_slot: list[np.ndarray]
     best_val: list[np.ndarray]
     req_concept: np.ndarray
-    req_q: np.ndarray
     req_tax: list[str | None]
     req_weight: np.ndarray
     wn: dict[str, np.ndarray]  # normalised component weight per place
@@ -825,7 +824,6 @@ class Engine:
             best_slot=best_slot,
             best_val=best_val,
             req_concept=vacs.req_concept,
-            req_q=np.ones(len(vacs.req_concept)),
             req_tax=vacs.req_tax,
             req_weight=vacs.req_weight,
             wn=wn,
@@ -1125,42 +1123,54 @@ class Engine:
         matched_row = slot >= 0
         have_level = np.zeros(len(req), dtype=np.int64)
         have_level[matched_row] = parts.slot_level[slot[matched_row]]
-        q = linked.req_q[req]
-        eff = val * _LEVEL_FACTOR[have_level, need_level] * q
+        eff = val * _LEVEL_FACTOR[have_level, need_level]
         weight = linked.req_weight[req]
         is_required = vacs.req_required[req]
-        required_value = np.bincount(pair_of[is_required], (eff * weight)[is_required], minlength=n_pairs)
-        nice_value = np.bincount(pair_of[~is_required], (eff * weight)[~is_required], minlength=n_pairs)
+        # One bincount for both components: bin 2 * pair for required, 2 * pair + 1 for nice-to-have.
+        both = np.bincount(2 * pair_of + ~is_required, eff * weight, minlength=2 * n_pairs).reshape(n_pairs, 2)
+        required_value, nice_value = both[:, 0], both[:, 1]
         wn = {name: value[vi] for name, value in linked.wn.items()}
 
         # Improvements: the requirement (or 10 km more travel) that would add the most points.
         comp_weight = np.where(is_required, wn["required"][pair_of], wn["nice"][pair_of])
-        gain = np.round(100.0 * comp_weight * weight * (1.0 - eff), 1)
-        improvable = (~matched_row | (have_level < need_level)) & (gain > 0)
+        # Gains in tenths of a point: rint(x * 10) is how np.round(x, 1) rounds.
+        gain10 = np.rint(100.0 * comp_weight * weight * (1.0 - eff) * 10.0).astype(np.int64)
+        improvable = np.flatnonzero((~matched_row | (have_level < need_level)) & (gain10 > 0))
         finite = np.isfinite(parts.max_km[pi])
         ref = 1.0 / parts.inv_ref[pi].astype(np.float64)
         dist64 = dist.astype(np.float64)
-        distance_gain = np.where(
+        distance_gain10 = np.where(
             finite & (flags & EXCL_DISTANCE == 0),
-            np.round(
+            np.rint(
                 100.0
                 * wn["distance"]
                 * (
                     np.clip(1.0 - dist64 / (ref + MORE_DISTANCE_STEP_KM), 0, 1)
                     - np.clip(1.0 - dist64 / ref, 0, 1)
-                ),
-                1,
-            ),
-            0.0,
+                )
+                * 10.0
+            ).astype(np.int64),
+            0,
         )
-        cand_pair = np.concatenate([pair_of[improvable], np.flatnonzero(distance_gain > 0)])
-        cand_gain = np.concatenate([gain[improvable], distance_gain[distance_gain > 0]])
-        cand_row = np.concatenate([np.flatnonzero(improvable), np.full(int((distance_gain > 0).sum()), -1)])
-        order = np.lexsort((cand_row, -cand_gain, cand_pair))
-        cand_pair, cand_gain, cand_row = cand_pair[order], cand_gain[order], cand_row[order]
-        rank_in_pair = np.arange(len(cand_pair)) - np.searchsorted(cand_pair, cand_pair)
-        keep = rank_in_pair < 2
-        cand_pair, cand_gain, cand_row = cand_pair[keep], cand_gain[keep], cand_row[keep]
+        farther = np.flatnonzero(distance_gain10 > 0)
+        # Per pair, its two largest gains (ties: the distance first, then requirement order), from one
+        # sorted integer key: pair, then gain descending, then row (the distance counts as row -1).
+        top_gain = int(max(gain10.max(initial=0), distance_gain10.max(initial=0))) + 1
+        n_rows = len(req) + 1
+        cand_key = np.sort(
+            np.concatenate(
+                [
+                    (pair_of[improvable] * top_gain + (top_gain - 1 - gain10[improvable])) * n_rows
+                    + improvable
+                    + 1,
+                    (farther * top_gain + (top_gain - 1 - distance_gain10[farther])) * n_rows,
+                ]
+            )
+        )
+        cand_key = _first_per_group(cand_key, top_gain * n_rows, 2)
+        cand_pair = cand_key // (top_gain * n_rows)
+        cand_gain = (top_gain - 1 - (cand_key // n_rows) % top_gain) / 10.0
+        cand_row = cand_key % n_rows - 1
         is_row = cand_row >= 0
         cand_req = np.full(len(cand_row), -1, dtype=np.int64)
         cand_req[is_row] = req[cand_row[is_row]]
@@ -1190,7 +1200,7 @@ class Engine:
             m_start=np.searchsorted(pair_of[m_rows], ends),
             m_req=m_req,
             m_slot=slot[m_rows],
-            m_similarity=np.rint(val[m_rows] * q[m_rows] * 100).astype(np.int64),
+            m_similarity=np.rint(val[m_rows] * 100).astype(np.int64),
             m_level=have_level[m_rows],
             x_start=np.searchsorted(pair_of[x_rows], ends),
             x_req=req[x_rows],
