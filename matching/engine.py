@@ -345,7 +345,8 @@ class Engine:
         content of every explanation are computed here; the MatchResult objects of an id are built when
         that id is first read (``items()`` and ``values()`` build them all at once).
         """
-        linked = self._link(participants, vacancies, declined)
+        with _gc_paused():  # many small acyclic objects while resolving: no cyclic GC rescans
+            linked = self._link(participants, vacancies, declined)
         rows, cols = self._top_pairs(linked, top, top)
         pi, vi, score = _merge_pairs(rows, cols)
         explained = self._explain(linked, pi, vi, score)
@@ -1127,7 +1128,9 @@ class Engine:
         weight = linked.req_weight[req]
         is_required = vacs.req_required[req]
         # One bincount for both components: bin 2 * pair for required, 2 * pair + 1 for nice-to-have.
-        both = np.bincount(2 * pair_of + ~is_required, eff * weight, minlength=2 * n_pairs).reshape(n_pairs, 2)
+        both = np.bincount(2 * pair_of + ~is_required, eff * weight, minlength=2 * n_pairs).reshape(
+            n_pairs, 2
+        )
         required_value, nice_value = both[:, 0], both[:, 1]
         wn = {name: value[vi] for name, value in linked.wn.items()}
 

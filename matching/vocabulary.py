@@ -79,6 +79,7 @@ class Vocabulary:
         # Dutch writes compounds together or apart ("heftruck chauffeur", "heftruckchauffeur"):
         # unresolved text is also compared with spaces removed, with plain ratio (no subset scoring).
         self.choices_joined = [c.replace(" ", "") for c in choices]
+        self.choices_sorted = [" ".join(sorted(c.split())) for c in choices]
         self.exact = exact
         self.choices = choices
         self.choice_owner = np.asarray(owners, dtype=np.int64)
@@ -94,58 +95,54 @@ class Vocabulary:
     def resolve(self, texts: Iterable[str]) -> list[Resolution]:
         """Resolve free skill texts to vocabulary entries, caching the answers."""
         texts = list(texts)
-        todo: dict[str, str] = {}
-        for text in texts:
-            if text in self._resolved or text in todo:
-                continue
-            norm = self.normalise(text)
-            hit = self.exact.get(norm)
-            if hit is not None:
-                self._resolved[text] = Resolution(norm, hit, 100.0)
-            else:
-                todo[text] = norm
-        if todo:
-            queries = list(dict.fromkeys(todo.values()))
-            # Spaces removed, plain ratio: catches compounds written apart or with a typo inside.
-            scores = process.cdist(
-                [q.replace(" ", "") for q in queries],
-                self.choices_joined,
-                scorer=fuzz.ratio,
-                score_cutoff=self.cutoff,
-                dtype=np.uint8,
-                workers=-1,
+        resolved = self._resolved
+        new = [text for text in dict.fromkeys(texts) if text not in resolved]
+        if new:
+            normalise, exact = self.normalise, self.exact
+            norms = [normalise(text) for text in new]
+            hits = [exact.get(norm) for norm in norms]
+            queries = list(dict.fromkeys(norm for norm, hit in zip(norms, hits, strict=True) if hit is None))
+            by_query = dict(zip(queries, self._best_entries(queries), strict=True))
+            for text, norm, hit in zip(new, norms, hits, strict=True):
+                resolved[text] = Resolution(norm, hit, 100.0) if hit is not None else by_query[norm]
+        return [resolved[text] for text in texts]
+
+    def _best_entries(self, queries: list[str]) -> list[Resolution]:
+        """Return the best entry (and similarity) at or above the cut-off for each normalised query."""
+        if not queries or not self.choices:
+            return [Resolution(q, -1, 0.0) for q in queries]
+        # Spaces removed, plain ratio: catches compounds written apart or with a typo inside.
+        scores = process.cdist(
+            [q.replace(" ", "") for q in queries],
+            self.choices_joined,
+            scorer=fuzz.ratio,
+            score_cutoff=self.cutoff,
+            dtype=np.uint8,
+            workers=-1,
+        )
+        # The configured scorer on the normalised words. For one-word text token_sort_ratio equals the
+        # joined ratio above up to the spaces, so it only runs on multi-word text, and as plain ratio on
+        # words sorted once up front (what token_sort_ratio does for every pair).
+        if self.scorer_name == "token_sort":
+            rows = [k for k, q in enumerate(queries) if " " in q]
+            words = [" ".join(sorted(queries[k].split())) for k in rows]
+            choices, scorer = self.choices_sorted, fuzz.ratio
+        else:
+            rows = list(range(len(queries)))
+            words = queries
+            choices, scorer = self.choices, self.scorer
+        if rows:
+            word_scores = process.cdist(
+                words, choices, scorer=scorer, score_cutoff=self.cutoff, dtype=np.uint8, workers=-1
             )
-            # The configured scorer on the normalised words. For one-word text token_sort_ratio equals
-            # the joined ratio above up to the spaces, so it only needs to run on multi-word text.
-            if self.scorer_name == "token_sort":
-                rows = np.asarray([k for k, q in enumerate(queries) if " " in q], dtype=np.int64)
-            else:
-                rows = np.arange(len(queries), dtype=np.int64)
-            if len(rows):
-                words = process.cdist(
-                    [queries[k] for k in rows],
-                    self.choices,
-                    scorer=self.scorer,
-                    score_cutoff=self.cutoff,
-                    dtype=np.uint8,
-                    workers=-1,
-                )
-                scores[rows] = np.maximum(scores[rows], words)
-            if scores.size:
-                best = scores.argmax(axis=1)
-                best_score = scores[np.arange(len(queries)), best]
-            else:
-                best = np.zeros(len(queries), dtype=np.int64)
-                best_score = np.zeros(len(queries), dtype=np.uint8)
-            row_of = {q: k for k, q in enumerate(queries)}
-            for text, norm in todo.items():
-                k = row_of[norm]
-                if best_score[k] > 0 and norm:
-                    entry = int(self.choice_owner[best[k]])
-                    self._resolved[text] = Resolution(norm, entry, float(best_score[k]))
-                else:
-                    self._resolved[text] = Resolution(norm, -1, 0.0)
-        return [self._resolved[t] for t in texts]
+            scores[rows] = np.maximum(scores[rows], word_scores)
+        best = scores.argmax(axis=1)
+        best_score = scores[np.arange(len(queries)), best].tolist()
+        owners = self.choice_owner[best].tolist()
+        return [
+            Resolution(q, owner, float(score)) if score > 0 and q else Resolution(q, -1, 0.0)
+            for q, owner, score in zip(queries, owners, best_score, strict=True)
+        ]
 
 
 def load_vocabulary(path: str | Path | None = None) -> Vocabulary:
