@@ -978,7 +978,9 @@ class Engine:
         for u in range(len(p_first)):
             members = by_p[bounds[u] : bounds[u + 1]]
             within[members] = np.searchsorted(dist[u], parts.max_km32[members], side="right")
-        return _Reach(p_loc=p_loc, order=order.reshape(-1), dist=dist.reshape(-1), within=within)
+        return _Reach(
+            p_loc=p_loc, order=order.reshape(-1).astype(np.int32), dist=dist.reshape(-1), within=within
+        )
 
     def _top_pairs(
         self, linked: _Linked, k_rows: int, k_cols: int
@@ -1004,22 +1006,36 @@ class Engine:
         span_v = 10_001 * n_v
         span_p = 10_001 * n_p
 
+        # Dutch level and licence as one of 14 participant classes; per place, a bit mask of the classes
+        # it accepts (none when it is full or not open). Hours are compared as they are.
+        p_class = ((parts.dutch + 1) * 2 + parts.licence).astype(np.uint16)
+        class_dutch = np.arange(2 * (len(DUTCH_LEVELS) + 1)) // 2 - 1
+        class_licence = np.arange(2 * (len(DUTCH_LEVELS) + 1)) % 2 == 1
+        accepts = (
+            vacs.open_ok[:, None]
+            & (class_dutch[None, :] >= vacs.dutch[:, None])
+            & (class_licence[None, :] | ~vacs.licence[:, None])
+        )
+        place_mask = (accepts.astype(np.uint16) << np.arange(accepts.shape[1], dtype=np.uint16)).sum(
+            axis=1, dtype=np.uint16
+        )
+
         def block(start: int) -> tuple[np.ndarray | None, np.ndarray | None]:
             stop = min(n_p, start + self.block_rows)
-            local, flat = _expand(reach.p_loc[start:stop] * n_v, reach.within[start:stop])
+            counts = reach.within[start:stop]
+            local, flat = _expand(reach.p_loc[start:stop] * n_v, counts)
             vi = reach.order[flat]
-            pi = local + start
-            ok = (
-                vacs.open_ok[vi]
-                & (parts.dutch[pi] >= vacs.dutch[vi])
-                & (parts.licence[pi] | ~vacs.licence[vi])
-                & (parts.hours32[pi] >= vacs.hours32[vi])
-            )
-            if len(declined):
-                ok &= ~np.isin(pi * n_v + vi, declined)
+            ok = ((place_mask[vi] >> np.repeat(p_class[start:stop], counts)) & 1).astype(bool)
+            ok &= np.repeat(parts.hours32[start:stop], counts) >= vacs.hours32[vi]
             keep = np.flatnonzero(ok)
-            pi, vi, local, dist = pi[keep], vi[keep], local[keep], reach.dist[flat[keep]]
-            coverage = (linked.a_all[start:stop] @ linked.b_all).toarray()
+            vi, local, dist = vi[keep].astype(np.int64), local[keep], reach.dist[flat[keep]]
+            pi = local + start
+            if len(declined):
+                fresh = ~np.isin(pi * n_v + vi, declined)
+                pi, vi, local, dist = pi[fresh], vi[fresh], local[fresh], dist[fresh]
+            coverage = linked.a_all[start:stop] @ linked.b_all
+            coverage.data = coverage.data.astype(np.float32)  # the float32 the score uses, half the memory
+            coverage = coverage.toarray().reshape(-1)
             values = {
                 "distance": np.maximum(np.float32(0), np.float32(1) - dist * parts.inv_ref[pi]),
                 "hours": np.minimum(
@@ -1027,15 +1043,19 @@ class Engine:
                 ),
                 "sector": linked.sector_value[pi, linked.vac_sector_code[vi]],
             }
-            required = coverage[local, vi].astype(np.float32)
-            nice = coverage[local, vi + n_v].astype(np.float32)
+            at = local * (2 * n_v) + vi
+            required, nice = coverage[at], coverage[at + n_v]
             del coverage
             drop = (10_000 - self._combine(linked, vi, values, required, nice)).astype(np.int64)
             row_keys = col_keys = None
             if k_rows:
-                row_keys = _first_per_group(np.sort(pi * span_v + drop * n_v + v_rank[vi]), span_v, k_rows)
+                row_keys = _first_per_group(
+                    np.sort(pi * span_v + drop * n_v + v_rank[vi]), span_v, k_rows, stop - start, start
+                )
             if k_cols:
-                col_keys = _first_per_group(np.sort(vi * span_p + drop * n_p + p_rank[pi]), span_p, k_cols)
+                col_keys = _first_per_group(
+                    np.sort(vi * span_p + drop * n_p + p_rank[pi]), span_p, k_cols, n_v
+                )
             return row_keys, col_keys
 
         starts = range(0, n_p, self.block_rows)
@@ -1053,7 +1073,7 @@ class Engine:
             rest = keys % span_v
             rows = (keys // span_v, v_by_rank[rest % n_v], (10_000 - rest // n_v) / 100.0)
         if k_cols:
-            keys = _first_per_group(np.sort(np.concatenate([b[1] for b in blocks])), span_p, k_cols)
+            keys = _first_per_group(np.sort(np.concatenate([b[1] for b in blocks])), span_p, k_cols, n_v)
             rest = keys % span_p
             cols = (p_by_rank[rest % n_p], keys // span_p, (10_000 - rest // n_p) / 100.0)
         return rows, cols
@@ -1170,7 +1190,7 @@ class Engine:
                 ]
             )
         )
-        cand_key = _first_per_group(cand_key, top_gain * n_rows, 2)
+        cand_key = _first_per_group(cand_key, top_gain * n_rows, 2, n_pairs)
         cand_pair = cand_key // (top_gain * n_rows)
         cand_gain = (top_gain - 1 - (cand_key // n_rows) % top_gain) / 10.0
         cand_row = cand_key % n_rows - 1
@@ -1511,16 +1531,13 @@ def _top_k_desc(key: np.ndarray, k: int, axis: int) -> np.ndarray:
     return np.take_along_axis(part, order, axis=1)
 
 
-def _first_per_group(keys: np.ndarray, span: int, k: int) -> np.ndarray:
-    """Return the first k sorted keys of each group (group = key // span)."""
+def _first_per_group(keys: np.ndarray, span: int, k: int, groups: int, first_group: int = 0) -> np.ndarray:
+    """Return the first k sorted keys of each group (group = key // span, in first_group..+groups)."""
     if len(keys) <= k:
         return keys
-    group = keys // span
-    position = np.arange(len(keys))
-    new = np.ones(len(keys), dtype=bool)
-    new[1:] = group[1:] != group[:-1]
-    first = np.maximum.accumulate(np.where(new, position, 0))
-    return keys[position - first < k]
+    bounds = np.searchsorted(keys, np.arange(first_group, first_group + groups + 1, dtype=np.int64) * span)
+    first = np.repeat(bounds[:-1], np.diff(bounds))
+    return keys[np.arange(bounds[0], bounds[-1]) - first < k]
 
 
 def _merge_pairs(
