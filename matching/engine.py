@@ -777,35 +777,71 @@ class Engine:
         ent_key = ent_owner * n_concepts + ent_concept
 
         n_p = len(parts.ids)
-        a_blocks = []
+        # Per (participant, concept): at each required level, the best skill (highest effective
+        # similarity, first slot on ties). One sort by (key, slot); each group's best per level in O(n).
+        order = np.argsort(ent_key * max(len(parts.slot_level), 1) + slot_rows)
+        ent_key, slot_rows, ent_val, ent_level = (
+            ent_key[order],
+            slot_rows[order],
+            ent_val[order],
+            ent_level[order],
+        )
+        new_group = np.ones(len(ent_key), dtype=bool)
+        new_group[1:] = ent_key[1:] != ent_key[:-1]
+        starts = np.flatnonzero(new_group)
+        group_of = np.cumsum(new_group) - 1
+        keys = ent_key[starts]
+        owner, concept = keys // n_concepts, keys % n_concepts
+        # a_all row i holds, for each level block, the same concepts: build the CSR arrays directly.
+        per_row = np.bincount(owner, minlength=n_p)
+        row_start = np.cumsum(per_row) - per_row
+        in_row = np.arange(len(keys)) - row_start[owner]
+        n_levels = len(SKILL_LEVELS)
+        a_data = np.empty(n_levels * len(keys))
+        a_indices = np.empty(n_levels * len(keys), dtype=np.int64)
         best_keys: list[np.ndarray] = []
         best_slot: list[np.ndarray] = []
         best_val: list[np.ndarray] = []
         for need in SKILL_LEVELS:
             eff = ent_val * _LEVEL_FACTOR[ent_level, need]
-            order = np.lexsort((slot_rows, -eff, ent_key))
-            keys = ent_key[order]
-            first = np.ones(len(keys), dtype=bool)
-            first[1:] = keys[1:] != keys[:-1]
-            pick = order[first]
-            keys = keys[first]
+            if len(eff):
+                top = np.maximum.reduceat(eff, starts)
+                at_top = np.flatnonzero(eff == top[group_of])
+                first = np.ones(len(at_top), dtype=bool)
+                first[1:] = group_of[at_top[1:]] != group_of[at_top[:-1]]
+                pick = at_top[first]
+            else:
+                top = eff
+                pick = np.empty(0, dtype=np.int64)
             best_keys.append(keys)
             best_slot.append(slot_rows[pick])
             best_val.append(ent_val[pick])
-            a_blocks.append(
-                sp.csr_matrix((eff[pick], (keys // n_concepts, keys % n_concepts)), shape=(n_p, n_concepts))
-            )
-        a_all = sp.hstack(a_blocks, format="csr")
+            at = n_levels * row_start[owner] + (need - 1) * per_row[owner] + in_row
+            a_data[at] = top
+            a_indices[at] = (need - 1) * n_concepts + concept
+        a_indptr = np.zeros(n_p + 1, dtype=np.int64)
+        np.cumsum(n_levels * per_row, out=a_indptr[1:])
+        a_all = sp.csr_matrix((a_data, a_indices, a_indptr), shape=(n_p, n_levels * n_concepts))
 
         wn = vacs.wn
         sector_codes = vacs.sector_codes
         vac_sector_code = vacs.vac_sector_code
         # Sector preference: 1 when the place's sector is preferred, 0 when not, neutral without preferences.
         sector_value = np.full((n_p, max(len(sector_codes), 1)), NEUTRAL_SECTOR, dtype=np.float32)
-        for i, prefs in enumerate(parts.sector_sets):
-            if prefs:
-                for name, code in sector_codes.items():
-                    sector_value[i, code] = 1.0 if name in prefs else (NEUTRAL_SECTOR if not name else 0.0)
+        with_prefs = [i for i, prefs in enumerate(parts.sector_sets) if prefs]
+        if with_prefs:
+            # With preferences: 1 for a preferred sector, 0 for another, neutral for a place without one.
+            no_sector = np.asarray([not name for name in sector_codes], dtype=bool)
+            sector_value[with_prefs] = np.where(no_sector, np.float32(NEUTRAL_SECTOR), np.float32(0.0))
+            liked = [
+                (i, sector_codes[name])
+                for i in with_prefs
+                for name in parts.sector_sets[i]
+                if name in sector_codes
+            ]
+            if liked:
+                rows, codes = zip(*liked, strict=True)
+                sector_value[list(rows), list(codes)] = 1.0
 
         declined_idx: set[tuple[int, int]] = set()
         for pair in declined:
