@@ -324,3 +324,39 @@ def test_distance_is_within_a_hundredth_of_a_percent_of_the_great_circle(engine)
         exact = float(haversine_km(lat1, lon1, lat2, lon2)[0, 0])
         assert result.explanation["distance_km"] == pytest.approx(exact, rel=1e-4, abs=0.05)
         assert np.isfinite(exact)
+
+
+def test_rank_all_results_are_a_read_only_mapping_built_when_read(engine):
+    people = [
+        make_participant(id=i, skills=s, postal_code=pc)
+        for i, (s, pc) in enumerate(
+            [((("heftruck", 3),), "2000"), ((("poetsen", 2),), "2800"), ((("kassa", 2),), "2000")]
+        )
+    ]
+    places = [
+        make_vacancy(id="h", skills=(("heftruck rijden", True, 2),)),
+        make_vacancy(id="k", skills=(("kassa", True, 1),)),
+    ]
+    ranked = engine.rank_all(people, places, top=2)
+    by_p, by_v = ranked["by_participant"], ranked["by_vacancy"]
+    assert list(by_p) == [0, 1, 2] and len(by_v) == 2 and "h" in by_v and "zz" not in by_v and [] not in by_v
+    with pytest.raises(KeyError):
+        by_p[99]
+    first = by_p[0]
+    # One object per pair, whichever side reads it first; the same object again on a second read.
+    assert first[0] is by_p[0][0]
+    assert any(r is first[0] for r in by_v[first[0].vacancy_id])
+    assert dict(by_p.items()) == by_p == {k: by_p[k] for k in by_p}
+    assert by_v["h"][0].participant_id == 0 and by_v["k"][0].participant_id == 2
+    fresh = engine.rank_all(people, places, top=2)
+    assert {k: [r.to_dict() for r in v] for k, v in fresh["by_vacancy"].items()} == {
+        k: [r.to_dict() for r in by_v[k]] for k in by_v
+    }
+
+
+def test_a_place_exactly_at_the_maximum_distance_is_within_reach(engine):
+    same_town = make_participant(id="p", postal_code="2000", max_distance_km=0)
+    here, there = make_vacancy(id="here", postal_code="2018"), make_vacancy(id="there", postal_code="2900")
+    ranked = engine.rank_all([same_town], [here, there])
+    assert [r.vacancy_id for r in ranked["by_participant"]["p"]] == ["here"]
+    assert [r.vacancy_id for r in engine.rank_places(same_town, [here, there])] == ["here"]

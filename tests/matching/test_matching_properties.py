@@ -140,3 +140,38 @@ def test_results_are_deterministic_and_independent_of_input_order(participant, p
         r.to_dict() for r in ENGINE.rank_places(participant, shuffled, include_excluded=True, top=None)
     ]
     assert first == again == reordered
+
+
+# Near one another, with generous limits: most pairs are feasible, so ties, limits and declines matter.
+NEARBY = ["2000", "2018", "2060", "2500", "2800", "2900"]  # Antwerpen (one point), Lier, Mechelen, Schoten
+nearby_participants = participants.map(
+    lambda p: dataclasses.replace(p, postal_code=NEARBY[p.id % len(NEARBY)], hours_per_week=40)
+)
+nearby_vacancies = vacancies.map(
+    lambda v: dataclasses.replace(v, postal_code=NEARBY[len(v.id) % len(NEARBY)], is_open=True, filled=0)
+)
+participant_lists = st.lists(
+    st.one_of(participants, nearby_participants), min_size=1, max_size=12, unique_by=lambda p: p.id
+)
+place_lists = st.lists(
+    st.one_of(vacancies, nearby_vacancies), min_size=1, max_size=8, unique_by=lambda v: v.id
+)
+BLOCKED = make_engine(block_rows=3, threads=2)
+
+
+@SETTINGS
+@given(participant_lists, place_lists, st.integers(1, 5), st.data())
+def test_rank_all_equals_one_by_one_rankings(people, places, top, data):
+    """rank_all scores only pairs within reach and sorts keys per block; the one-by-one rankings score
+    every pair densely. Both must agree exactly, declined pairs included."""
+    feasible = [
+        (p.id, r.vacancy_id) for p in people for r in ENGINE.rank_places(p, places, top=None)
+    ]  # declining an infeasible pair would change nothing
+    declined = set(data.draw(st.lists(st.sampled_from(feasible), max_size=4))) if feasible else set()
+    both = BLOCKED.rank_all(people, places, top=top, declined=declined)
+    for p in people:
+        single = ENGINE.rank_places(p, places, top=top, declined=declined)
+        assert [r.to_dict() for r in both["by_participant"][p.id]] == [r.to_dict() for r in single]
+    for v in places:
+        single = ENGINE.rank_participants(v, people, top=top, declined=declined)
+        assert [r.to_dict() for r in both["by_vacancy"][v.id]] == [r.to_dict() for r in single]
