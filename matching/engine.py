@@ -240,9 +240,9 @@ class _Linked:
     n_concepts: int
     a_all: sp.csr_matrix  # participants x (4 * concepts): best effective similarity per level
     b_all: sp.csr_matrix  # (4 * concepts) x (2 * places): required block then nice block
-    best_keys: list[np.ndarray]  # per level: sorted participant*C+concept keys
-    best_slot: list[np.ndarray]
-    best_val: list[np.ndarray]
+    best_keys: np.ndarray  # sorted participant * concepts + concept keys a participant has
+    best_slot: np.ndarray  # levels x keys: the best slot for that key when that level is asked
+    best_val: np.ndarray  # levels x keys: its similarity
     req_concept: np.ndarray
     req_tax: list[str | None]
     req_weight: np.ndarray
@@ -799,9 +799,8 @@ class Engine:
         n_levels = len(SKILL_LEVELS)
         a_data = np.empty(n_levels * len(keys))
         a_indices = np.empty(n_levels * len(keys), dtype=np.int64)
-        best_keys: list[np.ndarray] = []
-        best_slot: list[np.ndarray] = []
-        best_val: list[np.ndarray] = []
+        best_slot = np.empty((n_levels, len(keys)), dtype=np.int64)
+        best_val = np.empty((n_levels, len(keys)))
         for need in SKILL_LEVELS:
             eff = ent_val * _LEVEL_FACTOR[ent_level, need]
             if len(eff):
@@ -813,9 +812,8 @@ class Engine:
             else:
                 top = eff
                 pick = np.empty(0, dtype=np.int64)
-            best_keys.append(keys)
-            best_slot.append(slot_rows[pick])
-            best_val.append(ent_val[pick])
+            best_slot[need - 1] = slot_rows[pick]
+            best_val[need - 1] = ent_val[pick]
             at = n_levels * row_start[owner] + (need - 1) * per_row[owner] + in_row
             a_data[at] = top
             a_indices[at] = (need - 1) * n_concepts + concept
@@ -857,7 +855,7 @@ class Engine:
             n_concepts=n_concepts,
             a_all=a_all,
             b_all=vacs.b_all,
-            best_keys=best_keys,
+            best_keys=keys,
             best_slot=best_slot,
             best_val=best_val,
             req_concept=vacs.req_concept,
@@ -1166,17 +1164,15 @@ class Engine:
         n_concepts = linked.n_concepts
         keys = pi[pair_of] * n_concepts + linked.req_concept[req]
         need_level = vacs.req_min[req]
-        val = np.zeros(len(req))
-        slot = np.full(len(req), -1, dtype=np.int64)
-        for level in SKILL_LEVELS:
-            table = linked.best_keys[level - 1]
-            sel = np.flatnonzero(need_level == level)
-            if not len(sel) or not len(table):
-                continue
-            pos = np.minimum(np.searchsorted(table, keys[sel]), len(table) - 1)
-            hit = table[pos] == keys[sel]
-            slot[sel[hit]] = linked.best_slot[level - 1][pos[hit]]
-            val[sel[hit]] = linked.best_val[level - 1][pos[hit]]
+        table = linked.best_keys
+        if len(table):
+            pos = np.minimum(np.searchsorted(table, keys), len(table) - 1)
+            hit = table[pos] == keys
+            slot = np.where(hit, linked.best_slot[need_level - 1, pos], -1)
+            val = np.where(hit, linked.best_val[need_level - 1, pos], 0.0)
+        else:
+            slot = np.full(len(req), -1, dtype=np.int64)
+            val = np.zeros(len(req))
         matched_row = slot >= 0
         have_level = np.zeros(len(req), dtype=np.int64)
         have_level[matched_row] = parts.slot_level[slot[matched_row]]
