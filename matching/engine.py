@@ -1,13 +1,14 @@
 """The matching engine: hard constraints, a 0-100 score with explanation, rankings both ways, assignment.
 
-How it stays fast: every distinct skill string is resolved once (exact lookup, then
+How it stays fast: every distinct skill text is resolved once (exact lookup, then
 ``rapidfuzz.process.cdist``) to a *concept* (a vocabulary entry, or the string itself when it
-resolves to nothing). Participants become sparse matrices ``A[level]`` (participant x concept:
-best similarity x level factor) and places become sparse matrices ``B`` (concept x place:
-requirement weight x how sure we are of the requirement's concept). Skill coverage for all
-pairs is then one sparse product per block of participants; distances, hours, Dutch level,
-licence and capacity are numpy broadcasts. Only the kept top-k pairs get a Python-built
-explanation, gathered with vectorised look-ups.
+resolves to nothing). Participants become a sparse matrix ``A`` (participant x level-concept: best
+similarity x level factor) and places a sparse matrix ``B`` (level-concept x place: requirement
+weight). Only pairs within reach are scored: places are ordered by distance from each participant
+location once, a participant reaches a prefix of that order, and the other hard constraints filter
+those pairs. Skill coverage comes from one sparse product per block of participants; top k both ways
+from sorting one integer key per pair. Explanations of the kept pairs are computed as arrays; their
+Python objects are built when read (see ``Ranking``).
 """
 
 from __future__ import annotations
