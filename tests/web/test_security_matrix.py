@@ -27,7 +27,16 @@ from tests.conftest import (
 )
 from web import create_app
 from web.config import TestConfig
-from web.models import Evaluation, MatchSuggestion, Notification, Premium, SkillTerm, Team, utcnow
+from web.models import (
+    EmployerMember,
+    Evaluation,
+    MatchSuggestion,
+    Notification,
+    Premium,
+    SkillTerm,
+    Team,
+    utcnow,
+)
 
 IGNORED_METHODS = {"HEAD", "OPTIONS"}
 
@@ -76,6 +85,7 @@ ADMIN_WIDE = "admin-wide"
 OBJECT_OWNERS = {
     ("employer", "place_id"): ("employer_a", "employer_b"),
     ("employer", "proposal_id"): ("employer_a", "employer_b"),
+    ("employer", "member_id"): ("employer_a", "employer_b"),  # a colleague in A's organisation
     ("coach", "participant_id"): ("coach_a", "coach_b"),
     ("coach", "evaluation_id"): ("coach_a", "coach_b"),
     ("coach", "proposal_id"): ("coach_a", "coach_b"),
@@ -156,6 +166,8 @@ def world(session):
     }
     employer_a = make_employer(session, users["employer_a"])
     employer_b = make_employer(session, users["employer_b"])
+    colleague_a = EmployerMember(employer_id=employer_a.id, user_id=make_user(session, "employer", full_name="Geheime Collega").id)
+    session.add(colleague_a)
     place_a = make_place(session, employer_a, title="Geheimplaats Alfa")
     place_b = make_place(session, employer_b, title="Plaats Beta")
     part_a = make_participant(
@@ -175,7 +187,7 @@ def world(session):
     session.commit()
     ids = {
         "place_id": place_a.id, "proposal_id": proposal_a.id, "participant_id": part_a.id, "evaluation_id": evaluation_a.id,
-        "notification_id": notification_a.id, "user_id": users["coach_b"].id, "premium_id": premium.id, "term_id": term.id,
+        "notification_id": notification_a.id, "member_id": colleague_a.id, "user_id": users["coach_b"].id, "premium_id": premium.id, "term_id": term.id,
         "answer": "interested", "table": "summary", "token": "no-such-token", "filename": "css/app.css",
     }
     return {"users": users, "ids": ids, "place_b": place_b, "part_b": part_b}

@@ -115,10 +115,14 @@ def organisation():
         employers.update_employer_profile(session=db, employer=employer, actor=current_user, values=values)
         flash(_("Het profiel van je organisatie is bewaard."), "success")
         return redirect(url_for("employer.organisation"))
-    status = 422 if form.is_submitted() else 200
+    return _organisation_page(employer, form, InviteColleagueForm(formdata=None), 422 if form.is_submitted() else 200)
+
+
+def _organisation_page(employer, form, invite_form, status: int):
+    members = employers.list_members(session=get_session(), employer=employer)
+    i_own = any(member.is_owner and user.id == current_user.id for member, user in members)
     return render_template(
-        "employer/organisation.html", employer=employer, form=form, invite_form=InviteColleagueForm(formdata=None),
-        members=employers.list_members(session=db, employer=employer),
+        "employer/organisation.html", employer=employer, form=form, invite_form=invite_form, members=members, i_own=i_own
     ), status
 
 
@@ -136,10 +140,37 @@ def invite_colleague():
         else:
             flash(_("Je collega krijgt een e-mail met een link om een wachtwoord te kiezen."), "success")
             return redirect(url_for("employer.organisation"))
-    return render_template(
-        "employer/organisation.html", employer=employer, form=OrganisationForm(formdata=None, obj=employer), invite_form=form,
-        members=employers.list_members(session=db, employer=employer),
-    ), 422
+    return _organisation_page(employer, OrganisationForm(formdata=None, obj=employer), form, 422)
+
+
+def _member_action(action, member_id: int):
+    """Run a colleague change for the owner: 404 for another organisation's member, 403 for a non-owner."""
+    try:
+        user = action(session=get_session(), employer=_employer(), actor=current_user, member_id=member_id)
+    except PermissionError:
+        abort(403)
+    except employers.MemberError as exc:
+        flash(str(exc), "error")
+        return None, redirect(url_for("employer.organisation"))
+    if user is None:
+        abort(404)
+    return user, redirect(url_for("employer.organisation"))
+
+
+@bp.route("/organisatie/collegas/<int:member_id>/verwijderen", methods=["POST"])
+def remove_colleague(member_id: int):
+    user, response = _member_action(employers.remove_colleague, member_id)
+    if user is not None:
+        flash(_("%(name)s heeft geen toegang meer tot jullie organisatie.", name=user.full_name), "success")
+    return response
+
+
+@bp.route("/organisatie/collegas/<int:member_id>/eigenaar", methods=["POST"])
+def make_owner(member_id: int):
+    user, response = _member_action(employers.make_owner, member_id)
+    if user is not None:
+        flash(_("%(name)s is nu eigenaar van jullie organisatie.", name=user.full_name), "success")
+    return response
 
 
 # --- stage places -------------------------------------------------------------------------------

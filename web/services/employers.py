@@ -9,11 +9,13 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask import url_for
-from sqlmodel import Session, select
+from flask_babel import gettext as _
+from sqlmodel import Session, delete, select
 
 from web.models import (
     Employer,
     EmployerMember,
+    OneTimeToken,
     Participant,
     ParticipantSkill,
     ProfileView,
@@ -60,6 +62,60 @@ def list_members(*, session: Session, employer: Employer) -> list[tuple[Employer
             .order_by(EmployerMember.is_owner.desc(), User.full_name)
         ).all()
     )
+
+
+class MemberError(Exception):
+    """A change to an organisation's members that is not allowed; the message is for the user."""
+
+
+def _member_of(*, session: Session, employer: Employer, actor: User, member_id: int) -> EmployerMember | None:
+    """The member of this organisation with this id (None when it is not theirs); only owners may manage members."""
+    own = session.exec(select(EmployerMember).where(EmployerMember.user_id == actor.id)).first()
+    member = session.get(EmployerMember, member_id)
+    if member is None or member.employer_id != employer.id:
+        return None
+    if own is None or own.employer_id != employer.id or not own.is_owner:
+        raise PermissionError("only the owner manages colleagues")
+    return member
+
+
+def remove_colleague(*, session: Session, employer: Employer, actor: User, member_id: int) -> User | None:
+    """End a colleague's access: the membership goes, the account is deactivated (which ends their sessions) and
+    unused invitation or reset links stop working. Returns the colleague, or None when the id is not this
+    organisation's. Raises PermissionError for a non-owner and MemberError for the owner themself."""
+    member = _member_of(session=session, employer=employer, actor=actor, member_id=member_id)
+    if member is None:
+        return None
+    if member.user_id == actor.id:
+        raise MemberError(_("Je kan je eigen toegang niet intrekken. Maak eerst een collega eigenaar."))
+    user = session.get(User, member.user_id)
+    user.is_active = False
+    session.add(user)
+    session.exec(delete(OneTimeToken).where(OneTimeToken.user_id == user.id, OneTimeToken.used_at.is_(None)))
+    record_audit(session=session, actor_id=actor.id, action="employer.member_removed", obj=employer, detail={"user_id": user.id})
+    session.delete(member)
+    session.flush()
+    return user
+
+
+def make_owner(*, session: Session, employer: Employer, actor: User, member_id: int) -> User | None:
+    """Hand the ownership of the organisation to a colleague who accepted their invitation; the actor stays a
+    colleague. Returns the new owner, or None when the id is not this organisation's."""
+    member = _member_of(session=session, employer=employer, actor=actor, member_id=member_id)
+    if member is None:
+        return None
+    user = session.get(User, member.user_id)
+    if member.user_id == actor.id:
+        raise MemberError(_("Je bent al eigenaar."))
+    if not user.is_active or not user.password_hash:
+        raise MemberError(_("Deze collega heeft de uitnodiging nog niet aanvaard. Dat moet eerst."))
+    own = session.exec(select(EmployerMember).where(EmployerMember.user_id == actor.id)).one()
+    own.is_owner = False
+    member.is_owner = True
+    session.add_all([own, member])
+    record_audit(session=session, actor_id=actor.id, action="employer.owner_changed", obj=employer, detail={"user_id": user.id})
+    session.flush()
+    return user
 
 
 def invite_colleague(*, session: Session, employer: Employer, inviter: User, email: str, full_name: str, language: str = "nl") -> User:
