@@ -16,6 +16,7 @@ from __future__ import annotations
 import gc
 import math
 import os
+import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -1212,21 +1213,25 @@ class Engine:
         # Per pair, its two largest gains (ties: the distance first, then requirement order), from one
         # sorted integer key: pair, then gain descending, then row (the distance counts as row -1).
         top_gain = int(max(gain10.max(initial=0), distance_gain10.max(initial=0))) + 1
-        n_rows = len(req) + 1
+        # A requirement row is keyed by its position within its pair (bounded by the longest list of
+        # requirements), so the key stays far inside int64 however many pairs are explained.
+        pair_first_row = np.cumsum(vacs.req_count[vi]) - vacs.req_count[vi]
+        slots = int(vacs.req_count.max(initial=0)) + 1
         cand_key = np.sort(
             np.concatenate(
                 [
-                    (pair_of[improvable] * top_gain + (top_gain - 1 - gain10[improvable])) * n_rows
-                    + improvable
+                    (pair_of[improvable] * top_gain + (top_gain - 1 - gain10[improvable])) * slots
+                    + (improvable - pair_first_row[pair_of[improvable]])
                     + 1,
-                    (farther * top_gain + (top_gain - 1 - distance_gain10[farther])) * n_rows,
+                    (farther * top_gain + (top_gain - 1 - distance_gain10[farther])) * slots,
                 ]
             )
         )
-        cand_key = _first_per_group(cand_key, top_gain * n_rows, 2, n_pairs)
-        cand_pair = cand_key // (top_gain * n_rows)
-        cand_gain = (top_gain - 1 - (cand_key // n_rows) % top_gain) / 10.0
-        cand_row = cand_key % n_rows - 1
+        cand_key = _first_per_group(cand_key, top_gain * slots, 2, n_pairs)
+        cand_pair = cand_key // (top_gain * slots)
+        cand_gain = (top_gain - 1 - (cand_key // slots) % top_gain) / 10.0
+        position = cand_key % slots - 1
+        cand_row = np.where(position >= 0, pair_first_row[cand_pair] + position, -1)
         is_row = cand_row >= 0
         cand_req = np.full(len(cand_row), -1, dtype=np.int64)
         cand_req[is_row] = req[cand_row[is_row]]
@@ -1308,6 +1313,7 @@ class _Explained:
         self._built: list[MatchResult | None] = [None] * len(arrays["pi"])
         self._missing: dict[int, dict[str, Any]] = {}
         self._complete = False
+        self._lock = threading.Lock()
 
     def __len__(self) -> int:
         return len(self._built)
@@ -1315,17 +1321,21 @@ class _Explained:
     def all(self) -> list[MatchResult]:
         """Return every row's MatchResult, in row order."""
         if not self._complete:
-            self._build(np.flatnonzero(np.fromiter((r is None for r in self._built), bool, len(self._built))))
-            self._complete = True
+            with self._lock:
+                if not self._complete:
+                    missing = np.fromiter((r is None for r in self._built), bool, len(self._built))
+                    self._build(np.flatnonzero(missing))
+                    self._complete = True
         return list(self._built)  # type: ignore[arg-type]
 
     def results(self, rows: Sequence[int]) -> list[MatchResult]:
         """Return the MatchResults of the given rows, building the ones not built yet in one batch."""
         built = self._built
         if not self._complete:
-            todo = [r for r in dict.fromkeys(rows) if built[r] is None]
-            if todo:
-                self._build(np.asarray(todo, dtype=np.int64))
+            with self._lock:  # one builder at a time, so each row gets exactly one object
+                todo = [r for r in dict.fromkeys(rows) if built[r] is None]
+                if todo:
+                    self._build(np.asarray(todo, dtype=np.int64))
         return [built[r] for r in rows]  # type: ignore[misc]
 
     def _build(self, sel: np.ndarray) -> None:
@@ -1334,7 +1344,9 @@ class _Explained:
         linked = self.linked
         parts, vacs = linked.parts, linked.vacs
         req_name, req_tax = vacs.req_name, linked.req_tax
-        with _gc_paused():  # many small acyclic dicts: keep the cyclic GC from rescanning them
+        # Many small acyclic dicts: keep the cyclic GC from rescanning them (and for a large batch, hand
+        # them to the oldest generation at once).
+        with _gc_paused(freeze=len(sel) >= 10_000):
             m_slices, m_idx = _ranges(self.m_start, sel)
             m_req = self.m_req[m_idx]
             matched_objs = [
@@ -1531,20 +1543,34 @@ class Ranking(Mapping):
         return f"Ranking({len(self._ids)} ids, {len(self._explained)} explained pairs)"
 
 
+_GC_LOCK = threading.Lock()
+_gc_pauses = 0
+_gc_was_enabled = False
+
+
 @contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while building many acyclic objects."""
-    was_enabled = gc.isenabled()
-    gc.disable()
+def _gc_paused(*, freeze: bool = True) -> Iterator[None]:
+    """Pause the cyclic garbage collector while building many acyclic objects (nested and thread-safe).
+
+    With ``freeze``, the objects just built (results the caller keeps) move to the oldest generation at once
+    when the last pause ends, rather than a young collection traversing them.
+    """
+    global _gc_pauses, _gc_was_enabled
+    with _GC_LOCK:
+        if _gc_pauses == 0:
+            _gc_was_enabled = gc.isenabled()
+            gc.disable()
+        _gc_pauses += 1
     try:
         yield
     finally:
-        if was_enabled:
-            # The objects just built are results the caller keeps. Move them to the oldest generation
-            # at once (freeze + unfreeze) rather than letting the next young collection traverse them.
-            gc.freeze()
-            gc.unfreeze()
-            gc.enable()
+        with _GC_LOCK:
+            _gc_pauses -= 1
+            if _gc_pauses == 0 and _gc_was_enabled:
+                if freeze:
+                    gc.freeze()
+                    gc.unfreeze()
+                gc.enable()
 
 
 def _top_k_desc(key: np.ndarray, k: int, axis: int) -> np.ndarray:
@@ -1566,11 +1592,12 @@ def _top_k_desc(key: np.ndarray, k: int, axis: int) -> np.ndarray:
 
 def _first_per_group(keys: np.ndarray, span: int, k: int, groups: int, first_group: int = 0) -> np.ndarray:
     """Return the first k sorted keys of each group (group = key // span, in first_group..+groups)."""
+    bounds = np.searchsorted(keys, np.arange(first_group, first_group + groups + 1, dtype=np.int64) * span)
+    keys = keys[bounds[0] : bounds[-1]]
     if len(keys) <= k:
         return keys
-    bounds = np.searchsorted(keys, np.arange(first_group, first_group + groups + 1, dtype=np.int64) * span)
-    first = np.repeat(bounds[:-1], np.diff(bounds))
-    return keys[np.arange(bounds[0], bounds[-1]) - first < k]
+    first = np.repeat(bounds[:-1] - bounds[0], np.diff(bounds))
+    return keys[np.arange(len(keys)) - first < k]
 
 
 def _merge_pairs(
