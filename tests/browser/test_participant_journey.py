@@ -63,7 +63,7 @@ def journey_data(live_server):
         proposal = make_proposal(db, me, proposed)
         db.add(ProfileView(participant_id=me.id, employer_id=employer.id, proposal_id=proposal.id))
         db.commit()
-        return {"email": user.email, "proposal_id": proposal.id, "released_id": released.id}
+        return {"email": user.email, "proposal_id": proposal.id, "released_id": released.id, "proposed_id": proposed.id}
 
 
 def test_participant_journey_on_a_phone(live_server, browser_page, shot, axe, journey_data, tmp_path):
@@ -138,3 +138,21 @@ def test_participant_journey_on_a_phone(live_server, browser_page, shot, axe, jo
         assert_fits_phone(page)
         assert_accessible(page, axe)
         shot(page, f"participant-{name}-en")
+
+    # changed my mind: no after all, with a reason (English), then the same offer in Dutch is gone
+    page.goto(f"{live_server.url}/deelnemer/vacatures/{journey_data['proposed_id']}")
+    assert "You said yes. Changed your mind?" in page.content()
+    assert_fits_phone(page)
+    assert_accessible(page, axe)
+    shot(page, "participant-take-back-en")
+    page.get_by_label("The hours do not suit me").last.check()
+    page.get_by_role("button", name="No after all").click()
+    page.wait_for_load_state("networkidle")
+    assert "Your coach knows now." in page.content()
+    with live_server.session() as db:
+        proposal = db.get(Proposal, journey_data["proposal_id"])
+        assert (proposal.state, proposal.decline_reason, proposal.declined_by) == ("declined", "schedule", "participant")
+    switch_language(page, "nl")
+    page.goto(f"{live_server.url}/deelnemer/vacatures/{journey_data['proposed_id']}")
+    assert "Toch niet meer?" not in page.content()
+    shot(page, "participant-taken-back-nl")

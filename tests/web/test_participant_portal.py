@@ -223,3 +223,94 @@ def test_service_lets_the_coach_answer_on_behalf_of_the_participant(app, session
     session.commit()
     refreshed = session.get(Proposal, proposal.id)
     assert refreshed.state == "participant_agreed" and refreshed.participant_consented_at is not None
+
+
+# --- changing my mind after a yes ------------------------------------------------------------------------------------
+
+
+def _employer_user(session, employer):
+    from web.models import EmployerMember, User
+
+    member = session.exec(select(EmployerMember).where(EmployerMember.employer_id == employer.id)).first()
+    return session.get(User, member.user_id)
+
+
+def test_after_a_yes_the_page_offers_no_after_all_instead_of_the_answer_buttons(app, world, session, login_as):
+    client = login_as(world.user)
+    client.post(f"/deelnemer/vacatures/{world.proposed.id}/antwoord", data={"yes": "1"})
+    world.proposal.state = "employer_interested"  # the employer answered after the yes
+    session.add(world.proposal)
+    session.commit()
+    html = client.get(f"/deelnemer/vacatures/{world.proposed.id}").get_data(as_text=True)
+    assert "Je zei ja. Toch niet meer?" in html and "De werkgever ziet dan je naam en telefoonnummer niet meer" in html
+    assert 'name="yes"' not in html  # a second yes would move the proposal back a step
+    response = client.post(f"/deelnemer/vacatures/{world.proposed.id}/antwoord", data={"yes": "1"}, follow_redirects=True)
+    assert "Je hebt hier al op geantwoord." in response.get_data(as_text=True)
+    session.refresh(world.proposal)
+    assert world.proposal.state == "employer_interested"
+
+
+def test_no_after_all_declines_the_proposal_hides_my_contact_and_tells_the_coach(app, world, session, login_as):
+    world.me.phone = "0470 55 44 33"
+    session.add(world.me)
+    session.commit()
+    client = login_as(world.user)
+    client.post(f"/deelnemer/vacatures/{world.proposed.id}/antwoord", data={"yes": "1"})
+    employer = app.test_client()
+    from tests.conftest import login
+
+    login(employer, _employer_user(session, world.employer).email)
+    assert "0470 55 44 33" in employer.get(f"/werkgever/voorstellen/{world.proposal.id}").get_data(as_text=True)
+
+    response = client.post(f"/deelnemer/vacatures/{world.proposed.id}/toch-niet", data={"reason": "schedule"}, follow_redirects=True)
+    assert "je zegt toch liever niet" in response.get_data(as_text=True)
+    session.refresh(world.proposal)
+    assert (world.proposal.state, world.proposal.decline_reason, world.proposal.declined_by) == ("declined", "schedule", "participant")
+    last = session.exec(select(ProposalEvent).where(ProposalEvent.proposal_id == world.proposal.id).order_by(ProposalEvent.id.desc())).first()
+    assert (last.from_state, last.to_state, last.actor_id, last.data["after_yes"]) == ("participant_agreed", "declined", world.user.id, True)
+    notes = session.exec(select(Notification).where(Notification.user_id == world.coach.id).order_by(Notification.id)).all()
+    assert [n.payload["answer"] for n in notes] == ["interested", "took_back"]
+    assert "0470 55 44 33" not in employer.get(f"/werkgever/voorstellen/{world.proposal.id}").get_data(as_text=True)
+    # nothing left to take back
+    again = client.post(f"/deelnemer/vacatures/{world.proposed.id}/toch-niet", data={}, follow_redirects=True)
+    assert "er is niets terug te nemen" in again.get_data(as_text=True)
+    assert len(session.exec(select(Notification).where(Notification.user_id == world.coach.id)).all()) == 2
+
+
+def test_no_after_all_on_a_suggestion_changes_my_answer(world, session, login_as):
+    client = login_as(world.user)
+    client.post(f"/deelnemer/vacatures/{world.released.id}/antwoord", data={"yes": "1"})
+    client.post(f"/deelnemer/vacatures/{world.released.id}/toch-niet", data={"reason": "distance"})
+    answer = session.exec(select(PlaceAnswer).where(PlaceAnswer.participant_id == world.me.id)).one()
+    assert (answer.answer, answer.reason) == ("not_interested", "distance")
+    assert session.exec(select(Notification).order_by(Notification.id.desc())).first().payload["answer"] == "took_back"
+
+
+def test_once_the_stage_is_agreed_the_participant_talks_to_the_coach(world, session, login_as):
+    client = login_as(world.user)
+    client.post(f"/deelnemer/vacatures/{world.proposed.id}/antwoord", data={"yes": "1"})
+    world.proposal.state = "stage_agreed"
+    session.add(world.proposal)
+    session.commit()
+    html = client.get(f"/deelnemer/vacatures/{world.proposed.id}").get_data(as_text=True)
+    assert "Toch niet meer?" not in html and "Praat erover met je coach." in html
+    response = client.post(f"/deelnemer/vacatures/{world.proposed.id}/toch-niet", data={}, follow_redirects=True)
+    assert "de stage is al afgesproken" in response.get_data(as_text=True)
+    session.refresh(world.proposal)
+    assert world.proposal.state == "stage_agreed"
+
+
+def test_no_after_all_needs_my_place_and_a_yes(world, session, login_as):
+    client = login_as(world.user)
+    assert client.post(f"/deelnemer/vacatures/{world.engine_only.id}/toch-niet", data={}).status_code == 404  # not released to me
+    response = client.post(f"/deelnemer/vacatures/{world.released.id}/toch-niet", data={}, follow_redirects=True)  # no yes yet
+    assert "er is niets terug te nemen" in response.get_data(as_text=True)
+    assert session.exec(select(PlaceAnswer)).first() is None and session.exec(select(Notification)).first() is None
+
+
+def test_no_after_all_in_english(world, session, login_as):
+    client = login_as(world.user)
+    client.post("/auth/taal", data={"lang": "en", "next": "/deelnemer/"})
+    client.post(f"/deelnemer/vacatures/{world.proposed.id}/antwoord", data={"yes": "1"})
+    html = client.get(f"/deelnemer/vacatures/{world.proposed.id}").get_data(as_text=True)
+    assert "You said yes. Changed your mind?" in html and "No after all" in html

@@ -17,6 +17,13 @@ class AnswerForm(FlaskForm):
     no = SubmitField(_l("Liever niet"))
 
 
+class TakeBackForm(FlaskForm):
+    """'Toch niet': no after all, with an optional simple reason."""
+
+    reason = RadioField(_l("Waarom niet meer? (dat hoeft niet)"), choices=[SelectChoice(code, label) for code, label in DECLINE_CHOICES], validators=[Optional()])
+    submit = SubmitField(_l("Toch niet"))
+
+
 class ConsentForm(FlaskForm):
     """What employers may see before an intake."""
 

@@ -14,7 +14,7 @@ from flask_login import current_user
 from web.db import get_session
 from web.layout import add_nav_item
 from web.models import User
-from web.participant.forms import AnswerForm, ConsentForm, EmptyForm, ErasureForm
+from web.participant.forms import AnswerForm, ConsentForm, EmptyForm, ErasureForm, TakeBackForm
 from web.security import role_required
 from web.services import cost_sheets, places, privacy
 from web.services import participant_portal as portal
@@ -73,7 +73,7 @@ def vacancy(place_id: int):
     card = portal.get_my_vacancy(session=get_session(), participant=participant, place_id=place_id)
     if card is None:
         abort(404)
-    return render_template("participant/vacancy.html", participant=participant, card=card, form=AnswerForm())
+    return render_template("participant/vacancy.html", participant=participant, card=card, form=AnswerForm(), take_back_form=TakeBackForm())
 
 
 @bp.route("/vacatures/<int:place_id>/fiche")
@@ -110,6 +110,26 @@ def answer(place_id: int):
         flash(_("Goed zo! Je coach weet nu dat je dit wil."), "success")
     else:
         flash(_("Oké. Je coach weet nu dat je dit liever niet wil."), "success")
+    return redirect(url_for(".vacancies"))
+
+
+@bp.route("/vacatures/<int:place_id>/toch-niet", methods=["POST"])
+def take_back(place_id: int):
+    participant = _me()
+    form = TakeBackForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        portal.take_back_yes(session=get_session(), participant=participant, place_id=place_id, actor=current_user, reason=form.reason.data)
+    except portal.PortalError as exc:
+        if exc.code == "not_found":
+            abort(404)
+        if exc.code == "stage_agreed":
+            flash(_("Dat kan niet meer: de stage is al afgesproken. Praat erover met je coach."), "warning")
+        else:
+            flash(_("Je hebt hier geen ja gegeven, dus er is niets terug te nemen."), "warning")
+        return redirect(url_for(".vacancy", place_id=place_id))
+    flash(_("Oké, je zegt toch liever niet. Je coach weet het nu."), "success")
     return redirect(url_for(".vacancies"))
 
 

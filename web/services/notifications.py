@@ -86,7 +86,11 @@ MESSAGES: dict[str, Message] = {
         "general",
     ),
 }
-ANSWER_LABELS = {"interested": _l("heeft interesse"), "not_interested": _l("liever niet")}
+ANSWER_LABELS = {
+    "interested": _l("heeft interesse"),
+    "not_interested": _l("liever niet"),
+    "took_back": _l("toch liever niet (zei eerst ja)"),
+}
 _PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 GENERIC = Message(_l("Nieuwe melding"), _l("Er is iets nieuws op Stagebrug voor jou."), "general")
 

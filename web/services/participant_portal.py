@@ -38,6 +38,8 @@ from web.services.proposals import FINAL_STATES, TransitionError, transition_pro
 ENGINE_TOP = 5
 # proposal states in which the participant still has to say yes (or may still say no)
 AWAITING_ANSWER = ("proposed", "employer_interested")
+# after a yes, the participant may change their mind until the stage is agreed
+TAKE_BACK_STATES = ("participant_agreed", "employer_interested", "intake_planned")
 # simple reasons a participant may give for "Liever niet"; the codes are the proposal decline reasons
 DECLINE_CHOICES = (
     ("distance", _l("Het is te ver")),
@@ -94,8 +96,15 @@ class VacancyCard:
     def can_answer(self) -> bool:
         """True while a yes or no still changes something."""
         if self.proposal is not None:
-            return self.proposal.state in AWAITING_ANSWER
+            return self.proposal.state in AWAITING_ANSWER and self.proposal.participant_consented_at is None
         return self.answer is None
+
+    @property
+    def can_take_back(self) -> bool:
+        """True after a yes, until the stage is agreed: the participant may still say no after all."""
+        if self.proposal is not None:
+            return self.proposal.participant_consented_at is not None and self.proposal.state in TAKE_BACK_STATES
+        return self.answer is not None and self.answer.answer == "interested"
 
     @property
     def answered(self) -> str | None:
@@ -348,6 +357,50 @@ def answer_vacancy(
             "place_title": card.place.title,
             "answer": "interested" if interested else "not_interested",
             "reason": None if interested else reason,
+            "proposal_id": card.proposal.id if card.proposal else None,
+        },
+        link=_coach_link(participant),
+    )
+    return card
+
+
+def take_back_yes(*, session: Session, participant: Participant, place_id: int, actor: User, reason: str | None = None) -> VacancyCard:
+    """The participant says no after all: a proposal is declined (the employer no longer sees their contact data),
+    a plain suggestion's answer becomes 'liever niet'. The coach is notified at once."""
+    card = get_my_vacancy(session=session, participant=participant, place_id=place_id)
+    if card is None:
+        raise PortalError("not_found")
+    if not card.can_take_back:
+        agreed = card.proposal is not None and card.proposal.state in ("stage_agreed", "stage_running", "stage_completed", "hired")
+        raise PortalError("stage_agreed" if agreed else "no_yes")
+    if reason is not None and reason not in dict(DECLINE_CHOICES):
+        reason = "other"
+    role = "participant" if actor.role == "participant" else "coach"
+    if card.proposal is not None:
+        try:
+            transition_proposal(
+                session=session, proposal=card.proposal, to_state="declined", actor=actor, actor_role=role,
+                data={"reason": reason or "not_interested", "after_yes": True},
+            )
+        except TransitionError as exc:
+            raise PortalError(exc.code) from exc
+    else:
+        card.answer.answer = "not_interested"
+        card.answer.reason = reason
+        card.answer.answered_by_id = actor.id
+        card.answer.answered_at = utcnow()
+        session.add(card.answer)
+        session.flush()
+    notify(
+        session=session,
+        user_id=participant.coach_id,
+        kind="participant.answered",
+        payload={
+            "participant_id": participant.id,
+            "place_id": place_id,
+            "place_title": card.place.title,
+            "answer": "took_back",
+            "reason": reason,
             "proposal_id": card.proposal.id if card.proposal else None,
         },
         link=_coach_link(participant),
