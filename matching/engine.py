@@ -998,25 +998,32 @@ class Engine:
         dy = pxyz[1][:, None] - vxyz[1][None, :]
         dz = pxyz[2][:, None] - vxyz[2][None, :]
         loc_dist = np.sqrt(dx * dx + dy * dy + dz * dz) * np.float32(EARTH_RADIUS_KM)
-        # Places grouped by their location; per participant location, the locations nearest first.
-        by_loc = np.argsort(v_loc, kind="stable")
+        # Places grouped by their location; per participant location, the locations nearest first. Built
+        # in chunks of locations into int32/float32 arrays, so the peak stays near 8 bytes per cell.
+        by_loc = np.argsort(v_loc, kind="stable").astype(np.int32)
         loc_count = np.bincount(v_loc, minlength=len(v_first))
         loc_start = np.cumsum(loc_count) - loc_count
-        loc_order = np.argsort(loc_dist, axis=1, kind="stable").reshape(-1)
-        _, member = _expand(loc_start[loc_order], loc_count[loc_order])
-        order = by_loc[member].reshape(len(p_first), n_v)
-        sorted_dist = np.take_along_axis(loc_dist, loc_order.reshape(len(p_first), -1), axis=1).reshape(-1)
-        dist = np.repeat(sorted_dist, loc_count[loc_order]).reshape(len(p_first), n_v)
+        n_locs = len(p_first)
+        order = np.empty(n_locs * n_v, dtype=np.int32)
+        dist = np.empty(n_locs * n_v, dtype=np.float32)
+        chunk = max(1, 1_000_000 // max(n_v, 1))
+        for lo in range(0, n_locs, chunk):
+            hi = min(n_locs, lo + chunk)
+            loc_order = np.argsort(loc_dist[lo:hi], axis=1, kind="stable")
+            sorted_dist = np.take_along_axis(loc_dist[lo:hi], loc_order, axis=1).reshape(-1)
+            loc_order = loc_order.reshape(-1)
+            _, member = _expand(loc_start[loc_order], loc_count[loc_order])
+            order[lo * n_v : hi * n_v] = by_loc[member]
+            dist[lo * n_v : hi * n_v] = np.repeat(sorted_dist, loc_count[loc_order])
+        dist_rows = dist.reshape(n_locs, n_v)
         # Each participant reaches a prefix of their location's list: the places within their distance.
         within = np.empty(len(parts.ids), dtype=np.int64)
         by_p = np.argsort(p_loc, kind="stable")
         bounds = np.searchsorted(p_loc[by_p], np.arange(len(p_first) + 1)).tolist()
         for u in range(len(p_first)):
             members = by_p[bounds[u] : bounds[u + 1]]
-            within[members] = np.searchsorted(dist[u], parts.max_km32[members], side="right")
-        return _Reach(
-            p_loc=p_loc, order=order.reshape(-1).astype(np.int32), dist=dist.reshape(-1), within=within
-        )
+            within[members] = np.searchsorted(dist_rows[u], parts.max_km32[members], side="right")
+        return _Reach(p_loc=p_loc, order=order, dist=dist, within=within)
 
     def _top_pairs(
         self, linked: _Linked, k_rows: int, k_cols: int
