@@ -9,7 +9,7 @@ import hashlib
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, Column, Index, Text, UniqueConstraint
+from sqlalchemy import DDL, JSON, CheckConstraint, Column, Index, Text, UniqueConstraint, event
 from sqlmodel import Field, SQLModel
 
 ROLES = ("employer", "coach", "participant", "admin")
@@ -613,6 +613,27 @@ class AuditLog(SQLModel, table=True):
     object_id: str | None = Field(default=None, max_length=40)
     detail: dict | None = json_column(nullable=True)
     ip: str | None = Field(default=None, max_length=64)
+
+
+#: The database itself refuses to change or delete audit rows (the ORM guard in services/admin.py is the
+#: first line). The same statements run in migration 0002 and, for create_all, after the table is created.
+AUDIT_APPEND_ONLY_DDL: dict[str, tuple[str, ...]] = {
+    "postgresql": (
+        "CREATE OR REPLACE FUNCTION audit_log_append_only() RETURNS trigger LANGUAGE plpgsql AS "
+        "$$ BEGIN RAISE EXCEPTION 'audit_log is append-only'; END $$",
+        "CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE ON audit_log "
+        "FOR EACH ROW EXECUTE FUNCTION audit_log_append_only()",
+    ),
+    "sqlite": (
+        "CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log "
+        "BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END",
+        "CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log "
+        "BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END",
+    ),
+}
+for _dialect, _statements in AUDIT_APPEND_ONLY_DDL.items():
+    for _statement in _statements:
+        event.listen(AuditLog.__table__, "after_create", DDL(_statement).execute_if(dialect=_dialect))
 
 
 class JobRun(SQLModel, table=True):

@@ -25,8 +25,23 @@ def _upgrade_and_diff(url: str) -> list:
         command.upgrade(config, "head")
     with engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), SQLModel.metadata)
+    _assert_audit_log_is_append_only(engine)
     engine.dispose()
     return diff
+
+
+def _assert_audit_log_is_append_only(engine) -> None:
+    """Migration 0002 installs the triggers that refuse UPDATE and DELETE on audit_log."""
+    import pytest
+    from sqlalchemy.exc import DBAPIError
+
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO audit_log (at, action) VALUES (CURRENT_TIMESTAMP, 'test.row')"))
+    for statement in ("UPDATE audit_log SET action = 'x'", "DELETE FROM audit_log"):
+        with pytest.raises(DBAPIError, match="append-only"), engine.begin() as conn:
+            conn.execute(text(statement))
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT action FROM audit_log")).scalars().all() == ["test.row"]
 
 
 def test_migrations_match_models_on_sqlite(tmp_path):
