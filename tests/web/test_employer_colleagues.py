@@ -117,3 +117,32 @@ def test_another_organisations_colleague_is_not_found_and_nothing_changes(sessio
     session.expire_all()
     assert session.get(User, org["colleague"].id).is_active is True
     assert session.get(EmployerMember, colleague_member).is_owner is False
+
+
+def test_a_removed_colleague_can_be_invited_again_and_chooses_a_new_password(app, session, login_as, org):
+    from web.models import OutboxEmail
+
+    colleague = org["colleague"]
+    client = login_as(org["owner"])
+    client.post(f"/werkgever/organisatie/collegas/{org['members'][colleague.id]}/verwijderen")
+    response = client.post("/werkgever/organisatie/uitnodigen", data={"full_name": "Collega Terug", "email": colleague.email.upper()})
+    assert response.status_code == 302
+    session.expire_all()
+    user = session.get(User, colleague.id)
+    assert user.is_active and user.password_hash is None and user.full_name == "Collega Terug"
+    member = session.exec(select(EmployerMember).where(EmployerMember.user_id == colleague.id)).one()
+    assert member.employer_id == org["employer"].id and not member.is_owner
+    mail = session.exec(select(OutboxEmail).where(OutboxEmail.to_address == colleague.email).order_by(OutboxEmail.id.desc())).first()
+    assert "uitgenodigd" in mail.subject
+    assert session.exec(select(AuditLog).where(AuditLog.action == "user.reinvited")).one().actor_id == org["owner"].id
+    # the old password no longer opens the account
+    other = app.test_client()
+    assert login(other, colleague.email).status_code != 302
+
+
+def test_an_active_account_cannot_be_invited_into_another_organisation(session, login_as, org):
+    _other, intruder = employer_with_user(session)
+    response = login_as(intruder).post("/werkgever/organisatie/uitnodigen", data={"full_name": "X", "email": org["colleague"].email})
+    assert response.status_code == 422 and "Er bestaat al een account" in response.get_data(as_text=True)
+    session.expire_all()
+    assert session.exec(select(EmployerMember).where(EmployerMember.user_id == org["colleague"].id)).one().employer_id == org["employer"].id

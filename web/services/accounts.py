@@ -111,6 +111,28 @@ def invite_user(
         session.add(participant)
     if employer_id is not None:
         session.add(EmployerMember(employer_id=employer_id, user_id=user.id))
+    _send_invite(session=session, inviter=inviter, user=user, language=language)
+    record_audit(session=session, actor_id=inviter.id, action="user.invited", obj=user, detail={"role": role})
+    return user
+
+
+def reinvite_former_colleague(*, session: Session, inviter: User, user: User, full_name: str, employer_id: int, language: str = "nl") -> User:
+    """Give a former employer colleague (deactivated, in no organisation) access again: a fresh invitation to
+    choose a new password; the old one no longer works."""
+    user.is_active = True
+    user.password_hash = None
+    user.full_name = full_name.strip()
+    user.language = language
+    session.add(user)
+    session.add(EmployerMember(employer_id=employer_id, user_id=user.id))
+    session.flush()
+    _send_invite(session=session, inviter=inviter, user=user, language=language)
+    record_audit(session=session, actor_id=inviter.id, action="user.reinvited", obj=user, detail={"role": user.role})
+    return user
+
+
+def _send_invite(*, session: Session, inviter: User, user: User, language: str) -> None:
+    email = user.email
     hours = current_app.config["INVITE_TOKEN_HOURS"]
     token = issue_token(session=session, user=user, purpose="invite", lifetime=timedelta(hours=hours))
     with force_locale(language):
@@ -120,8 +142,6 @@ def invite_user(
             name=user.full_name, inviter=inviter.full_name, hours=hours, link=_link("auth.accept_invite", token),
         )
     queue_email(session=session, to=email, subject=subject, body=body, language=language)
-    record_audit(session=session, actor_id=inviter.id, action="user.invited", obj=user, detail={"role": role})
-    return user
 
 
 def accept_invite(*, session: Session, raw_token: str, password: str) -> User:

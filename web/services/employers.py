@@ -119,7 +119,18 @@ def make_owner(*, session: Session, employer: Employer, actor: User, member_id: 
 
 
 def invite_colleague(*, session: Session, employer: Employer, inviter: User, email: str, full_name: str, language: str = "nl") -> User:
-    """Invite a colleague to act for the same organisation (raises accounts.AccountError)."""
+    """Invite a colleague to act for the same organisation (raises accounts.AccountError). A former colleague
+    whose access was removed (any organisation's) can be invited again."""
+    existing = accounts.find_user_by_email(session=session, email=accounts.normalise_email(email))
+    if (
+        existing is not None
+        and existing.role == "employer"
+        and not existing.is_active
+        and session.exec(select(EmployerMember).where(EmployerMember.user_id == existing.id)).first() is None
+    ):
+        return accounts.reinvite_former_colleague(
+            session=session, inviter=inviter, user=existing, full_name=full_name, employer_id=employer.id, language=language
+        )
     return accounts.invite_user(
         session=session, inviter=inviter, email=email, full_name=full_name, role="employer", language=language, employer_id=employer.id
     )
