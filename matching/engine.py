@@ -927,12 +927,20 @@ class Engine:
             & (have >= need)
             & (dist <= parts.max_km32[pi])
         )
+        return {"dist": dist, **self._components(linked, pi, vi, dist), "ok": ok}
+
+    @staticmethod
+    def _components(
+        linked: _Linked, pi: np.ndarray, vi: np.ndarray, dist: np.ndarray
+    ) -> dict[str, np.ndarray]:
+        """Return the non-skill component values (float32, 0-1) for index pairs at these distances."""
+        parts, vacs = linked.parts, linked.vacs
         return {
-            "dist": dist,
             "distance": np.maximum(np.float32(0), np.float32(1) - dist * parts.inv_ref[pi]),
-            "hours": np.minimum(need * parts.inv_hours[pi], have * vacs.inv_hours[vi]),
+            "hours": np.minimum(
+                vacs.hours32[vi] * parts.inv_hours[pi], parts.hours32[pi] * vacs.inv_hours[vi]
+            ),
             "sector": linked.sector_value[pi, linked.vac_sector_code[vi]],
-            "ok": ok,
         }
 
     def _flags(self, linked: _Linked, pi: np.ndarray, vi: np.ndarray, dist: np.ndarray) -> np.ndarray:
@@ -1079,13 +1087,7 @@ class Engine:
             coverage = linked.a_all[start:stop] @ linked.b_all
             coverage.data = coverage.data.astype(np.float32)  # the float32 the score uses, half the memory
             coverage = coverage.toarray().reshape(-1)
-            values = {
-                "distance": np.maximum(np.float32(0), np.float32(1) - dist * parts.inv_ref[pi]),
-                "hours": np.minimum(
-                    vacs.hours32[vi] * parts.inv_hours[pi], parts.hours32[pi] * vacs.inv_hours[vi]
-                ),
-                "sector": linked.sector_value[pi, linked.vac_sector_code[vi]],
-            }
+            values = self._components(linked, pi, vi, dist)
             at = local * (2 * n_v) + vi
             required, nice = coverage[at], coverage[at + n_v]
             del coverage

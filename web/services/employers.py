@@ -68,22 +68,25 @@ class MemberError(Exception):
     """A change to an organisation's members that is not allowed; the message is for the user."""
 
 
-def _member_of(*, session: Session, employer: Employer, actor: User, member_id: int) -> EmployerMember | None:
-    """The member of this organisation with this id (None when it is not theirs); only owners may manage members."""
+def _member_of(
+    *, session: Session, employer: Employer, actor: User, member_id: int
+) -> tuple[EmployerMember | None, EmployerMember | None]:
+    """(the member of this organisation with this id or None when it is not theirs, the actor's own membership);
+    only owners may manage members."""
     own = session.exec(select(EmployerMember).where(EmployerMember.user_id == actor.id)).first()
     member = session.get(EmployerMember, member_id)
     if member is None or member.employer_id != employer.id:
-        return None
+        return None, own
     if own is None or own.employer_id != employer.id or not own.is_owner:
         raise PermissionError("only the owner manages colleagues")
-    return member
+    return member, own
 
 
 def remove_colleague(*, session: Session, employer: Employer, actor: User, member_id: int) -> User | None:
     """End a colleague's access: the membership goes, the account is deactivated (which ends their sessions) and
     unused invitation or reset links stop working. Returns the colleague, or None when the id is not this
     organisation's. Raises PermissionError for a non-owner and MemberError for the owner themself."""
-    member = _member_of(session=session, employer=employer, actor=actor, member_id=member_id)
+    member, own = _member_of(session=session, employer=employer, actor=actor, member_id=member_id)
     if member is None:
         return None
     if member.user_id == actor.id:
@@ -101,7 +104,7 @@ def remove_colleague(*, session: Session, employer: Employer, actor: User, membe
 def make_owner(*, session: Session, employer: Employer, actor: User, member_id: int) -> User | None:
     """Hand the ownership of the organisation to a colleague who accepted their invitation; the actor stays a
     colleague. Returns the new owner, or None when the id is not this organisation's."""
-    member = _member_of(session=session, employer=employer, actor=actor, member_id=member_id)
+    member, own = _member_of(session=session, employer=employer, actor=actor, member_id=member_id)
     if member is None:
         return None
     user = session.get(User, member.user_id)
@@ -109,7 +112,6 @@ def make_owner(*, session: Session, employer: Employer, actor: User, member_id: 
         raise MemberError(_("Je bent al eigenaar."))
     if not user.is_active or not user.password_hash:
         raise MemberError(_("Deze collega heeft de uitnodiging nog niet aanvaard. Dat moet eerst."))
-    own = session.exec(select(EmployerMember).where(EmployerMember.user_id == actor.id)).one()
     own.is_owner = False
     member.is_owner = True
     session.add_all([own, member])

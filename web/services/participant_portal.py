@@ -322,9 +322,7 @@ def answer_vacancy(
         raise PortalError("not_found")
     if not card.can_answer:
         raise PortalError("already_answered")
-    if reason is not None and reason not in dict(DECLINE_CHOICES):
-        reason = "other"
-    role = "participant" if actor.role == "participant" else "coach"
+    reason, role = _clean_reason(reason), _actor_role(actor)
     if card.proposal is not None:
         try:
             if interested:
@@ -347,20 +345,8 @@ def answer_vacancy(
         )
         session.add(card.answer)
         session.flush()
-    notify(
-        session=session,
-        user_id=participant.coach_id,
-        kind="participant.answered",
-        payload={
-            "participant_id": participant.id,
-            "place_id": place_id,
-            "place_title": card.place.title,
-            "answer": "interested" if interested else "not_interested",
-            "reason": None if interested else reason,
-            "proposal_id": card.proposal.id if card.proposal else None,
-        },
-        link=_coach_link(participant),
-    )
+    _tell_coach(session=session, participant=participant, card=card, answer="interested" if interested else "not_interested",
+                reason=None if interested else reason)
     return card
 
 
@@ -373,9 +359,7 @@ def take_back_yes(*, session: Session, participant: Participant, place_id: int, 
     if not card.can_take_back:
         agreed = card.proposal is not None and card.proposal.state in ("stage_agreed", "stage_running", "stage_completed", "hired")
         raise PortalError("stage_agreed" if agreed else "no_yes")
-    if reason is not None and reason not in dict(DECLINE_CHOICES):
-        reason = "other"
-    role = "participant" if actor.role == "participant" else "coach"
+    reason, role = _clean_reason(reason), _actor_role(actor)
     if card.proposal is not None:
         try:
             transition_proposal(
@@ -391,21 +375,36 @@ def take_back_yes(*, session: Session, participant: Participant, place_id: int, 
         card.answer.answered_at = utcnow()
         session.add(card.answer)
         session.flush()
+    _tell_coach(session=session, participant=participant, card=card, answer="took_back", reason=reason)
+    return card
+
+
+def _clean_reason(reason: str | None) -> str | None:
+    """A known decline reason, 'other' for anything else, or None."""
+    return reason if reason is None or reason in dict(DECLINE_CHOICES) else "other"
+
+
+def _actor_role(actor: User) -> str:
+    """The participant answers for themself; anyone else (their coach) answers on their behalf."""
+    return "participant" if actor.role == "participant" else "coach"
+
+
+def _tell_coach(*, session: Session, participant: Participant, card: VacancyCard, answer: str, reason: str | None) -> None:
+    """Notify the participant's coach at once of an answer on one of their places."""
     notify(
         session=session,
         user_id=participant.coach_id,
         kind="participant.answered",
         payload={
             "participant_id": participant.id,
-            "place_id": place_id,
+            "place_id": card.place.id,
             "place_title": card.place.title,
-            "answer": "took_back",
+            "answer": answer,
             "reason": reason,
             "proposal_id": card.proposal.id if card.proposal else None,
         },
         link=_coach_link(participant),
     )
-    return card
 
 
 def _coach_link(participant: Participant) -> str | None:
