@@ -31,8 +31,20 @@ def build_engine(url: str) -> Engine:
 
 
 def init_app(app: Flask) -> None:
-    """Attach an engine to the app and commit or roll back the request's session at its end."""
+    """Attach an engine to the app; the request owns the transaction.
+
+    Any exception a view or guard raises — an HTTP error from ``abort(404)`` included — rolls the request's
+    session back before the error page renders, so a view that flushed and then aborted leaves nothing. A
+    response the view returns itself is committed once, after the view (a 5xx never is).
+    """
     app.extensions["db_engine"] = build_engine(app.config["DATABASE_URL"])
+    handle_user_exception = app.handle_user_exception
+
+    def _rollback_then_handle(error):
+        rollback_request_session()
+        return handle_user_exception(error)
+
+    app.handle_user_exception = _rollback_then_handle  # type: ignore[method-assign]
 
     @app.after_request
     def _commit(response):
@@ -48,6 +60,13 @@ def init_app(app: Flask) -> None:
             if exc is not None:
                 session.rollback()
             session.close()
+
+
+def rollback_request_session() -> None:
+    """Undo everything the current request flushed (used when a view or guard raises)."""
+    session = g.get("db_session")
+    if session is not None:
+        session.rollback()
 
 
 def get_engine() -> Engine:

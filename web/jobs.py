@@ -75,6 +75,13 @@ def remind_nazorg(*, session, app, now, since):
     return {"sent": remind_nazorg_checkins(session=session, today=_local_date(now))}
 
 
+def remind_meetings(*, session, app, now, since):
+    """Remind coach, employer and participant the day before an intake meeting (once per meeting time)."""
+    from web.services.meetings import remind_tomorrow
+
+    return {"sent": remind_tomorrow(session=session, now=now)}
+
+
 def deliver_outbox(*, session, app, now, since):
     """Send the e-mails waiting in the outbox."""
     from web.services.mail import deliver_outbox as deliver
@@ -112,6 +119,7 @@ JOBS = (
     JobSpec("remind_phases", remind_phases, DAY, 6 * HOUR),  # 06:00 UTC, before the working day
     JobSpec("remind_proposals", remind_proposals, DAY, 6 * HOUR + 10 * MINUTE),
     JobSpec("remind_nazorg", remind_nazorg, DAY, 6 * HOUR + 20 * MINUTE),
+    JobSpec("remind_meetings", remind_meetings, HOUR, 15 * MINUTE),  # sends from 08:00 Brussels time the day before
     JobSpec("deliver_outbox", deliver_outbox, MINUTE),
     JobSpec("purge_data", purge_data, DAY, 3 * HOUR),
 )

@@ -9,7 +9,7 @@ import hashlib
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import DDL, JSON, CheckConstraint, Column, Index, Text, UniqueConstraint, event
+from sqlalchemy import DDL, JSON, CheckConstraint, Column, Index, Text, UniqueConstraint, event, text
 from sqlmodel import Field, SQLModel
 
 ROLES = ("employer", "coach", "participant", "admin")
@@ -108,6 +108,7 @@ class User(SQLModel, table=True):
     team_id: int | None = Field(default=None, foreign_key="team.id")
     is_team_lead: bool = Field(default=False)
     email_preferences: dict | None = json_column(nullable=True)
+    phone: str | None = Field(default=None, max_length=40)
     created_at: datetime = Field(default_factory=utcnow)
     last_login_at: datetime | None = None
 
@@ -501,12 +502,19 @@ class MatchSuggestion(SQLModel, table=True):
     released_to_participant: bool = Field(default=False)
 
 
+#: proposal states that are still open: one open proposal per participant and place (a partial unique index)
+OPEN_PROPOSAL_STATES = ("proposed", "participant_agreed", "employer_interested", "intake_planned", "stage_agreed", "stage_running")
+_OPEN_PROPOSAL = _in("state", OPEN_PROPOSAL_STATES)
+
+
 class Proposal(SQLModel, table=True):
     """A brokered match: a coach proposes a stage place to a participant and its employer."""
 
     __table_args__ = (
         CheckConstraint(_in("state", PROPOSAL_STATES), name="ck_proposal_state"),
         Index("ix_proposal_place_state", "place_id", "state"),
+        Index("uq_proposal_open_pair", "participant_id", "place_id", unique=True,
+              sqlite_where=text(_OPEN_PROPOSAL), postgresql_where=text(_OPEN_PROPOSAL)),
     )
     id: int | None = Field(default=None, primary_key=True)
     participant_id: int = Field(foreign_key="participant.id", index=True, ondelete="CASCADE")
@@ -515,11 +523,10 @@ class Proposal(SQLModel, table=True):
     state: str = Field(default="proposed", max_length=30)
     score: float | None = None
     participant_consented_at: datetime | None = None
+    motivation: str | None = Field(default=None, max_length=1000)  # the coach's motivation: the employer reads it
     decline_reason: str | None = Field(default=None, max_length=40)
-    decline_note: str | None = Field(default=None, max_length=2000)
+    decline_note: str | None = Field(default=None, max_length=2000)  # shared: only text the decliner wrote for the other side
     declined_by: str | None = Field(default=None, max_length=20)
-    intake_options: list | None = json_column(nullable=True)
-    intake_at: datetime | None = None
     stage_start: date | None = None
     stage_end: date | None = None
     created_at: datetime = Field(default_factory=utcnow)
@@ -538,6 +545,69 @@ class ProposalEvent(SQLModel, table=True):
     note: str | None = Field(default=None, max_length=2000)
     data: dict | None = json_column(nullable=True)
     at: datetime = Field(default_factory=utcnow)
+
+
+MEETING_STATUSES = ("option", "confirmed", "declined", "cancelled")
+MEETING_OUTCOMES = ("continue", "not_retained")
+
+
+class Meeting(SQLModel, table=True):
+    """An intake meeting (kennismakingsgesprek) of a proposal: a time slot the employer offers, then the one agreed.
+
+    The employer offers 1–3 slots (status ``option``); the coach or participant picks one (``confirmed``; the other
+    options become ``declined``) or asks for other times (all ``declined``). A confirmed meeting keeps its ``uid``
+    when it moves (``sequence`` goes up), so calendars update the same event; it ends ``cancelled`` or with an outcome.
+    """
+
+    __table_args__ = (
+        CheckConstraint(_in("status", MEETING_STATUSES), name="ck_meeting_status"),
+        CheckConstraint("ends_at > starts_at", name="ck_meeting_end_after_start"),
+        CheckConstraint("outcome IS NULL OR " + _in("outcome", MEETING_OUTCOMES), name="ck_meeting_outcome"),
+        CheckConstraint("sequence >= 0", name="ck_meeting_sequence"),
+        Index("uq_meeting_confirmed_per_proposal", "proposal_id", unique=True,
+              sqlite_where=text("status = 'confirmed'"), postgresql_where=text("status = 'confirmed'")),
+        Index("ix_meeting_status_starts", "status", "starts_at"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    proposal_id: int = Field(foreign_key="proposal.id", index=True, ondelete="CASCADE")
+    uid: str = Field(max_length=120, unique=True)
+    status: str = Field(default="option", max_length=20)
+    starts_at: datetime
+    ends_at: datetime
+    location: str = Field(max_length=500)  # an address or a video link
+    contact_person: str | None = Field(default=None, max_length=200)
+    note: str | None = Field(default=None, max_length=1000)  # from the employer, read by coach and participant
+    sequence: int = Field(default=0)
+    proposed_by_id: int | None = Field(default=None, foreign_key="user_account.id")
+    confirmed_by_id: int | None = Field(default=None, foreign_key="user_account.id")
+    confirmed_at: datetime | None = None
+    change_reason: str | None = Field(default=None, max_length=500)  # why it moved or was cancelled (all three read it)
+    changed_by_id: int | None = Field(default=None, foreign_key="user_account.id")
+    outcome: str | None = Field(default=None, max_length=20)
+    outcome_reason: str | None = Field(default=None, max_length=40)
+    outcome_note: str | None = Field(default=None, max_length=1000)  # the employer's words for the coach
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+MESSAGE_SIDES = ("coach", "employer")
+
+
+class ProposalMessage(SQLModel, table=True):
+    """A message in the conversation between the coach and the employer about one proposal (never the participant)."""
+
+    __tablename__ = "proposal_message"
+    __table_args__ = (
+        CheckConstraint(_in("author_side", MESSAGE_SIDES), name="ck_message_side"),
+        Index("ix_proposal_message_proposal_at", "proposal_id", "created_at"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    proposal_id: int = Field(foreign_key="proposal.id", ondelete="CASCADE")
+    author_id: int | None = Field(default=None, foreign_key="user_account.id")
+    author_side: str = Field(max_length=10)
+    body: str = Field(sa_column=Column(Text, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow)
+    read_at: datetime | None = None  # when the other side first read it
 
 
 class ProfileView(SQLModel, table=True):
@@ -579,8 +649,10 @@ class Notification(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     user_id: int = Field(foreign_key="user_account.id", ondelete="CASCADE")
     kind: str = Field(max_length=60)
-    payload: dict | None = json_column(nullable=True)
-    link: str | None = Field(default=None, max_length=500)
+    payload: dict | None = json_column(nullable=True)  # ids only; names are looked up when it is shown
+    link: str | None = Field(default=None, max_length=500)  # legacy rows only; new ones store the endpoint
+    endpoint: str | None = Field(default=None, max_length=80)
+    endpoint_args: dict | None = json_column(nullable=True)
     created_at: datetime = Field(default_factory=utcnow)
     read_at: datetime | None = None
 
@@ -594,6 +666,8 @@ class OutboxEmail(SQLModel, table=True):
     subject: str = Field(max_length=300)
     body_text: str = Field(sa_column=Column(Text, nullable=False))
     language: str = Field(default="nl", max_length=2)
+    calendar: str | None = text_column()  # an iCalendar (RFC 5545) invitation sent as a text/calendar part
+    calendar_method: str | None = Field(default=None, max_length=10)  # REQUEST or CANCEL
     created_at: datetime = Field(default_factory=utcnow)
     sent_at: datetime | None = None
     attempts: int = Field(default=0)

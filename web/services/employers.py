@@ -6,9 +6,6 @@ limitations, support needs or any label, and their contact data only once they a
 """
 from __future__ import annotations
 
-from datetime import datetime
-
-from flask import url_for
 from flask_babel import gettext as _
 from sqlmodel import Session, delete, select
 
@@ -22,7 +19,6 @@ from web.models import (
     Proposal,
     StagePlace,
     User,
-    utcnow,
 )
 from web.services import accounts
 from web.services.audit import record_audit
@@ -33,7 +29,7 @@ from web.services.proposals import DECLINE_REASONS, TransitionError, allowed_tar
 
 PROFILE_FIELDS = ("name", "sector", "street", "postal_code", "city", "contact_name", "contact_email", "contact_phone", "size")
 EMPLOYER_SIZES = ("1-9", "10-49", "50-249", "250+")
-ANSWERS = {"interested": "employer_interested", "intake": "intake_planned", "decline": "declined"}
+ANSWERS = {"interested": "employer_interested", "decline": "declined"}
 # a declined or withdrawn proposal no longer carries the participant's consent: contact data disappear again
 CLOSED_WITHOUT_STAGE = ("declined", "withdrawn")
 
@@ -208,53 +204,40 @@ def record_profile_view(*, session: Session, proposal: Proposal, viewer: User, e
 
 
 def employer_answers(proposal: Proposal) -> list[str]:
-    """The answers ('interested', 'intake', 'decline') the employer may give in the proposal's state."""
+    """The answers ('interested', 'intake', 'decline') the employer may give in the proposal's state.
+
+    'intake' (offering slots for a meeting) needs the candidate's yes; it is done through ``meetings.offer_slots``.
+    """
     targets = allowed_targets(proposal.state, "employer")
-    return [answer for answer, state in ANSWERS.items() if state in targets]
+    answers = [answer for answer, state in ANSWERS.items() if state in targets]
+    if proposal.participant_consented_at is not None and proposal.state in ("participant_agreed", "employer_interested"):
+        answers.insert(1 if "interested" in answers else 0, "intake")
+    return answers
 
 
 def answer_proposal(
-    *, session: Session, proposal: Proposal, actor: User, answer: str, intake_options: list[datetime] | None = None,
-    reason: str | None = None, note: str | None = None,
+    *, session: Session, proposal: Proposal, actor: User, answer: str, reason: str | None = None, note: str | None = None,
 ) -> Proposal:
-    """Give the employer's answer as a proposal transition and notify the coach (raises TransitionError)."""
+    """Give the employer's answer ('interested' or 'decline') as a proposal transition and notify the coach.
+
+    The note is the employer's own text for the coach. Raises TransitionError.
+    """
     if answer not in ANSWERS:
         raise TransitionError("unknown_answer")
     data: dict = {}
-    if answer == "intake":
-        options = sorted(dict.fromkeys(intake_options or []))
-        if not options:
-            raise TransitionError("intake_options_required")
-        if any(option <= utcnow() for option in options):
-            raise TransitionError("intake_in_past")
-        data["intake_options"] = [o.isoformat() for o in options]
     if answer == "decline":
         if reason not in DECLINE_REASONS:
             raise TransitionError("reason_required")
         data["reason"] = reason
     transition_proposal(session=session, proposal=proposal, to_state=ANSWERS[answer], actor=actor, actor_role="employer", note=note or None,
                         data=data or None)
-    if answer == "intake":
-        proposal.intake_options = data["intake_options"]
-        session.add(proposal)
-    place = session.get(StagePlace, proposal.place_id)
     notify(
         session=session,
         user_id=proposal.coach_id,
         kind="proposal.employer_answered",
-        payload={"proposal_id": proposal.id, "answer": answer, "state": proposal.state, "place_title": place.title if place else "",
-                 "reason": data.get("reason"), "intake_options": data.get("intake_options")},
-        link=_coach_link(proposal),
+        payload={"proposal_id": proposal.id, "participant_id": proposal.participant_id, "place_id": proposal.place_id,
+                 "answer": answer, "state": proposal.state, "reason": data.get("reason")},
+        endpoint="coach.proposal_detail", endpoint_args={"proposal_id": proposal.id},
     )
     session.flush()
     return proposal
-
-
-def _coach_link(proposal: Proposal) -> str | None:
-    """A link to the proposal in the coach area, if that area has such a page."""
-    for endpoint in ("coach.proposal_detail", "coach.proposal"):
-        try:
-            return url_for(endpoint, proposal_id=proposal.id)
-        except Exception:  # noqa: BLE001 - the coach area may not have this page (yet)
-            continue
-    return None

@@ -13,9 +13,12 @@ from web.models import OutboxEmail, utcnow
 log = logging.getLogger("stagebrug.mail")
 
 
-def queue_email(*, session: Session, to: str, subject: str, body: str, language: str = "nl") -> OutboxEmail:
-    """Put an e-mail in the outbox."""
-    mail = OutboxEmail(to_address=to, subject=subject, body_text=body, language=language)
+def queue_email(
+    *, session: Session, to: str, subject: str, body: str, language: str = "nl", calendar: tuple[str, str] | None = None
+) -> OutboxEmail:
+    """Put an e-mail in the outbox, optionally with an iCalendar invitation: (text, method)."""
+    mail = OutboxEmail(to_address=to, subject=subject, body_text=body, language=language,
+                       calendar=calendar[0] if calendar else None, calendar_method=calendar[1] if calendar else None)
     session.add(mail)
     session.flush()
     return mail
@@ -42,6 +45,20 @@ def deliver_outbox(*, session: Session, app: Flask, limit: int = 100) -> int:
     return sent
 
 
+def build_message(app: Flask, mail: OutboxEmail) -> EmailMessage:
+    """The MIME message of an outbox row: the text, and an invitation as a text/calendar part with its method."""
+    message = EmailMessage()
+    message["From"] = app.config["MAIL_FROM"]
+    message["To"] = mail.to_address
+    message["Subject"] = mail.subject
+    message.set_content(mail.body_text)
+    if mail.calendar:
+        method = mail.calendar_method or "REQUEST"
+        message.add_alternative(mail.calendar, subtype="calendar", params={"method": method})
+        message.add_attachment(mail.calendar.encode("utf-8"), maintype="application", subtype="ics", filename="uitnodiging.ics")
+    return message
+
+
 def _send(app: Flask, mail: OutboxEmail) -> None:
     backend = app.config["MAIL_BACKEND"]
     if backend == "memory":
@@ -49,11 +66,7 @@ def _send(app: Flask, mail: OutboxEmail) -> None:
     if backend == "console":
         print(f"\n--- e-mail to {mail.to_address} ---\nSubject: {mail.subject}\n\n{mail.body_text}\n--- end ---\n", flush=True)
         return
-    message = EmailMessage()
-    message["From"] = app.config["MAIL_FROM"]
-    message["To"] = mail.to_address
-    message["Subject"] = mail.subject
-    message.set_content(mail.body_text)
+    message = build_message(app, mail)
     with smtplib.SMTP(app.config["MAIL_SERVER"], app.config["MAIL_PORT"], timeout=20) as smtp:
         if app.config["MAIL_USE_TLS"]:
             smtp.starttls()

@@ -13,7 +13,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlmodel import Session, select
@@ -398,23 +397,13 @@ def _tell_coach(*, session: Session, participant: Participant, card: VacancyCard
         payload={
             "participant_id": participant.id,
             "place_id": card.place.id,
-            "place_title": card.place.title,
             "answer": answer,
             "reason": reason,
             "proposal_id": card.proposal.id if card.proposal else None,
         },
-        link=_coach_link(participant),
+        **({"endpoint": "coach.proposal_detail", "endpoint_args": {"proposal_id": card.proposal.id}} if card.proposal else
+           {"endpoint": "coach.participant", "endpoint_args": {"participant_id": participant.id}}),
     )
-
-
-def _coach_link(participant: Participant) -> str | None:
-    """Where the coach reads a participant's file, if the coach area offers such a page."""
-    for endpoint in ("coach.participant_detail", "coach.participant"):
-        try:
-            return url_for(endpoint, participant_id=participant.id)
-        except Exception:  # noqa: BLE001 - the endpoint may not exist (yet)
-            continue
-    return None
 
 
 # --- "Mijn traject" ------------------------------------------------------------------------------

@@ -178,11 +178,9 @@ def request_erasure(*, session: Session, participant: Participant, actor: User) 
         participant.erasure_requested_at = utcnow()
         session.add(participant)
         record_audit(session=session, actor_id=actor.id, action="participant.erasure_requested", obj=participant)
-        from flask import url_for
-
         notify(
             session=session, user_id=participant.coach_id, kind="participant.erasure_requested",
-            payload={"participant_id": participant.id}, link=url_for("participant.coach_erasure_requests"),
+            payload={"participant_id": participant.id}, endpoint="participant.coach_erasure_requests",
         )
     session.flush()
 
@@ -231,7 +229,6 @@ def anonymise_participant(*, session: Session, participant: Participant) -> None
     proposal_ids = []
     for proposal in session.exec(select(Proposal).where(Proposal.participant_id == pid)).all():
         proposal.decline_note = None
-        proposal.intake_options = None
         session.add(proposal)
         proposal_ids.append(proposal.id)
     if proposal_ids:

@@ -11,7 +11,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, func, select
 
 from web.models import (
-    Employer,
     EmployerMember,
     HoldPeriod,
     Participant,
@@ -74,10 +73,6 @@ def phase_threshold(days_left: int) -> str | None:
     return None
 
 
-def _participant_name(participant: Participant) -> str:
-    return f"{participant.first_name} {participant.last_name}".strip()
-
-
 def remind_phase_deadlines(*, session: Session, today: date) -> int:
     """Remind coaches of open phases 14 and 3 days before their due date and when overdue; return how many."""
     rows = session.exec(
@@ -104,8 +99,8 @@ def remind_phase_deadlines(*, session: Session, today: date) -> int:
         kind = "reminder.phase_overdue" if threshold == "overdue" else "reminder.phase_due"
         notify(
             session=session, user_id=coach_id, kind=kind,
-            payload={"phase": period.phase, "participant": _participant_name(participant), "due_on": due.isoformat(), "days": days_left},
-            link="/coach/",
+            payload={"phase": period.phase, "participant_id": participant.id, "due_on": due.isoformat(), "days": days_left},
+            endpoint="coach.participant", endpoint_args={"participant_id": participant.id},
         )
         sent += 1
     return sent
@@ -149,8 +144,13 @@ def remind_waiting_proposals(*, session: Session, now: datetime) -> int:
             user = session.get(User, user_id)
             if user is None or not user.is_active:
                 continue
-            link = {"participant": "/deelnemer/", "employer": "/werkgever/", "coach": "/coach/"}.get(user.role)
-            notify(session=session, user_id=user_id, kind="reminder.proposal_waiting", payload={"place": place.title, "days": days}, link=link)
+            endpoint, args = {
+                "participant": ("participant.vacancy", {"place_id": place.id}),
+                "employer": ("employer.proposal_detail", {"proposal_id": proposal.id}),
+            }.get(user.role, ("coach.proposal_detail", {"proposal_id": proposal.id}))
+            notify(session=session, user_id=user_id, kind="reminder.proposal_waiting",
+                   payload={"proposal_id": proposal.id, "participant_id": participant.id, "place_id": place.id, "days": days},
+                   endpoint=endpoint, endpoint_args=args)
         sent += 1
     return sent
 
@@ -190,21 +190,19 @@ def remind_nazorg_checkins(*, session: Session, today: date) -> int:
         coach_id = trajectory.coach_id or participant.coach_id
         if coach_id is None or not claim_reminder(session=session, kind="nazorg", subject_id=trajectory.id, threshold=f"{months}m"):
             continue
-        employer = _hiring_employer(session, participant.id)
+        place_id = _hiring_place(session, participant.id)
         notify(
             session=session, user_id=coach_id, kind="reminder.nazorg_checkin",
-            payload={"participant": _participant_name(participant), "months": months, "employer": employer or "—"},
-            link="/coach/",
+            payload={"participant_id": participant.id, "months": months, "place_id": place_id},
+            endpoint="coach.participant", endpoint_args={"participant_id": participant.id},
         )
         sent += 1
     return sent
 
 
-def _hiring_employer(session: Session, participant_id: int) -> str | None:
+def _hiring_place(session: Session, participant_id: int) -> int | None:
     return session.exec(
-        select(Employer.name)
-        .join(StagePlace, StagePlace.employer_id == Employer.id)
-        .join(Proposal, Proposal.place_id == StagePlace.id)
+        select(Proposal.place_id)
         .where(Proposal.participant_id == participant_id, Proposal.state == "hired")
         .order_by(Proposal.updated_at.desc())
     ).first()
