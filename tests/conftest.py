@@ -227,6 +227,21 @@ def make_proposal(session, participant: Participant, place: StagePlace, state: s
     return proposal
 
 
+def make_meeting(session, proposal: Proposal, *, status: str = "confirmed", days_ahead: int = 3, hour: int = 10, **fields):
+    """A meeting of a proposal, one hour long, ``days_ahead`` days from now (negative: in the past)."""
+    import uuid
+
+    from web.models import Meeting
+
+    start = (utcnow() + timedelta(days=days_ahead)).replace(hour=hour, minute=0, second=0, microsecond=0)
+    values = {"location": "Havenlaan 1, 9000 Gent", "contact_person": "Sofie", **fields}
+    meeting = Meeting(proposal_id=proposal.id, uid=f"{uuid.uuid4()}@stagebrug", status=status, starts_at=start,
+                      ends_at=start + timedelta(hours=1), **values)
+    session.add(meeting)
+    session.commit()
+    return meeting
+
+
 @pytest.fixture
 def builders():
     """The make_* builders, for tests that prefer a fixture to imports."""

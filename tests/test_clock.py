@@ -13,6 +13,7 @@ from pathlib import Path
 
 from sqlmodel import Session, select
 
+from web.jobs import JOBS
 from web.models import JobRun
 
 REPO = Path(__file__).resolve().parent.parent
@@ -57,7 +58,7 @@ def test_two_scheduler_processes_run_each_firing_once(app):
         out = "".join(lines)
         outputs.append(out)
         assert clock.returncode == 0, out[-2000:]
-    assert all("clock: starting with 8 job(s)" in out for out in outputs), outputs[0][-2000:]
+    assert all(f"clock: starting with {len(JOBS)} job(s)" in out for out in outputs), outputs[0][-2000:]
 
     results = [m.groups() for out in outputs for m in LINE.finditer(out)]
     ran = Counter((job, firing) for job, firing, result in results if result == "ran")

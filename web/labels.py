@@ -63,6 +63,18 @@ SKILL_LEVEL_LABELS = {
 }
 
 
+MEETING_STATUS_LABELS = {
+    "option": _l("voorgesteld"),
+    "confirmed": _l("vastgelegd"),
+    "declined": _l("niet gekozen"),
+    "cancelled": _l("geannuleerd"),
+}
+MEETING_OUTCOME_LABELS = {
+    "continue": _l("verder naar een stage"),
+    "not_retained": _l("niet weerhouden"),
+}
+
+
 def _lookup(table: dict, code) -> str:
     label = table.get(code)
     return str(label) if label is not None else (str(code) if code is not None else "—")
@@ -75,6 +87,8 @@ def proposal_state_label(code): return _lookup(PROPOSAL_STATE_LABELS, code)  # n
 def role_label(code): return _lookup(ROLE_LABELS, code)  # noqa: E704
 def payer_label(code): return _lookup(PAYER_LABELS, code)  # noqa: E704
 def skill_level_label(code): return _lookup(SKILL_LEVEL_LABELS, code)  # noqa: E704
+def meeting_status_label(code): return _lookup(MEETING_STATUS_LABELS, code)  # noqa: E704
+def meeting_outcome_label(code): return _lookup(MEETING_OUTCOME_LABELS, code)  # noqa: E704
 
 
 TEMPLATE_FILTERS = {
@@ -85,4 +99,6 @@ TEMPLATE_FILTERS = {
     "role_label": role_label,
     "payer_label": payer_label,
     "skill_level_label": skill_level_label,
+    "meeting_status_label": meeting_status_label,
+    "meeting_outcome_label": meeting_outcome_label,
 }

@@ -63,6 +63,13 @@ def init_app(app: Flask) -> None:
             return format_date(value, fmt)
         return value
 
+    @app.template_filter("meeting_when")
+    def _meeting_when(meeting):
+        """'dinsdag 5 januari 2027, 10:00–11:00' in the reader's language and Brussels time."""
+        from web.services.meetings import when_text
+
+        return when_text(meeting)
+
     @app.after_request
     def _headers(response):
         response.headers.setdefault("X-Content-Type-Options", "nosniff")

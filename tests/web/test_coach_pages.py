@@ -4,7 +4,7 @@ from datetime import date, timedelta
 from sqlalchemy import event
 from sqlmodel import select
 
-from tests.conftest import make_employer, make_participant, make_place, make_proposal, make_user
+from tests.conftest import make_employer, make_meeting, make_participant, make_place, make_proposal, make_user
 from web.models import (
     HoldPeriod,
     MatchSuggestion,
@@ -140,10 +140,22 @@ def test_propose_then_pipeline_moves_trajectory_to_stage_phase(app, session, cli
     place = make_place(session, employer)
     person = make_participant(session, coach)
     login_as(coach)
-    assert client.post(f"/coach/deelnemers/{person.id}/voorstel", data={"place_id": place.id}).status_code == 302
+    url = f"/coach/deelnemers/{person.id}/voorstel/{place.id}"
+    assert client.get(url).status_code == 200
+    assert client.post(url, data={"motivation": ""}).status_code == 422
+    assert client.post(url, data={"motivation": "Sterk in orderpicking."}).status_code == 302
     proposal = session.exec(select(Proposal).where(Proposal.participant_id == person.id)).one()
-    for state in ("participant_agreed", "intake_planned"):
-        client.post(f"/coach/voorstellen/{proposal.id}/status", data={"to_state": state})
+    assert proposal.motivation == "Sterk in orderpicking."
+    client.post(f"/coach/voorstellen/{proposal.id}/status", data={"to_state": "participant_agreed"})
+    client.post(f"/coach/voorstellen/{proposal.id}/status", data={"to_state": "intake_planned"})
+    session.refresh(proposal)
+    assert proposal.state == "participant_agreed"  # no confirmed meeting yet
+    make_meeting(session, proposal)
+    client.post(f"/coach/voorstellen/{proposal.id}/status", data={"to_state": "intake_planned"})
+    session.refresh(proposal)
+    assert proposal.state == "intake_planned"
+    response = client.post(f"/coach/voorstellen/{proposal.id}/status", data={"to_state": "stage_agreed"})
+    assert response.status_code == 422 and "begin- en einddatum" in response.get_data(as_text=True)
     start = date.today() + timedelta(days=7)
     client.post(f"/coach/voorstellen/{proposal.id}/status", data={"to_state": "stage_agreed", "stage_start": start.isoformat(), "stage_end": (start + timedelta(days=56)).isoformat()})
     session.refresh(proposal)

@@ -28,6 +28,7 @@ from web.models import (
     EmployerMember,
     Evaluation,
     HoldPeriod,
+    Meeting,
     Participant,
     ParticipantSkill,
     PhasePeriod,
@@ -267,6 +268,7 @@ def test_every_proposal_state_is_present_with_consistent_events(session):
     events = defaultdict(list)
     for event in _all(session, ProposalEvent):
         events[event.proposal_id].append(event)
+    confirmed = {m.proposal_id: m for m in _all(session, Meeting) if m.status == "confirmed"}
     for proposal in proposals:
         chain = events[proposal.id]
         assert chain[0].from_state is None and chain[0].to_state == "proposed"
@@ -280,7 +282,8 @@ def test_every_proposal_state_is_present_with_consistent_events(session):
         if proposal.state == "declined":
             assert proposal.decline_reason in DECLINE_REASONS and proposal.declined_by in ("coach", "employer", "participant")
         if proposal.state == "intake_planned":
-            assert proposal.intake_options and proposal.intake_at > NOW
+            meeting = confirmed.get(proposal.id)
+            assert meeting is not None and meeting.starts_at > NOW and meeting.ends_at > meeting.starts_at and meeting.location
         if proposal.state in ("stage_agreed", "stage_running", "stage_completed", "hired", "not_hired"):
             assert proposal.stage_start and proposal.stage_end and proposal.stage_start < proposal.stage_end
         if proposal.state == "stage_agreed":

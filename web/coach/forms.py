@@ -27,6 +27,7 @@ from wtforms.validators import (
     Optional,
 )
 
+from web.brokering.forms import FriendlyDateField
 from web.labels import PHASE_LABELS, SECTOR_LABELS, SKILL_LEVEL_LABELS
 from web.models import DUTCH_LEVELS, PHASES, SECTORS
 from web.row_lists import RowList
@@ -96,22 +97,13 @@ class HandoverForm(FlaskForm):
     coach_id = SelectField(_l("Nieuwe coach"), coerce=int, choices=[])
 
 
-class ProposeForm(FlaskForm):
-    place_id = HiddenField(validators=[DataRequired()])
-    note = StringField(_l("Toelichting"), validators=[Optional(), Length(max=2000)])
-
-
 class TransitionForm(FlaskForm):
     to_state = HiddenField(validators=[DataRequired()])
     reason = SelectField(_l("Reden"), choices=[SelectChoice("", "—")] + [SelectChoice(r, r) for r in DECLINE_REASONS], validators=[Optional()])
-    note = StringField(_l("Toelichting"), validators=[Optional(), Length(max=2000)])
-    stage_start = DateField(_l("Start stage"), validators=[Optional()])
-    stage_end = DateField(_l("Einde stage"), validators=[Optional()])
-
-
-class AcceptAssignmentForm(FlaskForm):
-    participant_id = HiddenField(validators=[DataRequired()])
-    place_id = HiddenField(validators=[DataRequired()])
+    note = StringField(_l("Interne notitie"), validators=[Optional(), Length(max=2000)],
+                       description=_l("Alleen voor coaches: de werkgever ziet dit niet."))
+    stage_start = FriendlyDateField(_l("Start stage"), validators=[Optional()])
+    stage_end = FriendlyDateField(_l("Einde stage"), validators=[Optional()])
 
 
 class ImportForm(FlaskForm):

@@ -24,10 +24,12 @@ from flask_login import current_user
 from sqlmodel import select
 from wtforms.fields.choices import SelectChoice
 
+from web.brokering.forms import CancelForm, ConfirmForm, MessageForm, RescheduleForm
+from web.brokering.forms import ProposeForm as MotivationForm
+from web.brokering.views import TRANSITION_ERRORS, ics_response, meeting_block, meeting_message
 from web.coach.explain import explain_lines
 from web.coach.forms import (
     MAX_SKILL_ROWS,
-    AcceptAssignmentForm,
     HandoverForm,
     HoldForm,
     ImportForm,
@@ -35,7 +37,6 @@ from web.coach.forms import (
     NoteForm,
     PhaseForm,
     ProfileForm,
-    ProposeForm,
     TransitionForm,
     evaluation_form_class,
 )
@@ -45,9 +46,10 @@ from web.layout import add_nav_item
 from web.models import PHASES, Employer, Evaluation, Proposal, SkillTerm, StagePlace, User
 from web.security import role_required
 from web.services import caseload as caseload_service
-from web.services import cost_sheets
+from web.services import conversation, cost_sheets
 from web.services import evaluations as evaluation_service
 from web.services import matching as matching_service
+from web.services import meetings as meeting_service
 from web.services import places as places_service
 from web.services import profiles as profile_service
 from web.services import trajectories as trajectory_service
@@ -55,9 +57,11 @@ from web.services.csv_import import COLUMNS, import_caseload
 from web.services.dashboards import coach_overview
 from web.services.proposals import (
     OPEN_STATES,
+    ProposalError,
     TransitionError,
     allowed_targets,
-    create_proposal,
+    proposals_of_participant,
+    propose_match,
     transition_proposal,
 )
 
@@ -67,12 +71,6 @@ add_nav_item("coach", "coach.caseload", _l("Caseload"))
 add_nav_item("coach", "coach.places", _l("Stageplaatsen"))
 add_nav_item("coach", "coach.assignments", _l("Voorgestelde koppelingen"))
 
-TRANSITION_ERRORS = {
-    "not_allowed": _l("Deze stap is vanuit deze status niet mogelijk."),
-    "not_your_step": _l("Deze stap is niet aan jou."),
-    "place_full": _l("Alle plaatsen van deze stageplaats zijn al ingenomen."),
-    "reason_required": _l("Geef een reden op."),
-}
 PHASE_ERRORS = {
     "same_phase": _l("De deelnemer zit al in die fase."),
     "already_on_hold": _l("Het traject staat al in pauze."),
@@ -158,17 +156,15 @@ def participant(participant_id: int):
     person = _participant(participant_id)
     trajectory = trajectory_service.current_trajectory(session=db, participant_id=person.id)
     clock = trajectory_service.phase_clock(session=db, trajectory=trajectory) if trajectory else None
-    proposals = db.exec(
-        select(Proposal, StagePlace, Employer).join(StagePlace, StagePlace.id == Proposal.place_id).join(Employer, Employer.id == StagePlace.employer_id)
-        .where(Proposal.participant_id == person.id).order_by(Proposal.created_at.desc())
-    ).all()
+    proposals = proposals_of_participant(session=db, participant_id=person.id)
     handover = HandoverForm()
     handover.coach_id.choices = [SelectChoice(c.id, c.full_name) for c in caseload_service.handover_targets(session=db, coach=current_user)]
     return render_template(
         "coach/participant.html", participant=person, trajectory=trajectory, clock=clock,
         history=trajectory_service.phase_history(session=db, trajectory=trajectory) if trajectory else [],
         skills=profile_service.skills_of(session=db, participant_id=person.id), proposals=proposals,
-        targets={p.id: allowed_targets(p.state, "coach") for p, _s, _e in proposals},
+        targets={p.id: allowed_targets(p.state, "coach", buttons=True) for p, _s, _e in proposals},
+        meetings=meeting_service.confirmed_by_proposal(session=db, proposal_ids=[p.id for p, _s, _e in proposals]),
         evaluations=evaluation_service.list_evaluations(session=db, participant_id=person.id),
         timeline=profile_service.timeline(session=db, participant=person), note_form=NoteForm(), phase_form=PhaseForm(),
         answers=profile_service.place_answers(session=db, participant=person),
@@ -202,53 +198,186 @@ def matches(participant_id: int):
     show_excluded = request.args.get("uitgesloten") == "1"
     rows = matching_service.suggestions_for_participant(session=db, participant_id=person.id, include_excluded=show_excluded, limit=50 if show_excluded else 20)
     open_places = set(db.exec(select(Proposal.place_id).where(Proposal.participant_id == person.id, Proposal.state.in_(OPEN_STATES))).all())
+    employer_ids = {place.employer_id for _m, place in rows}
+    employers = {e.id: e for e in db.exec(select(Employer).where(Employer.id.in_(employer_ids))).all()} if employer_ids else {}
     return render_template(
         "coach/matches.html", participant=person, rows=rows, explain=explain_lines, show_excluded=show_excluded, open_places=open_places,
-        matchable=matching_service.is_matchable(person), propose_form=ProposeForm(),
+        matchable=matching_service.is_matchable(person), employers=employers,
     )
 
 
-@bp.route("/deelnemers/<int:participant_id>/voorstel", methods=["POST"])
-def propose(participant_id: int):
+@bp.route("/deelnemers/<int:participant_id>/voorstel/<int:place_id>", methods=["GET", "POST"])
+def propose(participant_id: int, place_id: int):
+    """The confirmation step of a proposal: what the employer will see, and the coach's motivation for them."""
     db = _db()
     person = _participant(participant_id)
-    form = ProposeForm()
-    if not form.validate_on_submit() or not form.place_id.data.isdigit():
-        abort(400)
-    place = db.get(StagePlace, int(form.place_id.data))
+    place = db.get(StagePlace, place_id)
     if place is None or place.status != "published":
         abort(404)
-    existing = db.exec(select(Proposal).where(Proposal.participant_id == person.id, Proposal.place_id == place.id, Proposal.state.in_(OPEN_STATES))).first()
-    if existing is not None:
-        flash(_("Er loopt al een voorstel voor deze plaats."), "warning")
-        return redirect(url_for("coach.participant", participant_id=person.id))
+    only_if_free = request.values.get("koppeling") == "1"
+    form = MotivationForm()
+    if form.validate_on_submit():
+        try:
+            proposal = propose_match(session=db, coach=current_user, participant=person, place_id=place.id, motivation=form.motivation.data,
+                                     only_if_free=only_if_free)
+        except ProposalError as error:
+            messages = {"already_open": _("Er loopt al een voorstel voor deze plaats."),
+                        "participant_busy": _("Deze deelnemer heeft al een lopend voorstel."),
+                        "place_unavailable": _("Deze stageplaats staat niet meer open.")}
+            if error.code in messages:
+                flash(messages[error.code], "warning")
+                return redirect(url_for("coach.participant", participant_id=person.id))
+            form.motivation.errors = list(form.motivation.errors) + [str(TRANSITION_ERRORS.get(error.code, error.code))]
+        else:
+            flash(_("Voorstel verstuurd voor %(title)s.", title=place.title), "success")
+            return redirect(url_for("coach.proposal_detail", proposal_id=proposal.id))
+    from web.services.employers import candidate_card
+
     suggestion = db.exec(select(matching_service.MatchSuggestion).where(
         matching_service.MatchSuggestion.participant_id == person.id, matching_service.MatchSuggestion.place_id == place.id)).first()
-    create_proposal(session=db, participant_id=person.id, place_id=place.id, coach=current_user, score=suggestion.score if suggestion else None,
-                    note=form.note.data or None)
-    flash(_("Voorstel verstuurd voor %(title)s.", title=place.title), "success")
-    return redirect(url_for("coach.participant", participant_id=person.id))
+    preview = candidate_card(session=db, proposal=Proposal(participant_id=person.id, place_id=place.id), participant=person, place=place)
+    status = 422 if form.errors else 200
+    return render_template("coach/propose.html", participant=person, place=place, employer=db.get(Employer, place.employer_id), form=form,
+                           suggestion=suggestion, explain=explain_lines, preview=preview, only_if_free=only_if_free), status
+
+
+def _proposal(proposal_id: int) -> Proposal:
+    return caseload_service.get_proposal(session=_db(), coach=current_user, proposal_id=proposal_id)
+
+
+def _render_proposal(proposal: Proposal, *, forms: dict | None = None, status: int = 200):
+    db = _db()
+    person = _participant(proposal.participant_id)
+    place = db.get(StagePlace, proposal.place_id)
+    conversation.mark_conversation_read(session=db, proposal=proposal, reader=current_user)
+    forms = forms or {}
+    return render_template(
+        "coach/proposal.html", proposal=proposal, participant=person, place=place, employer=db.get(Employer, place.employer_id),
+        targets=allowed_targets(proposal.state, "coach", buttons=True), meetings=meeting_block(session=db, proposal=proposal),
+        messages=conversation.conversation(session=db, proposal=proposal, reader=current_user),
+        events=trajectory_service.proposal_events(session=db, proposal=proposal) if hasattr(trajectory_service, "proposal_events") else [],
+        confirm_form=ConfirmForm(formdata=None), transition_form=forms.get("transition") or TransitionForm(formdata=None),
+        reschedule_form=forms.get("reschedule") or RescheduleForm(formdata=None), cancel_form=forms.get("cancel") or CancelForm(formdata=None),
+        message_form=forms.get("message") or MessageForm(formdata=None), explain=explain_lines,
+        suggestion=db.exec(select(matching_service.MatchSuggestion).where(
+            matching_service.MatchSuggestion.participant_id == person.id, matching_service.MatchSuggestion.place_id == place.id)).first(),
+    ), status
+
+
+@bp.route("/voorstellen/<int:proposal_id>")
+def proposal_detail(proposal_id: int):
+    return _render_proposal(_proposal(proposal_id))
 
 
 @bp.route("/voorstellen/<int:proposal_id>/status", methods=["POST"])
 def transition(proposal_id: int):
     db = _db()
-    proposal = caseload_service.get_proposal(session=db, coach=current_user, proposal_id=proposal_id)
+    proposal = _proposal(proposal_id)
     form = TransitionForm()
     if not form.validate_on_submit():
+        if form.to_state.data == "stage_agreed":
+            return _render_proposal(proposal, forms={"transition": form}, status=422)
         abort(400)
-    if form.to_state.data == "stage_agreed":
-        proposal.stage_start = form.stage_start.data or proposal.stage_start
-        proposal.stage_end = form.stage_end.data or proposal.stage_end
     data = {"reason": form.reason.data} if form.reason.data else None
     try:
-        transition_proposal(session=db, proposal=proposal, to_state=form.to_state.data, actor=current_user, actor_role="coach", note=form.note.data or None, data=data)
+        transition_proposal(session=db, proposal=proposal, to_state=form.to_state.data, actor=current_user, actor_role="coach",
+                            note=form.note.data or None, data=data, stage_start=form.stage_start.data, stage_end=form.stage_end.data)
     except TransitionError as error:
-        db.rollback()
+        if form.to_state.data == "stage_agreed":
+            form.stage_start.errors = list(form.stage_start.errors) + [str(TRANSITION_ERRORS.get(error.code, error.code))]
+            return _render_proposal(proposal, forms={"transition": form}, status=422)
         flash(str(TRANSITION_ERRORS.get(error.code, error.code)), "error")
-        return redirect(url_for("coach.participant", participant_id=proposal.participant_id))
+        return redirect(url_for("coach.proposal_detail", proposal_id=proposal.id))
     flash(_("Status aangepast."), "success")
-    return redirect(url_for("coach.participant", participant_id=proposal.participant_id))
+    return redirect(url_for("coach.proposal_detail", proposal_id=proposal.id))
+
+
+def _meeting(meeting_id: int):
+    meeting = meeting_service.get_meeting_for(session=_db(), user=current_user, meeting_id=meeting_id)
+    if meeting is None:
+        abort(404)
+    return meeting
+
+
+@bp.route("/afspraken/<int:meeting_id>/kiezen", methods=["POST"])
+def pick_meeting(meeting_id: int):
+    meeting = _meeting(meeting_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        meeting_service.pick_slot(session=_db(), meeting=meeting, actor=current_user)
+    except (meeting_service.MeetingError, TransitionError) as error:
+        flash(meeting_message(error.code), "error")
+        return redirect(url_for("coach.proposal_detail", proposal_id=meeting.proposal_id, _anchor="kennismaking"))
+    flash(_("Het moment is vastgelegd. Iedereen krijgt een uitnodiging in de agenda."), "success")
+    return redirect(url_for("coach.proposal_detail", proposal_id=meeting.proposal_id, _anchor="kennismaking"))
+
+
+@bp.route("/voorstellen/<int:proposal_id>/andere-momenten", methods=["POST"])
+def other_times(proposal_id: int):
+    proposal = _proposal(proposal_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        meeting_service.ask_other_times(session=_db(), proposal=proposal, actor=current_user)
+    except meeting_service.MeetingError as error:
+        flash(meeting_message(error.code), "error")
+        return redirect(url_for("coach.proposal_detail", proposal_id=proposal.id))
+    flash(_("De werkgever wordt gevraagd om andere momenten."), "success")
+    return redirect(url_for("coach.proposal_detail", proposal_id=proposal.id, _anchor="kennismaking"))
+
+
+@bp.route("/afspraken/<int:meeting_id>/verplaatsen", methods=["POST"])
+def reschedule_meeting(meeting_id: int):
+    meeting = _meeting(meeting_id)
+    proposal = _proposal(meeting.proposal_id)
+    form = RescheduleForm()
+    valid = form.validate_on_submit()
+    slot = form.slot()
+    if not valid or slot is None:
+        return _render_proposal(proposal, forms={"reschedule": form}, status=422)
+    try:
+        meeting_service.reschedule(session=_db(), meeting=meeting, actor=current_user, slot=slot, reason=form.reason.data, location=form.location.data)
+    except meeting_service.MeetingError as error:
+        form.form_errors.append(meeting_message(error.code))
+        return _render_proposal(proposal, forms={"reschedule": form}, status=422)
+    flash(_("Het gesprek is verplaatst. Iedereen krijgt het nieuwe moment in de agenda."), "success")
+    return redirect(url_for("coach.proposal_detail", proposal_id=proposal.id, _anchor="kennismaking"))
+
+
+@bp.route("/afspraken/<int:meeting_id>/annuleren", methods=["POST"])
+def cancel_meeting(meeting_id: int):
+    meeting = _meeting(meeting_id)
+    proposal = _proposal(meeting.proposal_id)
+    form = CancelForm()
+    if not form.validate_on_submit():
+        return _render_proposal(proposal, forms={"cancel": form}, status=422)
+    try:
+        meeting_service.cancel(session=_db(), meeting=meeting, actor=current_user, reason=form.reason.data)
+    except (meeting_service.MeetingError, TransitionError) as error:
+        form.form_errors.append(meeting_message(error.code))
+        return _render_proposal(proposal, forms={"cancel": form}, status=422)
+    flash(_("Het gesprek is geannuleerd. De werkgever kan nieuwe momenten voorstellen."), "success")
+    return redirect(url_for("coach.proposal_detail", proposal_id=proposal.id, _anchor="kennismaking"))
+
+
+@bp.route("/afspraken/<int:meeting_id>.ics")
+def meeting_ics(meeting_id: int):
+    meeting = _meeting(meeting_id)
+    if meeting.status not in ("confirmed", "cancelled"):
+        abort(404)
+    return ics_response(session=_db(), meeting=meeting, user=current_user)
+
+
+@bp.route("/voorstellen/<int:proposal_id>/berichten", methods=["POST"])
+def post_message(proposal_id: int):
+    proposal = _proposal(proposal_id)
+    form = MessageForm()
+    if not form.validate_on_submit():
+        return _render_proposal(proposal, forms={"message": form}, status=422)
+    conversation.post_message(session=_db(), proposal=proposal, author=current_user, body=form.body.data)
+    flash(_("Je bericht is verstuurd. De werkgever krijgt een melding."), "success")
+    return redirect(url_for("coach.proposal_detail", proposal_id=proposal.id, _anchor="gesprek"))
 
 
 @bp.route("/deelnemers/<int:participant_id>/notities", methods=["POST"])
@@ -411,7 +540,7 @@ def place(place_id: int):
     show_excluded = request.args.get("uitgesloten") == "1"
     rows = matching_service.suggestions_for_place(session=db, place_id=item.id, coach_ids=coach_ids, include_excluded=show_excluded)
     return render_template("coach/place.html", place=item, employer=db.get(Employer, item.employer_id), rows=rows, explain=explain_lines,
-                           show_excluded=show_excluded, propose_form=ProposeForm(), skills=places_service.place_skills(session=db, place=item),
+                           show_excluded=show_excluded, skills=places_service.place_skills(session=db, place=item),
                            doc=cost_sheets.sheet_document(session=db, place=item, labels=cost_sheets.reader_labels()))
 
 
@@ -438,27 +567,7 @@ def assignments():
     db = _db()
     coach_ids = caseload_service.visible_coach_ids(session=db, coach=current_user)
     rows = matching_service.suggest_assignments(session=db, coach_ids=coach_ids)
-    return render_template("coach/assignments.html", rows=rows, form=AcceptAssignmentForm())
-
-
-@bp.route("/koppelingen/aanvaarden", methods=["POST"])
-def accept_assignment():
-    form = AcceptAssignmentForm()
-    if not form.validate_on_submit() or not (form.participant_id.data.isdigit() and form.place_id.data.isdigit()):
-        abort(400)
-    db = _db()
-    person = _participant(int(form.participant_id.data))
-    place = db.get(StagePlace, int(form.place_id.data))
-    if place is None or place.status != "published":
-        abort(404)
-    if db.exec(select(Proposal).where(Proposal.participant_id == person.id, Proposal.state.in_(OPEN_STATES))).first() is not None:
-        flash(_("Deze deelnemer heeft al een lopend voorstel."), "warning")
-        return redirect(url_for("coach.assignments"))
-    suggestion = db.exec(select(matching_service.MatchSuggestion).where(
-        matching_service.MatchSuggestion.participant_id == person.id, matching_service.MatchSuggestion.place_id == place.id)).first()
-    create_proposal(session=db, participant_id=person.id, place_id=place.id, coach=current_user, score=suggestion.score if suggestion else None)
-    flash(_("Voorstel verstuurd: %(name)s voor %(title)s.", name=person.first_name, title=place.title), "success")
-    return redirect(url_for("coach.assignments"))
+    return render_template("coach/assignments.html", rows=rows)
 
 
 @bp.route("/import/voorbeeld.csv")
@@ -473,7 +582,6 @@ def import_csv():
     if form.validate_on_submit():
         result = import_caseload(session=_db(), coach=current_user, content=form.file.data.read())
         if result.errors:
-            _db().rollback()
             errors = result.errors
             flash(_("Niets geïmporteerd: verbeter de fouten hieronder en probeer opnieuw."), "error")
         else:

@@ -320,19 +320,12 @@ class SheetForm(FlaskForm):
 
 
 class InterestedForm(FlaskForm):
-    note = text(_l("Bericht voor de coach (optioneel)"), 2000, area=True)
-
-
-class IntakeForm(FlaskForm):
-    option1 = DutchDateTimeField(_l("Voorstel 1"), format="%Y-%m-%dT%H:%M", validators=[InputRequired(_l("Stel minstens één moment voor."))])
-    option2 = DutchDateTimeField(_l("Voorstel 2 (optioneel)"), format="%Y-%m-%dT%H:%M", validators=[Optional()])
-    option3 = DutchDateTimeField(_l("Voorstel 3 (optioneel)"), format="%Y-%m-%dT%H:%M", validators=[Optional()])
-    note = text(_l("Bericht voor de coach (optioneel)"), 2000, area=True)
+    note = text(_l("Bericht voor de coach (optioneel)"), 2000, area=True, description=_l("De coach ziet dit."))
 
 
 class DeclineForm(FlaskForm):
     reason = SelectField(_l("Reden"), choices=[], validators=[DataRequired(_l("Kies een reden."))])
-    note = text(_l("Toelichting"), 2000, area=True)
+    note = text(_l("Toelichting"), 2000, area=True, description=_l("De coach ziet dit."))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

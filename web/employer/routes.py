@@ -1,8 +1,7 @@
 """Views of the employer area: organisation, stage places with their sheet, the PDF, and the proposals inbox."""
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
+from datetime import datetime
 
 from flask import (
     Blueprint,
@@ -21,6 +20,8 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from web.brokering.forms import CancelForm, MessageForm, OutcomeForm, RescheduleForm, SlotsForm
+from web.brokering.views import fit_for_employer, ics_response, meeting_block, meeting_message
 from web.db import get_session
 from web.employer import texts
 from web.employer.forms import (
@@ -28,7 +29,6 @@ from web.employer.forms import (
     MAX_COST_LINE_ROWS,
     MAX_SKILL_ROWS,
     DeclineForm,
-    IntakeForm,
     InterestedForm,
     InviteColleagueForm,
     OrganisationForm,
@@ -37,7 +37,8 @@ from web.employer.forms import (
 )
 from web.layout import add_nav_item
 from web.security import json_endpoint, role_required
-from web.services import cost_sheets, employers, places
+from web.services import conversation, cost_sheets, employers, places
+from web.services import meetings as meeting_service
 from web.services.accounts import AccountError
 from web.services.dashboards import employer_overview
 from web.services.geo import lookup_postal_code
@@ -360,19 +361,28 @@ def proposals():
 def _render_proposal(proposal, *, forms=None, status=200):
     db = get_session()
     employer = _employer()
-    from web.models import Participant, StagePlace
+    from web.models import Participant, StagePlace, User
 
     place = db.get(StagePlace, proposal.place_id)
     participant = db.get(Participant, proposal.participant_id)
     employers.record_profile_view(session=db, proposal=proposal, viewer=current_user, employer=employer)
+    conversation.mark_conversation_read(session=db, proposal=proposal, reader=current_user)
     forms = forms or {}
     return render_template(
         "employer/proposal_detail.html", proposal=proposal, place=place,
         card=employers.candidate_card(session=db, proposal=proposal, participant=participant, place=place),
         answers=employers.employer_answers(proposal),
+        coach=db.get(User, proposal.coach_id) if proposal.coach_id else None,
+        fit=fit_for_employer(session=db, proposal=proposal),
+        meetings=meeting_block(session=db, proposal=proposal),
+        messages=conversation.conversation(session=db, proposal=proposal, reader=current_user),
         interested_form=forms.get("interested") or InterestedForm(formdata=None),
-        intake_form=forms.get("intake") or IntakeForm(formdata=None),
+        slots_form=forms.get("slots") or SlotsForm(formdata=None),
         decline_form=forms.get("decline") or DeclineForm(formdata=None),
+        reschedule_form=forms.get("reschedule") or RescheduleForm(formdata=None),
+        cancel_form=forms.get("cancel") or CancelForm(formdata=None),
+        outcome_form=forms.get("outcome") or OutcomeForm(formdata=None),
+        message_form=forms.get("message") or MessageForm(formdata=None),
     ), status
 
 
@@ -381,31 +391,118 @@ def proposal_detail(proposal_id: int):
     return _render_proposal(_proposal_or_404(proposal_id))
 
 
-def _as_utc(value):
-    return value.replace(tzinfo=ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])).astimezone(UTC) if value else None
-
-
 @bp.route("/voorstellen/<int:proposal_id>/antwoord/<answer>", methods=["POST"])
 def proposal_answer(proposal_id: int, answer: str):
     proposal = _proposal_or_404(proposal_id)
-    form_class = {"interested": InterestedForm, "intake": IntakeForm, "decline": DeclineForm}.get(answer)
+    form_class = {"interested": InterestedForm, "decline": DeclineForm}.get(answer)
     if form_class is None:
         abort(404)
     form = form_class()
     if not form.validate_on_submit():
         return _render_proposal(proposal, forms={answer: form}, status=422)
     kwargs = {"note": form.note.data or None}
-    if answer == "intake":
-        kwargs["intake_options"] = [_as_utc(f.data) for f in (form.option1, form.option2, form.option3) if f.data]
     if answer == "decline":
         kwargs["reason"] = form.reason.data
     try:
         employers.answer_proposal(session=get_session(), proposal=proposal, actor=current_user, answer=answer, **kwargs)
     except TransitionError as exc:
-        if exc.code == "intake_in_past":
-            form.option1.errors = list(form.option1.errors) + [_("Kies momenten in de toekomst.")]
-            return _render_proposal(proposal, forms={answer: form}, status=422)
-        flash(_("Dit antwoord kan niet meer in de huidige stap van het voorstel."), "error")
+        flash(meeting_message(exc.code) if exc.code in ("place_unavailable",) else _("Dit antwoord kan niet meer in de huidige stap van het voorstel."),
+              "error")
         return redirect(url_for("employer.proposal_detail", proposal_id=proposal.id))
     flash(_("Je antwoord is bewaard. De coach krijgt een melding."), "success")
     return redirect(url_for("employer.proposal_detail", proposal_id=proposal.id))
+
+
+@bp.route("/voorstellen/<int:proposal_id>/momenten", methods=["POST"])
+def offer_slots(proposal_id: int):
+    proposal = _proposal_or_404(proposal_id)
+    form = SlotsForm()
+    slots = form.slots() if form.validate_on_submit() else (form.slots() and None)
+    if slots is None:
+        return _render_proposal(proposal, forms={"slots": form}, status=422)
+    try:
+        meeting_service.offer_slots(session=get_session(), proposal=proposal, actor=current_user, slots=slots, location=form.location.data,
+                                    contact_person=form.contact_person.data, note=form.note.data)
+    except (meeting_service.MeetingError, TransitionError) as exc:
+        form.form_errors.append(meeting_message(exc.code))
+        return _render_proposal(proposal, forms={"slots": form}, status=422)
+    flash(_("Je uitnodiging is verstuurd. De coach en de kandidaat kiezen een moment."), "success")
+    return redirect(url_for("employer.proposal_detail", proposal_id=proposal.id, _anchor="kennismaking"))
+
+
+def _meeting_or_404(meeting_id: int):
+    meeting = meeting_service.get_meeting_for(session=get_session(), user=current_user, meeting_id=meeting_id)
+    if meeting is None:
+        abort(404)
+    return meeting
+
+
+@bp.route("/afspraken/<int:meeting_id>/verplaatsen", methods=["POST"])
+def reschedule_meeting(meeting_id: int):
+    meeting = _meeting_or_404(meeting_id)
+    proposal = _proposal_or_404(meeting.proposal_id)
+    form = RescheduleForm()
+    valid = form.validate_on_submit()
+    slot = form.slot()
+    if not valid or slot is None:
+        return _render_proposal(proposal, forms={"reschedule": form}, status=422)
+    try:
+        meeting_service.reschedule(session=get_session(), meeting=meeting, actor=current_user, slot=slot, reason=form.reason.data,
+                                   location=form.location.data)
+    except meeting_service.MeetingError as exc:
+        form.form_errors.append(meeting_message(exc.code))
+        return _render_proposal(proposal, forms={"reschedule": form}, status=422)
+    flash(_("Het gesprek is verplaatst. Iedereen krijgt het nieuwe moment in de agenda."), "success")
+    return redirect(url_for("employer.proposal_detail", proposal_id=proposal.id, _anchor="kennismaking"))
+
+
+@bp.route("/afspraken/<int:meeting_id>/annuleren", methods=["POST"])
+def cancel_meeting(meeting_id: int):
+    meeting = _meeting_or_404(meeting_id)
+    proposal = _proposal_or_404(meeting.proposal_id)
+    form = CancelForm()
+    if not form.validate_on_submit():
+        return _render_proposal(proposal, forms={"cancel": form}, status=422)
+    try:
+        meeting_service.cancel(session=get_session(), meeting=meeting, actor=current_user, reason=form.reason.data)
+    except (meeting_service.MeetingError, TransitionError) as exc:
+        form.form_errors.append(meeting_message(exc.code))
+        return _render_proposal(proposal, forms={"cancel": form}, status=422)
+    flash(_("Het gesprek is geannuleerd. Je kan nieuwe momenten voorstellen."), "success")
+    return redirect(url_for("employer.proposal_detail", proposal_id=proposal.id, _anchor="kennismaking"))
+
+
+@bp.route("/afspraken/<int:meeting_id>/verloop", methods=["POST"])
+def meeting_outcome(meeting_id: int):
+    meeting = _meeting_or_404(meeting_id)
+    proposal = _proposal_or_404(meeting.proposal_id)
+    form = OutcomeForm()
+    if not form.validate_on_submit():
+        return _render_proposal(proposal, forms={"outcome": form}, status=422)
+    try:
+        meeting_service.record_outcome(session=get_session(), meeting=meeting, actor=current_user, outcome=form.outcome.data,
+                                       reason=form.reason.data or None, note=form.note.data)
+    except (meeting_service.MeetingError, TransitionError) as exc:
+        form.form_errors.append(meeting_message(exc.code))
+        return _render_proposal(proposal, forms={"outcome": form}, status=422)
+    flash(_("Bewaard. De coach krijgt een melding."), "success")
+    return redirect(url_for("employer.proposal_detail", proposal_id=proposal.id))
+
+
+@bp.route("/afspraken/<int:meeting_id>.ics")
+def meeting_ics(meeting_id: int):
+    meeting = _meeting_or_404(meeting_id)
+    if meeting.status not in ("confirmed", "cancelled"):
+        abort(404)
+    return ics_response(session=get_session(), meeting=meeting, user=current_user)
+
+
+@bp.route("/voorstellen/<int:proposal_id>/berichten", methods=["POST"])
+def post_message(proposal_id: int):
+    proposal = _proposal_or_404(proposal_id)
+    form = MessageForm()
+    if not form.validate_on_submit():
+        return _render_proposal(proposal, forms={"message": form}, status=422)
+    conversation.post_message(session=get_session(), proposal=proposal, author=current_user, body=form.body.data)
+    flash(_("Je bericht is verstuurd. De coach krijgt een melding."), "success")
+    return redirect(url_for("employer.proposal_detail", proposal_id=proposal.id, _anchor="gesprek"))

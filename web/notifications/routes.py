@@ -9,10 +9,11 @@ from web.notifications.forms import EmailPreferencesForm
 from web.security import is_safe_next, role_required
 from web.services.notifications import (
     EMAIL_CATEGORIES,
+    PAGE_SIZE,
     list_notifications,
     mark_all_read,
     mark_read,
-    render_notification,
+    notification_link,
     set_email_preferences,
 )
 
@@ -25,11 +26,17 @@ def _guard():
     return None
 
 
+def _page_number() -> int:
+    raw = request.args.get("pagina", "1")
+    return int(raw) if raw.isdigit() and len(raw) < 7 else 1
+
+
 @bp.route("/")
 def index():
-    notes = list_notifications(session=get_session(), user=current_user)
-    rows = [(note, *render_notification(note.kind, note.payload)) for note in notes]
-    return render_template("notifications/index.html", rows=rows)
+    page = _page_number()
+    rows, total = list_notifications(session=get_session(), user=current_user, page=page, per_page=PAGE_SIZE)
+    pages = max(1, -(-total // PAGE_SIZE))
+    return render_template("notifications/index.html", rows=rows, page=min(page, pages), pages=pages, total=total)
 
 
 @bp.route("/<int:notification_id>/gelezen", methods=["POST"])
@@ -37,9 +44,10 @@ def read(notification_id: int):
     note = mark_read(session=get_session(), user=current_user, notification_id=notification_id)
     if note is None:
         abort(404)
-    if request.form.get("open") and note.link and is_safe_next(note.link):
-        return redirect(note.link)
-    return redirect(url_for("notifications.index"))
+    link = notification_link(note)
+    if request.form.get("open") and link and is_safe_next(link):
+        return redirect(link)
+    return redirect(url_for("notifications.index", pagina=_page_number() if _page_number() > 1 else None))
 
 
 @bp.route("/alles-gelezen", methods=["POST"])

@@ -11,14 +11,18 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from web.brokering.forms import ConfirmForm
+from web.brokering.views import ics_response, meeting_block, meeting_message
 from web.db import get_session
 from web.layout import add_nav_item
-from web.models import User
+from web.models import Proposal, User
 from web.participant.forms import AnswerForm, ConsentForm, EmptyForm, ErasureForm, TakeBackForm
 from web.security import role_required
 from web.services import cost_sheets, places, privacy
+from web.services import meetings as meeting_service
 from web.services import participant_portal as portal
 from web.services.dashboards import participant_for_user
+from web.services.proposals import TransitionError
 
 bp = Blueprint("participant", __name__)
 COACH_ENDPOINT_PREFIX = "participant.coach_"
@@ -73,7 +77,9 @@ def vacancy(place_id: int):
     card = portal.get_my_vacancy(session=get_session(), participant=participant, place_id=place_id)
     if card is None:
         abort(404)
-    return render_template("participant/vacancy.html", participant=participant, card=card, form=AnswerForm(), take_back_form=TakeBackForm())
+    meetings = meeting_block(session=get_session(), proposal=card.proposal) if card.proposal and card.proposal.participant_consented_at else None
+    return render_template("participant/vacancy.html", participant=participant, card=card, form=AnswerForm(), take_back_form=TakeBackForm(),
+                           meetings=meetings, confirm_form=ConfirmForm(formdata=None))
 
 
 @bp.route("/vacatures/<int:place_id>/fiche")
@@ -137,7 +143,55 @@ def take_back(place_id: int):
 def trajectory():
     participant = _me()
     journey = portal.my_trajectory(session=get_session(), participant=participant)
-    return render_template("participant/trajectory.html", participant=participant, journey=journey)
+    return render_template("participant/trajectory.html", participant=participant, journey=journey, confirm_form=ConfirmForm(formdata=None))
+
+
+def _my_meeting(meeting_id: int):
+    meeting = meeting_service.get_meeting_for(session=get_session(), user=current_user, meeting_id=meeting_id)
+    if meeting is None:
+        abort(404)
+    return meeting
+
+
+@bp.route("/afspraken/<int:meeting_id>/kiezen", methods=["POST"])
+def pick_meeting(meeting_id: int):
+    _me()
+    meeting = _my_meeting(meeting_id)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        meeting_service.pick_slot(session=get_session(), meeting=meeting, actor=current_user)
+    except (meeting_service.MeetingError, TransitionError) as error:
+        flash(meeting_message(error.code), "error")
+        return redirect(url_for(".trajectory"))
+    flash(_("Je gesprek is vastgelegd. Je coach en de werkgever weten het."), "success")
+    return redirect(url_for(".trajectory"))
+
+
+@bp.route("/voorstellen/<int:proposal_id>/andere-momenten", methods=["POST"])
+def other_times(proposal_id: int):
+    participant = _me()
+    proposal = get_session().get(Proposal, proposal_id)
+    if proposal is None or proposal.participant_id != participant.id or proposal.participant_consented_at is None:
+        abort(404)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    try:
+        meeting_service.ask_other_times(session=get_session(), proposal=proposal, actor=current_user)
+    except meeting_service.MeetingError as error:
+        flash(meeting_message(error.code), "error")
+        return redirect(url_for(".trajectory"))
+    flash(_("Oké. De werkgever stelt andere momenten voor. Je coach weet het."), "success")
+    return redirect(url_for(".trajectory"))
+
+
+@bp.route("/afspraken/<int:meeting_id>.ics")
+def meeting_ics(meeting_id: int):
+    _me()
+    meeting = _my_meeting(meeting_id)
+    if meeting.status not in ("confirmed", "cancelled"):
+        abort(404)
+    return ics_response(session=get_session(), meeting=meeting, user=current_user)
 
 
 @bp.route("/gegevens")

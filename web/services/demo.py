@@ -27,6 +27,7 @@ from web.models import (
     EmployerMember,
     Evaluation,
     HoldPeriod,
+    Meeting,
     Notification,
     Participant,
     ParticipantNote,
@@ -1193,13 +1194,13 @@ class _DemoBuilder:
             rows.append(Proposal(
                 participant_id=plan.part.obj.id, place_id=plan.place.obj.id, coach_id=plan.part.coach.id, state=plan.state,
                 score=plan.score, participant_consented_at=consented, decline_reason=plan.decline_reason,
-                decline_note=plan.decline_note, declined_by=plan.declined_by,
-                intake_options=[o.isoformat() for o in info["intake_options"]] if info["intake_options"] else None,
-                intake_at=info["intake_at"], stage_start=info["stage_start"], stage_end=info["stage_end"],
+                decline_note=plan.decline_note if plan.declined_by == "employer" else None, declined_by=plan.declined_by,
+                motivation=self._motivation(plan), stage_start=info["stage_start"], stage_end=info["stage_end"],
                 created_at=plan.events[0][1], updated_at=plan.events[-1][1],
             ))
         self._add(rows)
         self.proposal_rows = list(zip(self.proposals, rows, strict=True))
+        self._write_meetings()
         events = []
         for plan, row in self.proposal_rows:
             prev = None
@@ -1207,12 +1208,49 @@ class _DemoBuilder:
                 actor, data = self._actor(plan, state, prev)
                 note = plan.decline_note if state == "declined" else plan.withdraw_note if state == "withdrawn" else None
                 if state == "intake_planned":
-                    data = {"intake_options": [o.isoformat() for o in plan.info["intake_options"]]}
+                    data = {"meeting_id": self.meeting_ids.get(row.id)}
                 elif state == "stage_agreed":
                     data = {"stage_start": plan.info["stage_start"].isoformat(), "stage_end": plan.info["stage_end"].isoformat()}
                 events.append(ProposalEvent(proposal_id=row.id, from_state=prev, to_state=state, actor_id=actor.id if actor else None, note=note, data=data, at=at))
                 prev = state
         self._add(events, flush=False)
+
+    @staticmethod
+    def _motivation(plan) -> str:
+        asks = [phrase for _key, phrase, required, _level in plan.place.skills if required][:2]
+        if asks:
+            return f"{plan.part.obj.first_name} kan {' en '.join(asks)} en wil graag in deze job groeien."
+        return f"{plan.part.obj.first_name} wil graag in deze job groeien en leert snel bij."
+
+    def _write_meetings(self) -> None:
+        """The intake meetings as the employer offered them and the coach confirmed them (one hour each)."""
+        rows: list[Meeting] = []
+        for plan, row in self.proposal_rows:
+            info = plan.info
+            if not info.get("intake_at"):
+                continue
+            employer = plan.place.employer
+            location = ", ".join(x for x in (employer.street, f"{employer.postal_code} {employer.city or ''}".strip()) if x)
+            picked = info["intake_at"]
+            confirmed_at = next((t for s, t in plan.events if s == "intake_planned"), None)
+            states = [s for s, _t in plan.events]
+            outcome = None
+            if any(s in states for s in ("stage_agreed", "stage_running", "stage_completed", "hired", "not_hired")):
+                outcome = "continue"
+            elif states[-1] == "declined" and plan.declined_by == "employer" and "intake_planned" in states:
+                outcome = "not_retained"
+            for option in info.get("intake_options") or [picked]:
+                chosen = option == picked
+                rows.append(Meeting(
+                    proposal_id=row.id, uid=f"demo-{row.id}-{int(option.timestamp())}@stagebrug", status="confirmed" if chosen else "declined",
+                    starts_at=option, ends_at=option + timedelta(hours=1), location=location or employer.name,
+                    contact_person="Onthaal", proposed_by_id=None, confirmed_by_id=plan.part.coach.id if chosen else None,
+                    confirmed_at=confirmed_at if chosen else None, outcome=outcome if chosen else None,
+                    outcome_reason=plan.decline_reason if chosen and outcome == "not_retained" else None,
+                    created_at=(confirmed_at or option) - timedelta(days=1), updated_at=confirmed_at or option,
+                ))
+        self._add(rows)
+        self.meeting_ids = {m.proposal_id: m.id for m in rows if m.status == "confirmed"}
 
     # --- evaluations, notes and notifications --------------------------------------------------------------
 
@@ -1300,11 +1338,11 @@ class _DemoBuilder:
             for state, at in plan.events:
                 if at < recent or state not in answers or (state == "declined" and plan.declined_by != "employer"):
                     continue
-                payload = {"proposal_id": row.id, "answer": answers[state], "state": state, "place_title": plan.place.obj.title,
-                           "reason": plan.decline_reason if state == "declined" else None,
-                           "intake_options": row.intake_options if state == "intake_planned" else None}
+                payload = {"proposal_id": row.id, "participant_id": row.participant_id, "place_id": row.place_id, "answer": answers[state],
+                           "state": state, "reason": plan.decline_reason if state == "declined" else None}
                 created = at + timedelta(minutes=1)
                 read = created + timedelta(hours=rng.randint(1, 30)) if at.date() < self.today - _days(3) and rng.random() < 0.6 else None
-                rows.append(Notification(user_id=plan.part.coach.id, kind="proposal.employer_answered", payload=payload, created_at=created, read_at=read))
+                rows.append(Notification(user_id=plan.part.coach.id, kind="proposal.employer_answered", payload=payload, created_at=created,
+                                         read_at=read, endpoint="coach.proposal_detail", endpoint_args={"proposal_id": row.id}))
         rows.sort(key=lambda n: n.created_at)
         self._add(rows, flush=False)

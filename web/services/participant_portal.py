@@ -21,6 +21,7 @@ from web.models import (
     CostSheet,
     Employer,
     MatchSuggestion,
+    Meeting,
     Participant,
     PhasePeriod,
     PlaceAnswer,
@@ -416,6 +417,8 @@ class ProposalLine:
     employer: Employer | None
     text: str
     waiting_for_me: bool
+    meeting: Meeting | None = None  # the confirmed intake meeting
+    options: list[Meeting] = field(default_factory=list)  # slots the employer offered, to pick from
 
 
 def my_trajectory(*, session: Session, participant: Participant) -> dict:
@@ -448,14 +451,27 @@ def my_trajectory(*, session: Session, participant: Participant) -> dict:
                 waiting_for_me=proposal.state in AWAITING_ANSWER and proposal.participant_consented_at is None,
             )
         )
+    # meetings are shown only once the participant said yes to that proposal
+    consented = [line.proposal.id for line in lines if line.proposal.participant_consented_at is not None]
+    if consented:
+        for meeting in session.exec(
+            select(Meeting).where(Meeting.proposal_id.in_(consented), Meeting.status.in_(("option", "confirmed"))).order_by(Meeting.starts_at)
+        ).all():
+            line = next(line for line in lines if line.proposal.id == meeting.proposal_id)
+            if meeting.status == "confirmed":
+                line.meeting = meeting
+            elif line.proposal.state in ("participant_agreed", "employer_interested"):
+                line.options.append(meeting)
     next_steps = []
     if trajectory is not None and trajectory.ended_on is None:
         next_steps.append(str(NEXT_STEP_BY_PHASE.get(trajectory.current_phase, "")))
     if any(line.waiting_for_me for line in lines):
         next_steps.append(_("Er wacht een voorstel op jouw antwoord."))
     for line in lines:
-        if line.proposal.state == "intake_planned" and line.proposal.intake_at and line.proposal.intake_at >= utcnow():
+        if line.meeting is not None and line.proposal.state == "intake_planned" and line.meeting.starts_at >= utcnow():
             next_steps.append(_("Je hebt een gesprek bij %(employer)s.", employer=line.employer.name if line.employer else line.place.title))
+        if line.options:
+            next_steps.append(_("%(employer)s wil je leren kennen. Kies een moment.", employer=line.employer.name if line.employer else line.place.title))
         if line.proposal.stage_start and line.proposal.stage_start >= date.today() and line.proposal.state == "stage_agreed":
             next_steps.append(_("Je stage begint bij %(employer)s.", employer=line.employer.name if line.employer else line.place.title))
     return {
