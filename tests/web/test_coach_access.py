@@ -42,7 +42,11 @@ def _object_routes(w):
         ("get", f"/coach/deelnemers/{pid}/profiel", None),
         ("post", f"/coach/deelnemers/{pid}/profiel", {"first_name": "X", "last_name": "Y", "postal_code": "9000", "max_distance_km": "5", "hours_per_week": "20"}),
         ("get", f"/coach/deelnemers/{pid}/plaatsen", None),
-        ("post", f"/coach/deelnemers/{pid}/voorstel", {"place_id": place}),
+        ("get", f"/coach/deelnemers/{pid}/voorstel/{place}", None),
+        ("post", f"/coach/deelnemers/{pid}/voorstel/{place}", {"motivation": "x"}),
+        ("get", f"/coach/voorstellen/{prop}", None),
+        ("post", f"/coach/voorstellen/{prop}/berichten", {"body": "x"}),
+        ("post", f"/coach/voorstellen/{prop}/andere-momenten", {}),
         ("post", f"/coach/deelnemers/{pid}/notities", {"body": "x"}),
         ("post", f"/coach/deelnemers/{pid}/fase", {"phase": "stage", "reason": "x"}),
         ("post", f"/coach/deelnemers/{pid}/pauze", {"action": "hold", "reason": "x"}),
@@ -54,7 +58,7 @@ def _object_routes(w):
         ("post", f"/coach/evaluaties/{ev}/bewerken", {"held_on": "2026-01-01"}),
         ("post", f"/coach/evaluaties/{ev}/afronden", {}),
         ("post", f"/coach/voorstellen/{prop}/status", {"to_state": "withdrawn"}),
-        ("post", "/coach/koppelingen/aanvaarden", {"participant_id": pid, "place_id": place}),
+        ("post", f"/coach/deelnemers/{pid}/voorstel/{place}", {"motivation": "x", "koppeling": "1"}),
     ]
 
 

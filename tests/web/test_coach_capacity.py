@@ -1,11 +1,16 @@
 """A place's capacity is never exceeded: two coaches agreeing the last place at the same moment, exactly one succeeds."""
 import threading
+from datetime import date, timedelta
 
 import pytest
 from sqlmodel import func, select
 
 from tests.conftest import login, make_employer, make_participant, make_place, make_proposal, make_user
 from web.models import Proposal
+
+
+START = date.today() + timedelta(days=7)
+STAGE_DATES = {"to_state": "stage_agreed", "stage_start": START.isoformat(), "stage_end": (START + timedelta(days=56)).isoformat()}
 
 
 def test_two_coaches_agreeing_the_last_place_at_once_exactly_one_succeeds(app, session, postgres_url):
@@ -24,7 +29,7 @@ def test_two_coaches_agreeing_the_last_place_at_once_exactly_one_succeeds(app, s
 
     def agree(client, proposal_id):
         barrier.wait()
-        response = client.post(f"/coach/voorstellen/{proposal_id}/status", data={"to_state": "stage_agreed"})
+        response = client.post(f"/coach/voorstellen/{proposal_id}/status", data=STAGE_DATES)
         statuses.append(response.status_code)
 
     for _round in range(3):  # repeat to make the race real, resetting the two proposals between rounds
@@ -51,7 +56,7 @@ def test_agreeing_a_full_place_is_refused(session, client, login_as):
     make_proposal(session, make_participant(session, coach), place, state="stage_running")
     waiting = make_proposal(session, make_participant(session, coach), place, state="intake_planned")
     login_as(coach)
-    html = client.post(f"/coach/voorstellen/{waiting.id}/status", data={"to_state": "stage_agreed"}, follow_redirects=True).get_data(as_text=True)
+    html = client.post(f"/coach/voorstellen/{waiting.id}/status", data=STAGE_DATES, follow_redirects=True).get_data(as_text=True)
     assert "Alle plaatsen van deze stageplaats zijn al ingenomen." in html
     session.refresh(waiting)
     assert waiting.state == "intake_planned"

@@ -265,7 +265,8 @@ def test_suggested_assignments_do_not_send_two_to_a_single_place(app, session, c
     html = client.get("/coach/koppelingen").get_data(as_text=True)
     assert html.count("Enige plaats") == 1
     chosen = a if "Alfa" in html else b
-    response = client.post("/coach/koppelingen/aanvaarden", data={"participant_id": chosen.id, "place_id": one.id})
+    assert f"/coach/deelnemers/{chosen.id}/voorstel/{one.id}?koppeling=1" in html
+    response = client.post(f"/coach/deelnemers/{chosen.id}/voorstel/{one.id}", data={"koppeling": "1", "motivation": "Past goed."})
     assert response.status_code == 302
     proposal = session.exec(select(Proposal)).one()
     assert proposal.participant_id == chosen.id and proposal.state == "proposed"

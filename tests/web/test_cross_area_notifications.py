@@ -10,7 +10,7 @@ from sqlmodel import select
 
 from tests.conftest import make_employer, make_participant, make_place, make_proposal, make_user
 from web.models import EmployerMember, Notification, OutboxEmail
-from web.services.notifications import GENERIC, MESSAGES, render_notification
+from web.services.notifications import GENERIC, MESSAGES, Names, render_notification
 
 WEB = Path(__file__).resolve().parents[2] / "web"
 
@@ -34,13 +34,16 @@ def test_coach_proposal_notifies_every_employer_member_without_contact_data(sess
     place = make_place(session, employer, title="Magazijnmedewerker")
     coach = make_user(session, "coach")
     person = make_participant(session, coach, first_name="Dana", last_name="Peeters", email="dana@example.be", phone="0470 12 34 56")
-    response = login_as(coach).post(f"/coach/deelnemers/{person.id}/voorstel", data={"place_id": str(place.id)})
+    response = login_as(coach).post(f"/coach/deelnemers/{person.id}/voorstel/{place.id}", data={"motivation": "Sterk in orderpicking."})
     assert response.status_code == 302
     for member in (owner, colleague):
         [note] = _notes(session, member, "proposal.created")
-        assert note.payload["place_title"] == "Magazijnmedewerker"
-        assert note.link and note.link.startswith("/werkgever/voorstellen/")
-        text = " ".join(str(v) for v in note.payload.values()) + " ".join(render_notification(note.kind, note.payload))
+        assert note.payload["place_id"] == place.id
+        assert note.endpoint == "employer.proposal_detail" and note.endpoint_args == {"proposal_id": note.payload["proposal_id"]}
+        names = Names.load(session, [note.payload])
+        rendered = render_notification(note.kind, note.payload, names=names, role="employer")
+        assert "Magazijnmedewerker" in rendered[1]
+        text = " ".join(str(v) for v in note.payload.values()) + " ".join(rendered)
         assert "Dana" not in text and "Peeters" not in text and "dana@example.be" not in text and "0470" not in text
     mails = session.exec(select(OutboxEmail).where(OutboxEmail.to_address == owner.email)).all()
     assert mails and not any("dana@example.be" in m.body_text or "0470" in m.body_text or "Peeters" in m.body_text for m in mails)
@@ -58,7 +61,7 @@ def test_participant_yes_notifies_the_employer_members(session, login_as):
     assert response.status_code == 302
     for member in (owner, colleague):
         [note] = _notes(session, member, "proposal.participant_agreed")
-        assert note.payload["place_title"] == place.title and "phone" not in note.payload and "email" not in note.payload
+        assert note.payload["place_id"] == place.id and "phone" not in note.payload and "email" not in note.payload
 
 
 def test_participant_no_does_not_notify_the_employer(session, login_as):

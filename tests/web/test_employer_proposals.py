@@ -1,12 +1,12 @@
 """The proposals inbox: a pseudonymous candidate, profile views logged, answers as transitions that notify the coach."""
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlmodel import select
 
 from tests.conftest import make_participant, make_proposal, make_user
 from tests.web.employer_helpers import draft_place, employer_with_user
-from web.models import Notification, ProfileView, ProposalEvent, utcnow
+from web.models import Meeting, Notification, ProfileView, ProposalEvent, utcnow
 
 
 @pytest.fixture
@@ -94,38 +94,40 @@ def test_interested_is_a_transition_with_an_event_and_a_notification(client, ses
     assert note.kind == "proposal.employer_answered" and note.payload["answer"] == "interested"
 
 
-def test_invite_for_an_intake_stores_the_proposed_dates(client, session, login_as, setup):
+def test_invite_for_an_intake_stores_the_offered_slots(client, session, login_as, setup):
     proposal = setup["proposal"]
-    proposal.state = "employer_interested"
+    proposal.state, proposal.participant_consented_at = "employer_interested", datetime.now(UTC)
     session.add(proposal)
     session.commit()
     login_as(setup["user"])
     day = (datetime.now() + timedelta(days=5)).strftime("%Y-%m-%d")
-    response = client.post(f"/werkgever/voorstellen/{proposal.id}/antwoord/intake",
-                           data={"option1": f"{day}T10:00", "option2": f"{day}T14:30", "option3": ""})
+    response = client.post(f"/werkgever/voorstellen/{proposal.id}/momenten",
+                           data={"slot1_date": day, "slot1_start": "10:00", "slot1_end": "11:00",
+                                 "slot2_date": day, "slot2_start": "14:30", "slot2_end": "15:00", "location": "Dok 1, Gent"})
     assert response.status_code == 302
     session.refresh(proposal)
-    assert proposal.state == "intake_planned"
-    assert len(proposal.intake_options) == 2
-    assert all(datetime.fromisoformat(o).tzinfo is not None for o in proposal.intake_options)
-    assert _events(session, proposal)[-1].data["intake_options"] == proposal.intake_options
-    assert _notes(session, setup["coach"])[0].payload["answer"] == "intake"
+    assert proposal.state == "employer_interested"  # intake_planned only once a slot is picked
+    slots = session.exec(select(Meeting).where(Meeting.proposal_id == proposal.id).order_by(Meeting.starts_at)).all()
+    assert [(m.status, m.location) for m in slots] == [("option", "Dok 1, Gent"), ("option", "Dok 1, Gent")]
+    assert all(m.starts_at.tzinfo is not None and m.ends_at > m.starts_at for m in slots)
+    assert _notes(session, setup["coach"])[0].kind == "meeting.options"
 
 
-def test_intake_dates_must_be_given_and_in_the_future(client, session, login_as, setup):
+def test_intake_slots_must_be_given_and_in_the_future(client, session, login_as, setup):
     proposal = setup["proposal"]
-    proposal.state = "employer_interested"
+    proposal.state, proposal.participant_consented_at = "employer_interested", datetime.now(UTC)
     session.add(proposal)
     session.commit()
     login_as(setup["user"])
-    url = f"/werkgever/voorstellen/{proposal.id}/antwoord/intake"
-    html = client.post(url, data={"option1": ""}).get_data(as_text=True)
+    url = f"/werkgever/voorstellen/{proposal.id}/momenten"
+    html = client.post(url, data={"slot1_date": "", "location": "Dok 1"}).get_data(as_text=True)
     assert "Stel minstens één moment voor." in html
-    past = (datetime.now() - timedelta(days=2)).strftime("%Y-%m-%dT%H:%M")
-    response = client.post(url, data={"option1": past})
-    assert response.status_code == 422 and "Kies momenten in de toekomst." in response.get_data(as_text=True)
+    past = (datetime.now() - timedelta(days=2)).strftime("%Y-%m-%d")
+    response = client.post(url, data={"slot1_date": past, "slot1_start": "10:00", "slot1_end": "11:00", "location": "Dok 1"})
+    assert response.status_code == 422 and "Dit moment ligt in het verleden." in response.get_data(as_text=True)
     session.refresh(proposal)
     assert proposal.state == "employer_interested"
+    assert session.exec(select(Meeting)).first() is None
 
 
 def test_decline_needs_a_reason_from_the_list(client, session, login_as, setup):
@@ -156,4 +158,4 @@ def test_an_answer_that_the_state_no_longer_allows_is_refused(client, session, l
 def test_intake_is_not_offered_before_anyone_agreed(client, session, login_as, setup):
     login_as(setup["user"])
     html = client.get(f"/werkgever/voorstellen/{setup['proposal'].id}").get_data(as_text=True)
-    assert "antwoord/interested" in html and "antwoord/decline" in html and "antwoord/intake" not in html
+    assert "antwoord/interested" in html and "antwoord/decline" in html and "/momenten" not in html

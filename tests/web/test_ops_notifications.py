@@ -3,14 +3,18 @@ from __future__ import annotations
 
 from sqlmodel import select
 
-from tests.conftest import login, make_user
+from tests.conftest import login, make_employer, make_participant, make_place, make_user
 from web.models import Notification, OutboxEmail
-from web.services.notifications import notify, register_message, render_notification
+from web.services.notifications import Names, notify, register_message, render_notification
 
 
-def _notify(app, session, user, kind="reminder.proposal_waiting", payload=None, link="/coach/"):
+def _notify(app, session, user, kind="reminder.proposal_waiting", payload=None, endpoint="coach.dashboard"):
+    if payload is None:
+        place = make_place(session, make_employer(session, name="Bakkerij Boon"), title="Magazijnier")
+        person = make_participant(session, make_user(session, "coach"), first_name="Dana", last_name="Peeters")
+        payload = {"place_id": place.id, "participant_id": person.id, "days": 7}
     with app.app_context():
-        note = notify(session=session, user_id=user.id, kind=kind, payload=payload or {"place": "Magazijnier", "days": 7}, link=link)
+        note = notify(session=session, user_id=user.id, kind=kind, payload=payload, endpoint=endpoint)
         session.commit()
     return note
 
@@ -22,14 +26,15 @@ def test_list_shows_messages_and_the_header_links_to_it(app, client, session):
     page = client.get("/coach/").get_data(as_text=True)
     assert 'href="/meldingen/"' in page and "1 nieuwe melding" in page
     listing = client.get("/meldingen/").get_data(as_text=True)
-    assert "Het voorstel voor Magazijnier wacht al 7 dagen op een antwoord." in listing
+    assert "Het voorstel van Dana Peeters voor Magazijnier bij Bakkerij Boon wacht al 7 dagen op een antwoord." in listing
 
 
 def test_list_is_rendered_in_the_readers_language(app, client, session):
     coach = make_user(session, "coach", language="en")
     _notify(app, session, coach)
     login(client, coach.email)
-    assert "The proposal for Magazijnier has been waiting 7 days for an answer." in client.get("/meldingen/").get_data(as_text=True)
+    assert "The proposal of Dana Peeters for Magazijnier at Bakkerij Boon has been waiting 7 days for an answer." in \
+        client.get("/meldingen/").get_data(as_text=True)
 
 
 def test_mark_one_read_and_open_its_link(app, client, session):
@@ -71,12 +76,12 @@ def test_email_follows_the_users_preferences(app, client, session):
     login(client, coach.email)
     assert client.post("/meldingen/voorkeuren", data={"reminders": "y", "aftercare": "y", "general": "y"}).status_code == 302
     session.refresh(coach)
-    assert coach.email_preferences == {"proposals": False, "reminders": True, "aftercare": True, "general": True}
+    assert coach.email_preferences == {"proposals": False, "meetings": False, "messages": False, "reminders": True, "aftercare": True, "general": True}
     _notify(app, session, coach)  # a proposals notification: no e-mail
     assert session.exec(select(OutboxEmail)).all() == []
     _notify(app, session, coach, kind="reminder.phase_overdue", payload={"phase": "stage", "participant": "An", "due_on": "2026-01-01"})
     mail = session.exec(select(OutboxEmail)).one()
-    assert "De fase Stage van An is over tijd sinds 2026-01-01." in mail.body_text
+    assert "De fase Stage van An is over tijd sinds 1 januari 2026." in mail.body_text
     assert session.exec(select(Notification)).all().__len__() == 2  # in-app notifications always
 
 
@@ -107,9 +112,15 @@ def test_unknown_kinds_read_as_a_generic_message_and_areas_can_register_theirs(a
         assert render_notification("test.greeting", {}) == ("Hallo —", "Welkom, —.")
 
 
-def test_notifications_of_other_areas_read_with_labels(app):
+def test_notifications_of_other_areas_read_with_labels_and_names_per_reader(app, session):
+    place = make_place(session, make_employer(session, name="Bakkerij Boon"), title="Magazijnier")
+    person = make_participant(session, make_user(session, "coach"), first_name="Dana", last_name="Peeters")
+    payload = {"place_id": place.id, "participant_id": person.id, "state": "intake_planned", "answer": "interested"}
     with app.test_request_context():
-        title, body = render_notification("proposal.employer_answered", {"place_title": "Magazijnier", "state": "intake_planned"})
-        assert (title, body) == ("Antwoord van een werkgever", "De werkgever antwoordde op het voorstel voor Magazijnier: Intake gepland.")
-        assert render_notification("participant.answered", {"place_title": "Kok", "answer": "interested"})[1] == \
-            "Een deelnemer antwoordde op de vacature Kok: heeft interesse."
+        names = Names.load(session, [payload])
+        title, body = render_notification("proposal.employer_answered", payload, names=names, role="coach")
+        assert (title, body) == ("Antwoord van een werkgever", "Bakkerij Boon antwoordde op het voorstel van Dana Peeters voor Magazijnier: Intake gepland.")
+        assert render_notification("participant.answered", payload, names=names, role="coach")[1] == \
+            "Dana Peeters antwoordde op Magazijnier bij Bakkerij Boon: heeft interesse."
+        employer_view = render_notification("proposal.created", payload, names=names, role="employer")[1]
+        assert f"#{person.id}" in employer_view and "Dana" not in employer_view and "Peeters" not in employer_view

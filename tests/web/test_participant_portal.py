@@ -87,7 +87,7 @@ def test_yes_on_a_suggestion_is_stored_and_the_coach_is_notified(world, session,
     note = session.exec(select(Notification).where(Notification.user_id == world.coach.id)).one()
     assert note.kind == "participant.answered"
     assert note.payload["answer"] == "interested" and note.payload["participant_id"] == world.me.id
-    assert note.link == f"/coach/deelnemers/{world.me.id}"
+    assert note.endpoint == "coach.participant" and note.endpoint_args == {"participant_id": world.me.id}
     assert "Je zei: ik wil dit" in client.get("/deelnemer/vacatures").get_data(as_text=True)
 
 

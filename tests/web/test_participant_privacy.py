@@ -112,7 +112,7 @@ def test_erasure_request_needs_the_check_and_notifies_the_coach(world, session, 
     session.refresh(world.me)
     assert world.me.erasure_requested_at is not None
     note = session.exec(select(Notification).where(Notification.user_id == world.coach.id)).one()
-    assert note.kind == "participant.erasure_requested" and note.link == "/deelnemer/coach/wisverzoeken"
+    assert note.kind == "participant.erasure_requested" and note.endpoint == "participant.coach_erasure_requests"
     assert "Je coach moet dit nog bevestigen." in client.get("/deelnemer/gegevens").get_data(as_text=True)
 
 

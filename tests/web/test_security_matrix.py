@@ -12,7 +12,7 @@ or an object id in a new place (``OBJECT_OWNERS``), makes ``test_every_route_is_
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from sqlmodel import SQLModel
@@ -20,6 +20,7 @@ from sqlmodel import SQLModel
 from tests.conftest import (
     TEST_PASSWORD,
     make_employer,
+    make_meeting,
     make_participant,
     make_place,
     make_proposal,
@@ -33,6 +34,7 @@ from web.models import (
     MatchSuggestion,
     Notification,
     Premium,
+    ProposalMessage,
     SkillTerm,
     Team,
     utcnow,
@@ -90,6 +92,10 @@ OBJECT_OWNERS = {
     ("coach", "evaluation_id"): ("coach_a", "coach_b"),
     ("coach", "proposal_id"): ("coach_a", "coach_b"),
     ("coach", "place_id"): SHARED,  # coaches may look at every published place
+    ("employer", "meeting_id"): ("employer_a", "employer_b"),
+    ("coach", "meeting_id"): ("coach_a", "coach_b"),
+    ("participant", "meeting_id"): ("participant_a", "participant_b"),
+    ("participant", "proposal_id"): ("participant_a", "participant_b"),
     ("participant", "place_id"): ("participant_a", "participant_b"),
     ("participant.coach", "participant_id"): ("coach_a", "coach_b"),
     ("notifications", "notification_id"): ("coach_a", "coach_b"),
@@ -102,9 +108,12 @@ FORM = {
     "action": "publish", "answer": "interested", "to_state": "withdrawn", "reason": "other", "note": "Indringer", "body": "Indringer",
     "phase": "stage", "yes": "1", "consent_level": "skills_name", "confirm": "y", "option1": "2099-01-01T10:00", "email": "indringer@example.be",
     "language": "nl", "full_name": "Indringer", "lang": "en", "held_on": "2024-01-01", "active": "0", "role": "admin",
+    "slot1_date": (date.today() + timedelta(days=10)).isoformat(), "slot1_start": "10:00", "slot1_end": "11:00",
+    "new_date": (date.today() + timedelta(days=11)).isoformat(), "new_start": "10:00", "new_end": "11:00",
+    "location": "Indringerstraat 1", "outcome": "continue", "motivation": "Indringer",
 }
 PARTICIPANT_SECRETS = ("Zorro", "Geheimnaam", "GEHEIME-BEPERKING", "GEHEIME-ONDERSTEUNING", "zorro.geheim@example.be", "0470 99 88 77")
-OTHER_SECRETS = ("Geheimplaats Alfa", "GEHEIME-EVALUATIE", "GEHEIME-MELDING")
+OTHER_SECRETS = ("Geheimplaats Alfa", "GEHEIME-EVALUATIE", "GEHEIME-MELDING", "GEHEIM-BERICHT", "GEHEIME-LOCATIE")
 
 
 def _discover_routes() -> list[tuple[str, str, str]]:
@@ -175,7 +184,9 @@ def world(session):
         support_needs="GEHEIME-ONDERSTEUNING", email="zorro.geheim@example.be", phone="0470 99 88 77", erasure_requested_at=utcnow(),
     )
     part_b = make_participant(session, users["coach_b"], user=users["participant_b"], first_name="Berta", last_name="Buur")
-    proposal_a = make_proposal(session, part_a, place_a)
+    proposal_a = make_proposal(session, part_a, place_a, participant_consented_at=utcnow())
+    meeting_a = make_meeting(session, proposal_a, status="confirmed", location="GEHEIME-LOCATIE")
+    session.add(ProposalMessage(proposal_id=proposal_a.id, author_id=users["coach_a"].id, author_side="coach", body="GEHEIM-BERICHT"))
     session.add(MatchSuggestion(participant_id=part_a.id, place_id=place_a.id, score=80, explanation={}, engine_version="t",
                                 released_to_participant=True))
     evaluation_a = Evaluation(participant_id=part_a.id, coach_id=users["coach_a"].id, held_on=date(2024, 1, 1), summary="GEHEIME-EVALUATIE")
@@ -188,7 +199,7 @@ def world(session):
     ids = {
         "place_id": place_a.id, "proposal_id": proposal_a.id, "participant_id": part_a.id, "evaluation_id": evaluation_a.id,
         "notification_id": notification_a.id, "member_id": colleague_a.id, "user_id": users["coach_b"].id, "premium_id": premium.id, "term_id": term.id,
-        "answer": "interested", "table": "summary", "token": "no-such-token", "filename": "css/app.css",
+        "meeting_id": meeting_a.id, "answer": "interested", "table": "summary", "token": "no-such-token", "filename": "css/app.css",
     }
     return {"users": users, "ids": ids, "place_b": place_b, "part_b": part_b}
 

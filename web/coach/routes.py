@@ -283,7 +283,7 @@ def transition(proposal_id: int):
         transition_proposal(session=db, proposal=proposal, to_state=form.to_state.data, actor=current_user, actor_role="coach",
                             note=form.note.data or None, data=data, stage_start=form.stage_start.data, stage_end=form.stage_end.data)
     except TransitionError as error:
-        if form.to_state.data == "stage_agreed":
+        if error.code in ("dates_required", "dates_order", "dates_range"):
             form.stage_start.errors = list(form.stage_start.errors) + [str(TRANSITION_ERRORS.get(error.code, error.code))]
             return _render_proposal(proposal, forms={"transition": form}, status=422)
         flash(str(TRANSITION_ERRORS.get(error.code, error.code)), "error")

@@ -10,6 +10,8 @@ class EmailPreferencesForm(FlaskForm):
     """Which categories of notifications a user also wants by e-mail."""
 
     proposals = BooleanField(EMAIL_CATEGORIES["proposals"])
+    meetings = BooleanField(EMAIL_CATEGORIES["meetings"], description=_l("Uitnodigingen voor je agenda krijg je altijd."))
+    messages = BooleanField(EMAIL_CATEGORIES["messages"])
     reminders = BooleanField(EMAIL_CATEGORIES["reminders"])
     aftercare = BooleanField(EMAIL_CATEGORIES["aftercare"])
     general = BooleanField(EMAIL_CATEGORIES["general"], description=_l("Bijvoorbeeld nieuws over je account."))

@@ -135,7 +135,16 @@ def save_place(
         get_or_create_sheet(session=session, place=place)
         record_audit(session=session, actor_id=actor.id, action="place.created", obj=place)
     session.flush()
+    if place.status == "published":
+        _rescore(session=session, place=place)
     return place
+
+
+def _rescore(*, session: Session, place: StagePlace) -> None:
+    """Score a place against the active participants in the same request, so no page shows stale or missing scores."""
+    from web.services.matching import refresh_matches_for_place
+
+    refresh_matches_for_place(session=session, place_id=place.id)
 
 
 def publish_problems(*, session: Session, place: StagePlace) -> list:
@@ -204,6 +213,8 @@ def change_place_status(*, session: Session, place: StagePlace, action: str, act
     session.add(place)
     record_audit(session=session, actor_id=actor.id, action=f"place.{action}", obj=place, detail={"from": previous, "to": target})
     session.flush()
+    if target == "published":
+        _rescore(session=session, place=place)
     return place
 
 
