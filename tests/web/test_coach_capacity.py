@@ -8,7 +8,6 @@ from sqlmodel import func, select
 from tests.conftest import login, make_employer, make_participant, make_place, make_proposal, make_user
 from web.models import Proposal
 
-
 START = date.today() + timedelta(days=7)
 STAGE_DATES = {"to_state": "stage_agreed", "stage_start": START.isoformat(), "stage_end": (START + timedelta(days=56)).isoformat()}
 
