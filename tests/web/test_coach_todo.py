@@ -60,6 +60,10 @@ def _brussels(days_ahead: int, at: time) -> datetime:
 
 @pytest.fixture
 def world(session):
+    return build_todo_world(session)
+
+
+def build_todo_world(session):
     """One case of each kind for coach ``me`` (shared team Gent), a near miss per kind, and another team's participant."""
     now = utcnow()
     today = date.today()

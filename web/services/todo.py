@@ -300,6 +300,7 @@ class BoardCard:
     place: str
     employer: str
     coach_name: str
+    is_own: bool
     days_in_state: int | None
 
 
@@ -361,7 +362,7 @@ def pipeline_board(
     )
     inner = (
         select(Proposal.id.label("proposal_id"), Proposal.state.label("state"), Participant.first_name, Participant.last_name,
-               StagePlace.title, Employer.name.label("employer"), User.full_name.label("coach_name"),
+               StagePlace.title, Employer.name.label("employer"), User.id.label("coach_id"), User.full_name.label("coach_name"),
                func.coalesce(entered, Proposal.updated_at).label("since"))
         .join(Participant, Participant.id == Proposal.participant_id)
         .join(User, User.id == Participant.coach_id)
@@ -387,6 +388,6 @@ def pipeline_board(
         counts[r.state] = r.n
         cards.setdefault(r.state, []).append(BoardCard(
             proposal_id=r.proposal_id, participant_name=f"{r.first_name} {r.last_name}", place=r.title, employer=r.employer,
-            coach_name=r.coach_name, days_in_state=_days_since(r.since, now)))
+            coach_name=r.coach_name, is_own=r.coach_id == coach.id, days_in_state=_days_since(r.since, now)))
     columns = tuple(BoardColumn(state, counts.get(state, 0), tuple(cards.get(state, ()))) for state in OPEN_PROPOSAL_STATES)
     return Board(columns=columns, coaches=coaches, teams=teams, places=places, coach_id=coach_id, team_id=team_id, place_id=place_id)
