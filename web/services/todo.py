@@ -139,24 +139,25 @@ def _proposal_row(r, **fields) -> TodoRow:
 
 def _employer_answers(session: Session, coach_ids, now: datetime) -> TodoSection:
     """Employer answers the coach must act on, and unread messages from the employer side."""
-    last_actor = (
-        select(ProposalEvent.actor_id).where(ProposalEvent.proposal_id == Proposal.id)
+    last_actor_role = (
+        select(User.role).join(ProposalEvent, ProposalEvent.actor_id == User.id).where(ProposalEvent.proposal_id == Proposal.id)
         .order_by(ProposalEvent.at.desc(), ProposalEvent.id.desc()).limit(1).correlate(Proposal).scalar_subquery()
     )
-    by_employer = exists().where(User.id == last_actor, User.role == "employer")
-    has_meeting = exists().where(Meeting.proposal_id == Proposal.id, Meeting.status.in_(("option", "confirmed")))
-    unread = and_(ProposalMessage.proposal_id == Proposal.id, ProposalMessage.author_side == "employer", ProposalMessage.read_at.is_(None))
-    unread_since = select(func.min(ProposalMessage.created_at)).where(unread).correlate(Proposal).scalar_subquery()
-    answered = and_(Proposal.state == "employer_interested", by_employer, ~has_meeting)
+    with_meeting = select(Meeting.proposal_id).where(Meeting.status.in_(("option", "confirmed")))
+    unread = and_(ProposalMessage.author_side == "employer", ProposalMessage.read_at.is_(None))
+    with_unread = select(ProposalMessage.proposal_id).where(unread)
+    unread_since = select(func.min(ProposalMessage.created_at)).where(ProposalMessage.proposal_id == Proposal.id, unread) \
+        .correlate(Proposal).scalar_subquery().label("unread_since")
+    answered = and_(Proposal.state == "employer_interested", Proposal.id.not_in(with_meeting), last_actor_role == "employer")
     since = func.coalesce(unread_since, _last_event_at(), Proposal.updated_at).label("since")
     query = (
-        _proposal_query(coach_ids, since, exists().where(unread).label("has_unread"))
-        .where(or_(answered, exists().where(unread)))
+        _proposal_query(coach_ids, since, unread_since)
+        .where(or_(Proposal.id.in_(with_unread), answered))
         .order_by(since, Proposal.id)
     )
     rows, total = _run(session, query)
     return TodoSection("employer_answers", total, tuple(
-        _proposal_row(r, days_waiting=_days_since(r.since, now), note="message" if r.has_unread else "answer") for r in rows))
+        _proposal_row(r, days_waiting=_days_since(r.since, now), note="message" if r.unread_since is not None else "answer") for r in rows))
 
 
 def _meetings_to_confirm(session: Session, coach_ids) -> TodoSection:
