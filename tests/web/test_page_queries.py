@@ -3,13 +3,27 @@
 Each test builds 2 rows of everything the page lists, counts the statements of one request, grows to 10 rows and
 counts again: the counts must be equal. Timings live in ``bench/bench_pages.py``, not here.
 """
-from datetime import date, timedelta
+import uuid
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 from sqlalchemy import event
+from sqlmodel import select
 
 from tests.conftest import make_employer, make_participant, make_place, make_proposal, make_user
-from web.models import HoldPeriod, MatchSuggestion, PhasePeriod, ProposalEvent, Trajectory
+from web.models import (
+    Evaluation,
+    HoldPeriod,
+    MatchSuggestion,
+    Meeting,
+    PhasePeriod,
+    ProposalEvent,
+    ProposalMessage,
+    Team,
+    Trajectory,
+    utcnow,
+)
+from web.services.calendar import BRUSSELS
 
 EXPLANATION = {
     "matched": [{"requirement": "heftruck rijden", "skill": "heftruck", "similarity": 1.0, "level": 3, "min_level": 2, "required": True}],
@@ -116,6 +130,63 @@ def test_suggested_assignments_statements_do_not_grow_with_participants_and_plac
     assert html.count("Magazijn ") >= 10  # every participant got a place: the page really lists 10 rows
     many = count_statements(app, client, "/coach/koppelingen")
     assert many == few, f"{few} statements with 2 participants and places, {many} with 10"
+
+
+def _coach_todo_world(session):
+    """A coach of a shared team; ``grow(n)`` gives the team n cases of every to-do kind and n cards in every column."""
+    team = Team(name="Team Gent", shared_caseload=True)
+    session.add(team)
+    session.commit()
+    coach = make_user(session, "coach", team_id=team.id)
+    colleague = make_user(session, "coach", team_id=team.id)
+    boss = make_user(session, "employer")
+    employer = make_employer(session, user=boss)
+    now = utcnow()
+    tomorrow = datetime.combine(now.astimezone(BRUSSELS).date() + timedelta(days=1), time(10), tzinfo=BRUSSELS).astimezone(UTC)
+    state = {"rows": 0}
+
+    def meeting(proposal, status, starts_at, outcome=None):
+        session.add(Meeting(proposal_id=proposal.id, uid=f"{uuid.uuid4()}@test", status=status, starts_at=starts_at,
+                            ends_at=starts_at + timedelta(hours=1), location="Gent", outcome=outcome))
+
+    def grow(n: int):
+        for i in range(state["rows"], n):
+            owner = coach if i % 2 == 0 else colleague
+            place = make_place(session, employer, title=f"Plaats {i}")
+            person = make_participant(session, owner, skills=())
+            session.add(Evaluation(participant_id=person.id, coach_id=owner.id, held_on=date.today()))
+            period = session.exec(select(PhasePeriod).join(Trajectory).where(Trajectory.participant_id == person.id)).one()
+            period.due_on = date.today() + timedelta(days=3)
+            session.add(period)
+            cases = {state_: make_proposal(session, make_participant(session, owner), place, state=state_) for state_ in (
+                "proposed", "participant_agreed", "employer_interested", "intake_planned", "stage_agreed", "stage_running")}
+            answered = make_proposal(session, person, place, state="employer_interested")
+            session.add(ProposalEvent(proposal_id=answered.id, to_state="employer_interested", actor_id=boss.id, at=now - timedelta(days=1)))
+            session.add(ProposalEvent(proposal_id=cases["proposed"].id, to_state="proposed", actor_id=owner.id, at=now - timedelta(days=9)))
+            session.add(ProposalMessage(proposal_id=cases["stage_running"].id, author_side="employer", body="Vraag"))
+            meeting(cases["employer_interested"], "option", now + timedelta(days=3))
+            meeting(cases["participant_agreed"], "option", now + timedelta(days=4))
+            meeting(cases["intake_planned"], "confirmed", tomorrow)
+            session.commit()
+        state["rows"] = n
+
+    return coach, grow
+
+
+@pytest.mark.parametrize("url", ["/coach/", "/coach/pijplijn"])
+def test_coach_dashboard_and_board_statements_do_not_grow_with_cases(app, session, login_as, url):
+    coach, grow = _coach_todo_world(session)
+    client = login_as(coach)
+    grow(2)
+    few = count_statements(app, client, url)
+    grow(12)
+    html = client.get(url).get_data(as_text=True)
+    if url == "/coach/":
+        assert html.count('data-testid="todo-link"') == 8 * 10  # every kind is full: 10 rows each
+    else:
+        assert html.count('data-testid="card"') == 7 * 12  # 12 cards a column, 24 employer_interested
+    many = count_statements(app, client, url)
+    assert many == few, f"{url}: {few} statements with 2 cases of each kind, {many} with 12"
 
 
 # --- admin pages ----------------------------------------------------------------------------------

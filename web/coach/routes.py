@@ -43,7 +43,7 @@ from web.coach.forms import (
 from web.config import REPO_ROOT
 from web.db import get_session
 from web.layout import add_nav_item
-from web.models import PHASES, Employer, Evaluation, Proposal, SkillTerm, StagePlace, User
+from web.models import PHASES, Employer, Evaluation, Proposal, SkillTerm, StagePlace, User, utcnow
 from web.security import role_required
 from web.services import caseload as caseload_service
 from web.services import conversation, cost_sheets
@@ -52,6 +52,7 @@ from web.services import matching as matching_service
 from web.services import meetings as meeting_service
 from web.services import places as places_service
 from web.services import profiles as profile_service
+from web.services import todo as todo_service
 from web.services import trajectories as trajectory_service
 from web.services.csv_import import COLUMNS, import_caseload
 from web.services.dashboards import coach_overview
@@ -70,6 +71,10 @@ bp = Blueprint("coach", __name__)
 add_nav_item("coach", "coach.caseload", _l("Caseload"))
 add_nav_item("coach", "coach.places", _l("Stageplaatsen"))
 add_nav_item("coach", "coach.assignments", _l("Voorgestelde koppelingen"))
+add_nav_item("coach", "coach.board", _l("Pijplijn"))
+
+#: caseload filters ``?zonder=``: participants without a signed evaluation or without skills
+WITHOUT_FILTERS = ("evaluatie", "vaardigheden")
 
 PHASE_ERRORS = {
     "same_phase": _l("De deelnemer zit al in die fase."),
@@ -112,19 +117,34 @@ def _participant(participant_id: int):
 
 @bp.route("/")
 def dashboard():
-    return render_template("coach/dashboard.html", overview=coach_overview(session=_db(), coach=current_user))
+    db = _db()
+    todo = todo_service.coach_todo(session=db, coach=current_user, today=trajectory_service.today(), now=utcnow())
+    return render_template("coach/dashboard.html", overview=coach_overview(session=db, coach=current_user), todo=todo)
+
+
+def _int_arg(name: str) -> int | None:
+    value = (request.args.get(name) or "").strip()
+    return int(value) if value.isdigit() and len(value) < 10 else None
+
+
+@bp.route("/pijplijn")
+def board():
+    pipeline = todo_service.pipeline_board(session=_db(), coach=current_user, now=utcnow(), coach_id=_int_arg("coach"),
+                                           team_id=_int_arg("team"), place_id=_int_arg("plaats"))
+    return render_template("coach/board.html", board=pipeline)
 
 
 @bp.route("/deelnemers")
 def caseload():
     phase = request.args.get("fase") if request.args.get("fase") in PHASES else None
     scope = "own" if request.args.get("wie") == "eigen" else "all"
+    without = request.args.get("zonder") if request.args.get("zonder") in WITHOUT_FILTERS else None
     rows = caseload_service.caseload_rows(
         session=_db(), coach=current_user, phase=phase, search=(request.args.get("q") or "").strip()[:100] or None, scope=scope,
-        overdue_only=request.args.get("te_laat") == "1",
+        overdue_only=request.args.get("te_laat") == "1", without=without,
     )
     shared = len(caseload_service.visible_coach_ids(session=_db(), coach=current_user)) > 1
-    return render_template("coach/caseload.html", rows=rows, phase=phase, scope=scope, shared=shared, phases=PHASES)
+    return render_template("coach/caseload.html", rows=rows, phase=phase, scope=scope, shared=shared, phases=PHASES, without=without)
 
 
 def _skill_terms():

@@ -9,11 +9,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import and_, or_
+from sqlalchemy import and_, exists, or_
 from sqlmodel import Session, func, select
 from werkzeug.exceptions import NotFound
 
-from web.models import HoldPeriod, Participant, PhasePeriod, Proposal, Team, Trajectory, User
+from web.models import (
+    Evaluation,
+    HoldPeriod,
+    Participant,
+    ParticipantSkill,
+    PhasePeriod,
+    Proposal,
+    Team,
+    Trajectory,
+    User,
+)
 from web.services.proposals import OPEN_STATES
 from web.services.trajectories import held_days, phase_max_days, today
 
@@ -69,12 +79,13 @@ class CaseloadRow:
 
 def caseload_rows(
     *, session: Session, coach: User, phase: str | None = None, search: str | None = None, scope: str = "all", overdue_only: bool = False,
-    on: date | None = None,
+    on: date | None = None, without: str | None = None,
 ) -> list[CaseloadRow]:
     """The caseload with phase, days in phase against the maximum, next deadline, open proposals and last contact.
 
     One query with joins and aggregates gives every row; a second one fetches the holds of all shown phases
-    (holds stop the clock). The number of queries does not grow with the caseload.
+    (holds stop the clock). The number of queries does not grow with the caseload. ``without`` keeps only the
+    participants without a signed evaluation (``"evaluatie"``) or without any skill (``"vaardigheden"``).
     """
     on = on or today()
     coach_ids = [coach.id] if scope == "own" else visible_coach_ids(session=session, coach=coach)
@@ -100,6 +111,10 @@ def caseload_rows(
     )
     if phase:
         query = query.where(open_traj.c.current_phase == phase)
+    if without == "evaluatie":
+        query = query.where(~exists().where(Evaluation.participant_id == Participant.id, Evaluation.signed_off_at.is_not(None)))
+    elif without == "vaardigheden":
+        query = query.where(~exists().where(ParticipantSkill.participant_id == Participant.id))
     if search:
         like = f"%{search.strip().lower()}%"
         query = query.where(or_(func.lower(Participant.first_name + " " + Participant.last_name).like(like), func.lower(Participant.email).like(like)))

@@ -1227,13 +1227,15 @@ class _DemoBuilder:
         rows: list[Meeting] = []
         for plan, row in self.proposal_rows:
             info = plan.info
+            states = [s for s, _t in plan.events]
+            if plan.state == "employer_interested" and "participant_agreed" in states:
+                rows.extend(self._offered_slots(plan, row))
             if not info.get("intake_at"):
                 continue
             employer = plan.place.employer
             location = ", ".join(x for x in (employer.street, f"{employer.postal_code} {employer.city or ''}".strip()) if x)
             picked = info["intake_at"]
             confirmed_at = next((t for s, t in plan.events if s == "intake_planned"), None)
-            states = [s for s, _t in plan.events]
             outcome = None
             if any(s in states for s in ("stage_agreed", "stage_running", "stage_completed", "hired", "not_hired")):
                 outcome = "continue"
@@ -1251,6 +1253,18 @@ class _DemoBuilder:
                 ))
         self._add(rows)
         self.meeting_ids = {m.proposal_id: m.id for m in rows if m.status == "confirmed"}
+
+    def _offered_slots(self, plan, row) -> list[Meeting]:
+        """Two slots the employer offered for an intake that nobody picked yet (the coach can pick one in the demo)."""
+        employer = plan.place.employer
+        location = ", ".join(x for x in (employer.street, f"{employer.postal_code} {employer.city or ''}".strip()) if x) or employer.name
+        offered_at = plan.events[-1][1]
+        first = _combine(self.today + _days(self.rng.randint(3, 6)), time(self.rng.choice((9, 10, 14))))
+        return [
+            Meeting(proposal_id=row.id, uid=f"demo-{row.id}-option-{n}@stagebrug", status="option", starts_at=start,
+                    ends_at=start + timedelta(hours=1), location=location, contact_person="Onthaal", created_at=offered_at, updated_at=offered_at)
+            for n, start in enumerate((first, first + _days(1) + timedelta(hours=4)))
+        ]
 
     # --- evaluations, notes and notifications --------------------------------------------------------------
 
