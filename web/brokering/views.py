@@ -34,7 +34,7 @@ def meeting_block(*, session, proposal: Proposal) -> dict:
         "options": meeting_service.open_options(meetings),
         "confirmed": confirmed,
         "outcome_due": meeting_service.outcome_due(confirmed),
-        "past": [m for m in meetings if m.status == "cancelled" or (m.status == "confirmed" and m.outcome is not None)],
+        "past": [m for m in meetings if m.status == "cancelled"],
         "all": meetings,
     }
 
