@@ -51,9 +51,10 @@ def read_page_request(args: Mapping[str, str], *, sorts: Sequence[str], default:
     """Read page, size and sort from query arguments; anything invalid falls back to the first page and the default."""
     size = _positive_int(args.get(SIZE_ARG))
     raw_sort = (args.get(SORT_ARG) or "").strip()
-    descending, key = raw_sort.startswith("-"), raw_sort.lstrip("-")
+    descending = raw_sort.startswith("-")
+    key = raw_sort[1:] if descending else raw_sort
     if key not in sorts:
-        descending, key = default.startswith("-"), default.lstrip("-")
+        descending, key = default.startswith("-"), default.removeprefix("-")
     return PageRequest(page=_positive_int(args.get(PAGE_ARG)) or 1, per_page=size if size in PAGE_SIZES else PAGE_SIZES[0],
                        sort=key, descending=descending)
 

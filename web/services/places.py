@@ -356,10 +356,11 @@ def published_places_page(
     order = {
         "titel": [func.lower(StagePlace.title)], "werkgever": [func.lower(Employer.name)], "sector": [StagePlace.sector],
         "postcode": [StagePlace.postal_code], "vrij": [free], "gepubliceerd": [StagePlace.published_at],
-        "afstand": [case((distance.is_(None), 1), else_=0), distance] if distance is not None else [StagePlace.postal_code],
+        "afstand": [case((distance.is_(None), 1), else_=0), distance, func.lower(StagePlace.title)] if distance is not None
+        else [StagePlace.postal_code, func.lower(StagePlace.title)],
     }
-    if wanted.sort == "afstand" and distance is not None and wanted.descending:
-        order["afstand"] = [case((distance.is_(None), 0), else_=1), distance]  # unknown distances stay last either way
+    if wanted.sort == "afstand" and distance is not None and wanted.descending:  # unknown distances stay last either way
+        order["afstand"] = [case((distance.is_(None), 0), else_=1), distance, func.lower(StagePlace.title)]
 
     def with_distance(row):
         return {**row._asdict(), "distance_km": distances.get(row.postal_code)} if origin is not None else {**row._asdict(), "distance_km": None}
