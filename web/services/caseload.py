@@ -85,7 +85,8 @@ def caseload_rows(
         coach_ids = [c for c in coach_ids if c == coach_id]
     open_props = (
         select(Proposal.participant_id.label("pid"), func.count().label("n"), func.min(Proposal.stage_start).label("next_start"))
-        .where(Proposal.state.in_(OPEN_STATES))
+        .where(Proposal.state.in_(OPEN_STATES),
+               Proposal.participant_id.in_(select(Participant.id).where(Participant.coach_id.in_(coach_ids))))  # this caseload only
         .group_by(Proposal.participant_id)
         .subquery()
     )

@@ -124,34 +124,30 @@ def is_success(trajectory: Trajectory, rule: str) -> bool:
 
 
 def _trajectory_scope(stmt, filters: Filters):
-    """Join a statement on Trajectory to the participant and coach and apply the team and company filters."""
-    coach = aliased(User)
-    stmt = (
-        stmt.join(Participant, Participant.id == Trajectory.participant_id)
-        .outerjoin(coach, coach.id == func.coalesce(Trajectory.coach_id, Participant.coach_id))
-    )
+    """Apply the team and company filters to a statement on Trajectory (joining the participant and coach only then)."""
+    if not (filters.team_id or filters.company_id):
+        return stmt
+    stmt = stmt.join(Participant, Participant.id == Trajectory.participant_id)
     if filters.team_id:
-        stmt = stmt.where(coach.team_id == filters.team_id)
+        coach = aliased(User)
+        stmt = stmt.outerjoin(coach, coach.id == func.coalesce(Trajectory.coach_id, Participant.coach_id)).where(coach.team_id == filters.team_id)
     if filters.company_id:
         stmt = stmt.where(Participant.company_id == filters.company_id)
     return stmt
 
 
 def _proposal_scope(stmt, filters: Filters):
-    """Restrict a statement on Proposal to the period, the team, the company and the sector."""
-    coach = aliased(User)
-    stmt = (
-        stmt.join(StagePlace, StagePlace.id == Proposal.place_id)
-        .join(Participant, Participant.id == Proposal.participant_id)
-        .outerjoin(coach, coach.id == func.coalesce(Proposal.coach_id, Participant.coach_id))
-        .where(Proposal.created_at >= filters.start, Proposal.created_at < filters.end)
-    )
+    """Restrict a statement on Proposal to the period, the team, the company and the sector (joining only what a filter needs)."""
+    stmt = stmt.where(Proposal.created_at >= filters.start, Proposal.created_at < filters.end)
+    if filters.team_id or filters.company_id:
+        stmt = stmt.join(Participant, Participant.id == Proposal.participant_id)
     if filters.team_id:
-        stmt = stmt.where(coach.team_id == filters.team_id)
+        coach = aliased(User)
+        stmt = stmt.outerjoin(coach, coach.id == func.coalesce(Proposal.coach_id, Participant.coach_id)).where(coach.team_id == filters.team_id)
     if filters.company_id:
         stmt = stmt.where(Participant.company_id == filters.company_id)
     if filters.sector:
-        stmt = stmt.where(func.coalesce(StagePlace.sector, "") == filters.sector)
+        stmt = stmt.join(StagePlace, StagePlace.id == Proposal.place_id).where(func.coalesce(StagePlace.sector, "") == filters.sector)
     return stmt
 
 
