@@ -4,7 +4,14 @@ from __future__ import annotations
 from datetime import timedelta
 
 from tests.browser.conftest import switch_language, ui_login
-from tests.conftest import TEST_PASSWORD, make_employer, make_participant, make_place, make_proposal, make_user
+from tests.conftest import (
+    TEST_PASSWORD,
+    make_employer,
+    make_participant,
+    make_place,
+    make_proposal,
+    make_user,
+)
 from web.models import AuditLog, MatchSuggestion, utcnow
 
 
