@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 FLASK  := $(VENV)/bin/flask --app web
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: run test install translations migrate seed lint bench bench-pages clean-db
+.PHONY: run test install translations migrate seed lint bench bench-pages bench-region clean-db
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -43,6 +43,16 @@ bench: install
 
 bench-pages: install
 	$(PY) bench/bench_pages.py
+
+# Region scale on PostgreSQL (not part of make test): build the region set in a database of its own, time every
+# page on it, run the 50-user load test against gunicorn, drop the database. PG= chooses the server.
+PG ?= postgresql://postgres@127.0.0.1:5432/postgres
+bench-region: translations
+	@$(PY) -m pip install --quiet -e '.[dev,load]'
+	@set -e; URL=$$($(PY) bench/region_data.py --postgres $(PG) --keep | tee /dev/stderr | tail -n 1); \
+	 trap '$(PY) bench/region_data.py --drop '"$$URL" EXIT; \
+	 $(PY) bench/bench_pages.py --region --database $$URL --runs 10; \
+	 $(PY) bench/load_test.py --database $$URL --users 50 --seconds 60
 
 clean-db:
 	rm -f instance/stagebrug.db instance/stagebrug.db-wal instance/stagebrug.db-shm

@@ -271,6 +271,9 @@ def pages_for(role: str, ids: dict, client) -> list[tuple[str, str, str]]:
         return [
             ("coach dashboard", "GET", "/coach/"),
             ("coach caseload", "GET", "/coach/deelnemers"),
+            ("coach caseload (days in phase, page 2)", "GET", "/coach/deelnemers?sorteer=-dagen&pagina=2"),
+            ("coach places", "GET", "/coach/stageplaatsen"),
+            ("coach places by distance from a participant", "GET", f"/coach/stageplaatsen?deelnemer={pid}&sorteer=afstand"),
             ("coach participant", "GET", f"/coach/deelnemers/{pid}"),
             ("coach ranked places", "GET", f"/coach/deelnemers/{pid}/plaatsen"),
             ("coach place + ranked participants", "GET", f"/coach/stageplaatsen/{place}"),
@@ -288,6 +291,7 @@ def pages_for(role: str, ids: dict, client) -> list[tuple[str, str, str]]:
             ("employer sheet", "GET", f"/werkgever/plaatsen/{place}/fiche"),
             ("employer sheet PDF", "GET", f"/werkgever/plaatsen/{place}/fiche.pdf"),
             ("employer proposals inbox", "GET", "/werkgever/voorstellen"),
+            ("employer proposals waiting for you", "GET", "/werkgever/voorstellen?wacht=1&sorteer=ontvangen"),
             ("employer proposal", "GET", f"/werkgever/voorstellen/{ids['proposal_id']}"),
             ("employer notifications", "GET", "/meldingen/"),
         ]
@@ -309,7 +313,10 @@ def pages_for(role: str, ids: dict, client) -> list[tuple[str, str, str]]:
     return [
         ("admin dashboard", "GET", "/admin/"),
         ("admin users", "GET", "/admin/gebruikers"),
+        ("admin users (coaches, page 2)", "GET", "/admin/gebruikers?rol=coach&pagina=2&sorteer=organisatie"),
+        ("admin organisations", "GET", "/admin/organisaties?sorteer=-plaatsen"),
         ("admin audit log", "GET", "/admin/audit"),
+        ("admin audit log (actor, page 3)", "GET", "/admin/audit?actor=coach&pagina=3"),
         ("admin monitoring", "GET", "/admin/monitoring"),
         ("admin monitoring (filtered)", "GET", "/admin/monitoring" + monitoring_filters),
         ("admin monitoring CSV", "GET", "/admin/monitoring/places.csv"),
@@ -371,13 +378,42 @@ def login(app, role: str):
     return client
 
 
+REGION_COACH = "coach.00.0@region.stagebrug.be"  # team lead of a shared team of three: about 530 participants
+
+
+def use_region_users(app) -> None:
+    """Time the region's pages as a region coach and as the employer with the most proposals."""
+    from sqlmodel import Session, func, select
+
+    from web.models import EmployerMember, Proposal, StagePlace, User
+
+    with Session(app.extensions["db_engine"]) as db:
+        owner = db.exec(
+            select(User.email).join(EmployerMember, EmployerMember.user_id == User.id)
+            .join(StagePlace, StagePlace.employer_id == EmployerMember.employer_id).join(Proposal, Proposal.place_id == StagePlace.id)
+            .group_by(User.email).order_by(func.count().desc(), User.email)
+        ).first()
+    USERS["coach"], USERS["employer"] = REGION_COACH, owner
+
+
 def run(
-    url: str, *, runs: int, warmups: int, only: set[str] | None, backend: str, label: str | None = None
+    url: str, *, runs: int, warmups: int, only: set[str] | None, backend: str, label: str | None = None, region: bool = False,
+    existing: bool = False,
 ) -> dict:
     started = time.perf_counter()
-    migrate(url)
+    if not existing:
+        migrate(url)
     app = build_app(url)
-    counts = seed(app)
+    if existing:
+        counts = {}
+    elif region:
+        from region_data import build_region
+
+        counts = build_region(app, password=PASSWORD)["counts"]
+    else:
+        counts = seed(app)
+    if region:
+        use_region_users(app)
     setup_s = time.perf_counter() - started
     counter = StatementCounter(app.extensions["db_engine"])
     ids = pick_objects(app)
@@ -486,6 +522,8 @@ def main(argv: list[str] | None = None) -> int:
         help="also run on PostgreSQL: a database is created on this server and dropped",
     )
     parser.add_argument("--no-sqlite", action="store_true", help="skip the SQLite run (with --postgres)")
+    parser.add_argument("--region", action="store_true", help="the region-size set (bench/region_data.py) instead of the demo; PostgreSQL only")
+    parser.add_argument("--database", metavar="URL", help="time an existing database (built with --region and kept) without building one")
     parser.add_argument(
         "--only", action="append", choices=sorted(USERS), help="time only this role's pages (repeatable)"
     )
@@ -507,7 +545,13 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     results = []
     only = set(args.only) if args.only else None
-    if not args.no_sqlite:
+    if args.database:
+        results.append(run(args.database, runs=args.runs, warmups=args.warmups, only=only, backend="postgresql", label=args.label,
+                           region=args.region, existing=True))
+        print_table(results[-1])
+    elif args.region:
+        args.no_sqlite = True
+    if not args.no_sqlite and not args.database:
         with tempfile.TemporaryDirectory(prefix="stagebrug-bench-") as tmp:
             results.append(
                 run(
@@ -531,6 +575,7 @@ def main(argv: list[str] | None = None) -> int:
                     only=only,
                     backend="postgresql",
                     label=args.label,
+                    region=args.region,
                 )
             )
         finally:

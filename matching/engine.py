@@ -528,8 +528,12 @@ class Engine:
         # objects or equal ones (frozen dataclasses compare by value, which is cheap next to preparing).
         cached = self._vacancy_cache
         if cached is not None and len(cached[0]) == len(vacancies):
-            same = all(a is b for a, b in zip(cached[0], vacancies, strict=True))
-            if same or tuple(cached[0]) == tuple(vacancies):
+            if all(a is b for a, b in zip(cached[0], vacancies, strict=True)):
+                return cached[1]
+            if tuple(cached[0]) == tuple(vacancies):
+                # an equal new list replaces the old one: the next call with these objects is an identity check,
+                # and the old objects are not kept alive by the cache
+                self._vacancy_cache = (list(vacancies), cached[1])
                 return cached[1]
         geo = self.geo
         objs = list(vacancies)

@@ -360,3 +360,23 @@ def test_a_place_exactly_at_the_maximum_distance_is_within_reach(engine):
     ranked = engine.rank_all([same_town], [here, there])
     assert [r.vacancy_id for r in ranked["by_participant"]["p"]] == ["here"]
     assert [r.vacancy_id for r in engine.rank_places(same_town, [here, there])] == ["here"]
+
+
+def test_an_equal_new_list_of_places_replaces_the_cached_one_without_preparing_again(monkeypatch):
+    from matching import Vacancy
+    from matching.engine import Engine
+
+    prepared, compared = [], []
+    original_index, original_eq = Engine._index_requirements, Vacancy.__eq__
+    monkeypatch.setattr(Engine, "_index_requirements", lambda self, v: (prepared.append(1), original_index(self, v))[1])
+    monkeypatch.setattr(Vacancy, "__eq__", lambda a, b: (compared.append(1), original_eq(a, b))[1])
+    engine = make_engine()
+    person = make_participant()
+    old = [make_vacancy(id=10), make_vacancy(id=11)]
+    first = engine.rank_places(person, old)
+    new = [make_vacancy(id=10), make_vacancy(id=11)]  # equal values, other objects: the next request's places
+    assert engine.rank_places(person, new) == first
+    assert len(prepared) == 1  # prepared once for both lists
+    compared.clear()
+    assert engine.rank_places(person, new) == first
+    assert compared == [] and len(prepared) == 1  # the cache now holds the new list: an identity check, no comparing

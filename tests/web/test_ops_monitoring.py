@@ -6,6 +6,7 @@ import io
 from datetime import UTC, date, datetime
 
 import pytest
+from sqlmodel import select
 
 from tests.conftest import login, make_employer, make_place, make_user
 from web.models import (
@@ -204,3 +205,18 @@ def test_team_lead_sees_only_their_own_team(client, session, data):
     query = {"date_from": "2025-01-01", "date_to": "2025-12-31", "team_id": str(data["team_b"].id)}
     summary = client.get("/admin/monitoring/summary.csv", query_string=query).get_data(as_text=True)
     assert summary.splitlines()[1].startswith("3,4,1,25.0")  # team A's figures, whatever the query asks
+
+
+def test_time_in_phase_median_of_an_even_count_is_the_mean_and_an_open_hold_runs_to_the_phase_end(session, data):
+    t = session.exec(select(Trajectory).where(Trajectory.started_on == date(2025, 4, 1))).one()  # t4 of team B
+    p = PhasePeriod(trajectory_id=t.id, phase="stage", started_on=date(2025, 8, 1), due_on=date(2025, 10, 30), ended_on=date(2025, 9, 20))
+    session.add(p)
+    session.flush()
+    session.add(HoldPeriod(phase_period_id=p.id, started_on=date(2025, 9, 5), ended_on=None))  # never closed: 15 days until the end
+    session.add(HoldPeriod(phase_period_id=p.id, started_on=date(2025, 9, 25), ended_on=date(2025, 9, 30)))  # after the end: nothing
+    session.commit()
+    rows = {row["phase"]: row for row in compute_figures(session=session, filters=YEAR).phase_times}
+    assert rows["stage"]["count"] == 2
+    assert rows["stage"]["median_days"] == 32.5  # (30 + (50 - 15)) / 2
+    team_b = {row["phase"]: row for row in compute_figures(session=session, filters=Filters(YEAR.date_from, YEAR.date_to, team_id=data["team_b"].id)).phase_times}
+    assert team_b["stage"] == {"phase": "stage", "count": 1, "median_days": 35, "max_days": 90, "over_max": 0}

@@ -212,3 +212,56 @@ def test_monitoring_statements_do_not_grow_with_proposals_and_places(app, sessio
     grow(10, 2)
     many = count_statements(app, client, url)
     assert many == few, f"{url}: {few} statements with 2 proposals, {many} with 10"
+
+
+# --- paged lists (web/paging.py): a page of 25 out of 2 or 30 rows sends the same statements ----------
+
+
+@pytest.fixture
+def list_world(session):
+    """A coach, an employer owner and an admin; ``grow(n)`` gives each list n rows (more than one page at 30)."""
+    from web.models import AuditLog
+
+    coach = make_user(session, "coach")
+    owner = make_user(session, "employer")
+    admin = make_user(session, "admin")
+    employer = make_employer(session, user=owner)
+    target = make_place(session, employer, title="Doelplaats")
+    state = {"rows": 0}
+
+    def grow(n: int):
+        for i in range(state["rows"], n):
+            person = make_participant(session, coach, consent_level="skills_name")
+            other = make_employer(session, name=f"Werkgever {i}", postal_code=("9000", "2000", "3500")[i % 3])
+            make_place(session, other, title=f"Plaats {i}", postal_code=("9000", "2000", "3500")[i % 3])
+            make_proposal(session, person, target, state="proposed" if i % 2 else "intake_planned")
+            session.add(MatchSuggestion(participant_id=person.id, place_id=target.id, score=40 + i, explanation=EXPLANATION, engine_version="t"))
+            session.add(AuditLog(actor_id=admin.id, action="test.row", object_type="row", object_id=str(i)))
+            make_user(session, "coach")
+            session.commit()
+        state["rows"] = n
+
+    return type("World", (), dict(coach=coach, owner=owner, admin=admin, target=target, grow=staticmethod(grow)))
+
+
+@pytest.mark.parametrize(
+    ("who", "url"),
+    [
+        ("coach", "/coach/deelnemers"), ("coach", "/coach/deelnemers?sorteer=-dagen&pagina=2"),
+        ("coach", "/coach/stageplaatsen"), ("coach", "/coach/stageplaatsen?postcode=9000&sorteer=afstand"),
+        ("coach", "/coach/stageplaatsen?q=plaats&beschikbaar=free&sorteer=-vrij&pagina=2"),
+        ("coach", "/coach/stageplaatsen/{target}"), ("coach", "/coach/stageplaatsen/{target}?sorteer=naam&pagina=2"),
+        ("owner", "/werkgever/voorstellen"), ("owner", "/werkgever/voorstellen?wacht=1&sorteer=status&pagina=2"),
+        ("admin", "/admin/gebruikers"), ("admin", "/admin/gebruikers?rol=coach&actief=ja&sorteer=-organisatie&pagina=2"),
+        ("admin", "/admin/organisaties"), ("admin", "/admin/organisaties?sorteer=-plaatsen&pagina=2"),
+        ("admin", "/admin/audit"), ("admin", "/admin/audit?action=test&sorteer=actie&pagina=2"),
+    ],
+)
+def test_paged_list_statements_do_not_grow_with_rows(app, list_world, login_as, who, url):
+    url = url.format(target=list_world.target.id)
+    client = login_as(getattr(list_world, who))
+    list_world.grow(2)
+    few = count_statements(app, client, url)
+    list_world.grow(30)
+    many = count_statements(app, client, url)
+    assert many == few, f"{url}: {few} statements with 2 rows, {many} with 30"

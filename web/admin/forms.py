@@ -127,6 +127,7 @@ class AuditSearchForm(FlaskForm):
         csrf = False
 
     q = StringField(_l("Zoeken"), validators=[Optional(), Length(max=200)], description=_l("Naam of e-mailadres, actie, object of detail."))
+    actor = StringField(_l("Wie"), validators=[Optional(), Length(max=200)], description=_l("Naam of e-mailadres van wie het deed."))
     action = SelectField(_l("Actie"), validate_choice=False, validators=[Optional()])
     date_from = DateField(_l("Van"), validators=[Optional()])
     date_to = DateField(_l("Tot en met"), validators=[Optional()])

@@ -24,6 +24,7 @@ from web.admin.forms import (
 from web.db import get_session
 from web.layout import NAVIGATION, add_nav_item
 from web.models import PHASES, ROLES, SECTORS, Premium, SkillTerm, User, utcnow
+from web.paging import read_page_request
 from web.security import role_required
 from web.services import admin as admin_service
 from web.services import monitoring as monitoring_service
@@ -34,6 +35,7 @@ bp = Blueprint("admin", __name__)
 MONITORING_ENDPOINTS = ("admin.monitoring", "admin.monitoring_csv")
 
 add_nav_item("admin", "admin.users", _l("Gebruikers"))
+add_nav_item("admin", "admin.organisations", _l("Organisaties"))
 add_nav_item("admin", "admin.skills", _l("Vaardigheden"))
 add_nav_item("admin", "admin.premiums", _l("Premies"))
 add_nav_item("admin", "admin.settings", _l("Instellingen"))
@@ -97,16 +99,41 @@ def _team_choices(session):
     return [("", _("Geen team"))] + [(str(t.id), t.name) for t in admin_service.list_teams(session=session)]
 
 
+USER_SORT_LABELS = [
+    ("naam", _l("Naam")), ("email", _l("E-mailadres")), ("rol", _l("Rol")), ("organisatie", _l("Organisatie")), ("status", _l("Status")),
+    ("aangemaakt", _l("Aangemaakt")), ("laatst", _l("Laatst aangemeld")),
+]
+ORGANISATION_SORT_LABELS = [
+    ("naam", _l("Naam")), ("sector", _l("Sector")), ("postcode", _l("Postcode")), ("plaatsen", _l("Stageplaatsen")),
+    ("open", _l("Gepubliceerd")), ("leden", _l("Accounts")),
+]
+
+
 @bp.route("/gebruikers")
 def users():
     session = get_session()
     role = request.args.get("rol") if request.args.get("rol") in ROLES else None
     query = (request.args.get("q") or "").strip()[:200]
-    teams = {t.id: t.name for t in admin_service.list_teams(session=session)}
+    organisation = (request.args.get("organisatie") or "").strip()[:200]
+    active = {"ja": True, "nee": False}.get(request.args.get("actief") or "")
+    wanted = read_page_request(request.args, sorts=admin_service.USER_SORTS, default="naam")
+    page = admin_service.users_page(session=session, wanted=wanted, role=role, query=query or None, organisation=organisation or None,
+                                    active=active)
     return render_template(
-        "admin/users.html", users=admin_service.list_users(session=session, role=role, query=query), role=role, query=query,
-        roles=ROLES, teams=teams, confirm=ConfirmForm(),
+        "admin/users.html", page=page, users=page.items, role=role, query=query, organisation=organisation, active=active, roles=ROLES,
+        confirm=ConfirmForm(), sort_options=USER_SORT_LABELS,
     )
+
+
+@bp.route("/organisaties")
+def organisations():
+    session = get_session()
+    query = (request.args.get("q") or "").strip()[:200]
+    sector = request.args.get("sector") if request.args.get("sector") in SECTORS else None
+    wanted = read_page_request(request.args, sorts=admin_service.ORGANISATION_SORTS, default="naam")
+    page = admin_service.organisations_page(session=session, wanted=wanted, query=query or None, sector=sector)
+    return render_template("admin/organisations.html", page=page, rows=page.items, query=query, sector=sector, sectors=SECTORS,
+                           sort_options=ORGANISATION_SORT_LABELS)
 
 
 @bp.route("/gebruikers/uitnodigen", methods=["GET", "POST"])
@@ -283,7 +310,8 @@ def settings():
 
 
 def _audit_query(form):
-    return dict(text=form.q.data or None, action=form.action.data or None, date_from=form.date_from.data, date_to=form.date_to.data)
+    return dict(text=form.q.data or None, action=form.action.data or None, date_from=form.date_from.data, date_to=form.date_to.data,
+                actor=form.actor.data or None)
 
 
 @bp.route("/audit")
@@ -291,12 +319,12 @@ def audit():
     session = get_session()
     form = AuditSearchForm(request.args)
     form.action.choices = [("", _("Alle acties"))] + [(a, a) for a in admin_service.audit_actions(session=session)]
-    page = max(1, request.args.get("pagina", 1, type=int))
     form.validate()
-    rows, total = admin_service.search_audit(session=session, page=page, **(_audit_query(form) if not form.errors else {}))
-    pages = max(1, -(-total // admin_service.AUDIT_PAGE_SIZE))
-    args = {k: v for k, v in request.args.items() if k != "pagina"}
-    return render_template("admin/audit.html", form=form, rows=rows, total=total, page=page, pages=pages, args=args)
+    wanted = read_page_request(request.args, sorts=admin_service.AUDIT_SORTS, default="-wanneer")
+    page = admin_service.audit_page(session=session, wanted=wanted, **(_audit_query(form) if not form.errors else {}))
+    args = {k: v for k, v in request.args.items() if k not in ("pagina", "aantal", "sorteer")}
+    return render_template("admin/audit.html", form=form, page=page, rows=page.items, total=page.total, args=args,
+                           sort_options=[("wanneer", _l("Wanneer")), ("actie", _l("Actie"))])
 
 
 @bp.route("/audit.csv")

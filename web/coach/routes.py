@@ -22,6 +22,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlmodel import select
+from werkzeug.exceptions import NotFound
 from wtforms.fields.choices import SelectChoice
 
 from web.brokering.forms import CancelForm, ConfirmForm, MessageForm, RescheduleForm
@@ -43,7 +44,8 @@ from web.coach.forms import (
 from web.config import REPO_ROOT
 from web.db import get_session
 from web.layout import add_nav_item
-from web.models import PHASES, Employer, Evaluation, Proposal, SkillTerm, StagePlace, User, utcnow
+from web.models import PHASES, SECTORS, Employer, Evaluation, Proposal, SkillTerm, StagePlace, User, utcnow
+from web.paging import read_page_request
 from web.security import role_required
 from web.services import caseload as caseload_service
 from web.services import conversation, cost_sheets
@@ -136,15 +138,28 @@ def board():
 
 @bp.route("/deelnemers")
 def caseload():
+    db = _db()
     phase = request.args.get("fase") if request.args.get("fase") in PHASES else None
     scope = "own" if request.args.get("wie") == "eigen" else "all"
     without = request.args.get("zonder") if request.args.get("zonder") in WITHOUT_FILTERS else None
-    rows = caseload_service.caseload_rows(
-        session=_db(), coach=current_user, phase=phase, search=(request.args.get("q") or "").strip()[:100] or None, scope=scope,
-        overdue_only=request.args.get("te_laat") == "1", without=without,
+    coaches = caseload_service.team_coaches(session=db, coach=current_user)
+    coach_id = request.args.get("coach", type=int)
+    if coach_id not in {c for c, _name in coaches}:
+        coach_id = None
+    wanted = read_page_request(request.args, sorts=caseload_service.CASELOAD_SORTS, default="naam")
+    page = caseload_service.caseload_page(
+        session=db, coach=current_user, wanted=wanted, phase=phase, search=(request.args.get("q") or "").strip()[:100] or None, scope=scope,
+        overdue_only=request.args.get("te_laat") == "1", coach_id=coach_id, without=without,
     )
-    shared = len(caseload_service.visible_coach_ids(session=_db(), coach=current_user)) > 1
-    return render_template("coach/caseload.html", rows=rows, phase=phase, scope=scope, shared=shared, phases=PHASES, without=without)
+    shared = len(coaches) > 1
+    return render_template("coach/caseload.html", page=page, rows=page.items, phase=phase, scope=scope, shared=shared, phases=PHASES,
+                           coaches=coaches, coach_id=coach_id, sort_options=CASELOAD_SORT_LABELS, without=without)
+
+
+CASELOAD_SORT_LABELS = [
+    ("naam", _l("Deelnemer")), ("fase", _l("Fase")), ("dagen", _l("Dagen in fase")), ("deadline", _l("Volgende deadline")),
+    ("voorstellen", _l("Open voorstellen")), ("contact", _l("Laatste contact")), ("coach", _l("Coach")),
+]
 
 
 def _skill_terms():
@@ -540,14 +555,36 @@ def sign_off_evaluation(evaluation_id: int):
 # --- places, assignments, import ----------------------------------------------------------------
 
 
+PLACE_SORT_LABELS = [
+    ("titel", _l("Titel")), ("werkgever", _l("Werkgever")), ("sector", _l("Sector")), ("postcode", _l("Postcode")),
+    ("vrij", _l("Vrije plaatsen")), ("afstand", _l("Afstand")), ("gepubliceerd", _l("Gepubliceerd")),
+]
+
+
 @bp.route("/stageplaatsen")
 def places():
     db = _db()
-    rows = db.exec(
-        select(StagePlace, Employer).join(Employer, Employer.id == StagePlace.employer_id).where(StagePlace.status == "published")
-        .order_by(StagePlace.title, StagePlace.id)
-    ).all()
-    return render_template("coach/places.html", rows=rows)
+    args = request.args
+    near = (args.get("postcode") or "").strip()[:4] or None
+    person = None
+    if args.get("deelnemer", type=int):
+        try:
+            person = _participant(args.get("deelnemer", type=int))
+        except NotFound:
+            person = None
+        if person is not None and person.postal_code:
+            near = person.postal_code
+    sector = args.get("sector") if args.get("sector") in SECTORS else None
+    availability = args.get("beschikbaar") if args.get("beschikbaar") in ("free", "full") else None
+    employers = places_service.place_employers(session=db)
+    employer_id = args.get("werkgever", type=int)
+    if employer_id not in {e for e, _name in employers}:
+        employer_id = None
+    wanted = read_page_request(args, sorts=places_service.PUBLISHED_SORTS, default="afstand" if near else "titel")
+    page = places_service.published_places_page(session=db, wanted=wanted, text=(args.get("q") or "").strip()[:100] or None, sector=sector,
+                                                employer_id=employer_id, availability=availability, near=near)
+    return render_template("coach/places.html", page=page, rows=page.items, near=near, person=person, sectors=SECTORS, sector=sector,
+                           employers=employers, employer_id=employer_id, availability=availability, sort_options=PLACE_SORT_LABELS)
 
 
 @bp.route("/stageplaatsen/<int:place_id>")
@@ -556,10 +593,12 @@ def place(place_id: int):
     item = db.get(StagePlace, place_id)
     if item is None or item.status != "published":
         abort(404)
-    coach_ids = caseload_service.visible_coach_ids(session=db, coach=current_user)
     show_excluded = request.args.get("uitgesloten") == "1"
-    rows = matching_service.suggestions_for_place(session=db, place_id=item.id, coach_ids=coach_ids, include_excluded=show_excluded)
-    return render_template("coach/place.html", place=item, employer=db.get(Employer, item.employer_id), rows=rows, explain=explain_lines,
+    wanted = read_page_request(request.args, sorts=caseload_service.PLACE_CANDIDATE_SORTS, default="-score")
+    page = caseload_service.place_candidates_page(session=db, coach=current_user, place_id=item.id, wanted=wanted, include_excluded=show_excluded,
+                                                  search=(request.args.get("q") or "").strip()[:100] or None)
+    return render_template("coach/place.html", place=item, employer=db.get(Employer, item.employer_id), rows=page.items, page=page,
+                           explain=explain_lines,
                            show_excluded=show_excluded, skills=places_service.place_skills(session=db, place=item),
                            doc=cost_sheets.sheet_document(session=db, place=item, labels=cost_sheets.reader_labels()))
 

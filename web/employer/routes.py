@@ -36,6 +36,8 @@ from web.employer.forms import (
     SheetForm,
 )
 from web.layout import add_nav_item
+from web.models import PROPOSAL_STATES
+from web.paging import read_page_request
 from web.security import json_endpoint, role_required
 from web.services import conversation, cost_sheets, employers, places
 from web.services import meetings as meeting_service
@@ -354,8 +356,18 @@ def suggest_skills():
 @bp.route("/voorstellen")
 def proposals():
     db = get_session()
-    rows = employers.list_proposals(session=db, employer=_employer())
-    return render_template("employer/proposals.html", rows=[(p, place, employers.candidate_name(part)) for p, place, part in rows])
+    employer = _employer()
+    places_with_proposals = employers.employer_place_choices(session=db, employer=employer)
+    place_id = request.args.get("plaats", type=int)
+    if place_id not in {p for p, _title in places_with_proposals}:
+        place_id = None
+    state = request.args.get("status") if request.args.get("status") in PROPOSAL_STATES else None
+    waiting = request.args.get("wacht") == "1"
+    wanted = read_page_request(request.args, sorts=employers.PROPOSAL_SORTS, default="-ontvangen")
+    page = employers.proposals_page(session=db, employer=employer, wanted=wanted, state=state, waiting=waiting, place_id=place_id)
+    return render_template("employer/proposals.html", rows=page.items, page=page, states=PROPOSAL_STATES, state=state, waiting=waiting,
+                           places=places_with_proposals, place_id=place_id,
+                           sort_options=[("ontvangen", _l("Ontvangen")), ("status", _l("Status")), ("plaats", _l("Stageplaats"))])
 
 
 def _render_proposal(proposal, *, forms=None, status=200):

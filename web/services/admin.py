@@ -8,10 +8,10 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
-from sqlalchemy import String, cast, event, or_
+from sqlalchemy import String, case, cast, event, or_
 from sqlmodel import Session, func, select
 
-from web.models import AuditLog, Premium, SkillTerm, Team, User
+from web.models import AuditLog, Employer, EmployerMember, Premium, SkillTerm, StagePlace, Team, User
 from web.services.accounts import AccountError, invite_user
 from web.services.audit import record_audit
 from web.services.settings import get_setting, set_setting
@@ -48,6 +48,70 @@ def list_users(*, session: Session, role: str | None = None, query: str | None =
         like = f"%{query.strip().lower()}%"
         stmt = stmt.where(or_(func.lower(User.full_name).like(like), func.lower(User.email).like(like)))
     return list(session.exec(stmt.limit(500)).all())
+
+
+USER_SORTS = ("naam", "email", "rol", "organisatie", "status", "aangemaakt", "laatst")
+
+
+def users_page(
+    *, session: Session, wanted, role: str | None = None, query: str | None = None, organisation: str | None = None, active: bool | None = None,
+):
+    """One page of accounts with their organisation (employer or team): by role, organisation, active or not, name or e-mail."""
+    from web.paging import paginate
+
+    org = func.coalesce(Employer.name, Team.name)
+    stmt = (
+        select(User, org.label("organisation"))
+        .outerjoin(EmployerMember, EmployerMember.user_id == User.id)
+        .outerjoin(Employer, Employer.id == EmployerMember.employer_id)
+        .outerjoin(Team, Team.id == User.team_id)
+    )
+    if role:
+        stmt = stmt.where(User.role == role)
+    if query:
+        like = f"%{query.strip().lower()}%"
+        stmt = stmt.where(or_(func.lower(User.full_name).like(like), func.lower(User.email).like(like)))
+    if organisation:
+        stmt = stmt.where(func.lower(org).like(f"%{organisation.strip().lower()}%"))
+    if active is not None:
+        stmt = stmt.where(User.is_active.is_(active))
+    order = {
+        "naam": [func.lower(User.full_name)], "email": [User.email], "rol": [User.role, func.lower(User.full_name)],
+        "organisatie": [func.lower(func.coalesce(org, "")), func.lower(User.full_name)], "status": [User.is_active, func.lower(User.full_name)],
+        "aangemaakt": [User.created_at], "laatst": [func.coalesce(User.last_login_at, User.created_at)],
+    }
+    return paginate(session, stmt, wanted, order, tiebreak=[User.id])
+
+
+ORGANISATION_SORTS = ("naam", "sector", "postcode", "plaatsen", "open", "leden")
+
+
+def organisations_page(*, session: Session, wanted, query: str | None = None, sector: str | None = None):
+    """One page of employers with their number of places, published places and members."""
+    from web.paging import paginate
+
+    places = (
+        select(StagePlace.employer_id.label("employer_id"), func.count().label("n"),
+               func.sum(case((StagePlace.status == "published", 1), else_=0)).label("open"))
+        .group_by(StagePlace.employer_id).subquery()
+    )
+    members = select(EmployerMember.employer_id.label("employer_id"), func.count().label("n")).group_by(EmployerMember.employer_id).subquery()
+    n_places, n_open, n_members = func.coalesce(places.c.n, 0), func.coalesce(places.c.open, 0), func.coalesce(members.c.n, 0)
+    stmt = (
+        select(Employer, n_places.label("places"), n_open.label("open_places"), n_members.label("members"))
+        .outerjoin(places, places.c.employer_id == Employer.id)
+        .outerjoin(members, members.c.employer_id == Employer.id)
+    )
+    if query:
+        like = f"%{query.strip().lower()}%"
+        stmt = stmt.where(or_(func.lower(Employer.name).like(like), Employer.kbo_number.like(like), func.lower(func.coalesce(Employer.city, "")).like(like)))
+    if sector:
+        stmt = stmt.where(Employer.sector == sector)
+    order = {
+        "naam": [func.lower(Employer.name)], "sector": [Employer.sector, func.lower(Employer.name)], "postcode": [Employer.postal_code],
+        "plaatsen": [n_places], "open": [n_open], "leden": [n_members],
+    }
+    return paginate(session, stmt, wanted, order, tiebreak=[Employer.id])
 
 
 def list_teams(*, session: Session) -> list[Team]:
@@ -187,14 +251,13 @@ def save_settings(*, session: Session, admin: User, values: dict) -> None:
 # --- audit log -----------------------------------------------------------------------------------
 
 
-def search_audit(
-    *, session: Session, text: str | None = None, action: str | None = None, date_from: date | None = None, date_to: date | None = None,
-    page: int = 1, page_size: int = AUDIT_PAGE_SIZE,
-) -> tuple[list[tuple[AuditLog, User | None]], int]:
-    """Audit rows (newest first) matching a text (actor, object, detail), an action prefix and a date range; and the total."""
+def _audit_statement(*, text: str | None, action: str | None, date_from: date | None, date_to: date | None, actor: str | None = None):
     stmt = select(AuditLog, User).outerjoin(User, User.id == AuditLog.actor_id)
     if action:
         stmt = stmt.where(AuditLog.action.like(f"{action}%"))
+    if actor:
+        like = f"%{actor.strip().lower()}%"
+        stmt = stmt.where(or_(func.lower(User.email).like(like), func.lower(User.full_name).like(like)))
     if text:
         like = f"%{text.strip().lower()}%"
         stmt = stmt.where(or_(
@@ -206,9 +269,30 @@ def search_audit(
         stmt = stmt.where(AuditLog.at >= datetime.combine(date_from, time.min, tzinfo=BRUSSELS))
     if date_to:
         stmt = stmt.where(AuditLog.at < datetime.combine(date_to + timedelta(days=1), time.min, tzinfo=BRUSSELS))
+    return stmt
+
+
+def search_audit(
+    *, session: Session, text: str | None = None, action: str | None = None, date_from: date | None = None, date_to: date | None = None,
+    actor: str | None = None, page: int = 1, page_size: int = AUDIT_PAGE_SIZE,
+) -> tuple[list[tuple[AuditLog, User | None]], int]:
+    """Audit rows (newest first) matching a text (actor, object, detail), an actor, an action prefix and a date range; and the total."""
+    stmt = _audit_statement(text=text, action=action, date_from=date_from, date_to=date_to, actor=actor)
     total = session.exec(select(func.count()).select_from(stmt.subquery())).one()
     rows = session.exec(stmt.order_by(AuditLog.at.desc(), AuditLog.id.desc()).offset((page - 1) * page_size).limit(page_size)).all()
     return list(rows), total
+
+
+AUDIT_SORTS = ("wanneer", "actie")
+
+
+def audit_page(*, session: Session, wanted, text: str | None = None, action: str | None = None, date_from: date | None = None,
+               date_to: date | None = None, actor: str | None = None):
+    """One page of the audit log (newest first by default) with the same filters as ``search_audit``."""
+    from web.paging import paginate
+
+    stmt = _audit_statement(text=text, action=action, date_from=date_from, date_to=date_to, actor=actor)
+    return paginate(session, stmt, wanted, {"wanneer": [AuditLog.at], "actie": [AuditLog.action, AuditLog.at]}, tiebreak=[AuditLog.id.desc()])
 
 
 def audit_actions(*, session: Session) -> list[str]:

@@ -14,6 +14,7 @@ from sqlmodel import Session, func, select
 from werkzeug.exceptions import NotFound
 
 from web.models import (
+    PHASES,
     Evaluation,
     HoldPeriod,
     Participant,
@@ -24,6 +25,7 @@ from web.models import (
     Trajectory,
     User,
 )
+from web.paging import Page, PageRequest, paginate, paginate_list
 from web.services.proposals import OPEN_STATES
 from web.services.trajectories import held_days, phase_max_days, today
 
@@ -72,6 +74,8 @@ class CaseloadRow:
     open_proposals: int
     last_contact_at: datetime | None
 
+    sort_name: str = ""
+
     @property
     def overdue(self) -> bool:
         return self.days_in_phase is not None and self.max_days is not None and self.days_in_phase > self.max_days
@@ -79,7 +83,7 @@ class CaseloadRow:
 
 def caseload_rows(
     *, session: Session, coach: User, phase: str | None = None, search: str | None = None, scope: str = "all", overdue_only: bool = False,
-    on: date | None = None, without: str | None = None,
+    on: date | None = None, without: str | None = None, coach_id: int | None = None,
 ) -> list[CaseloadRow]:
     """The caseload with phase, days in phase against the maximum, next deadline, open proposals and last contact.
 
@@ -89,9 +93,12 @@ def caseload_rows(
     """
     on = on or today()
     coach_ids = [coach.id] if scope == "own" else visible_coach_ids(session=session, coach=coach)
+    if coach_id is not None:
+        coach_ids = [c for c in coach_ids if c == coach_id]
     open_props = (
         select(Proposal.participant_id.label("pid"), func.count().label("n"), func.min(Proposal.stage_start).label("next_start"))
-        .where(Proposal.state.in_(OPEN_STATES))
+        .where(Proposal.state.in_(OPEN_STATES),
+               Proposal.participant_id.in_(select(Participant.id).where(Participant.coach_id.in_(coach_ids))))  # this caseload only
         .group_by(Proposal.participant_id)
         .subquery()
     )
@@ -136,12 +143,43 @@ def caseload_rows(
                 participant_id=pid, name=f"{first} {last}", coach_name=coach_name, is_own=coach_id == coach.id, phase=cur_phase,
                 phase_started_on=started, days_in_phase=days, max_days=maxima.get(cur_phase) if cur_phase else None,
                 on_hold=any(h.ended_on is None for h in period_holds), next_deadline=min(deadlines) if deadlines else None,
-                open_proposals=n_open, last_contact_at=last_contact,
+                open_proposals=n_open, last_contact_at=last_contact, sort_name=f"{last} {first}".lower(),
             )
         )
     if overdue_only:
         rows = [r for r in rows if r.overdue]
     return rows
+
+
+CASELOAD_SORTS: dict = {
+    "naam": lambda r: (r.sort_name,),
+    "fase": lambda r: None if r.phase is None else (PHASES.index(r.phase) if r.phase in PHASES else len(PHASES), r.sort_name),
+    "dagen": lambda r: None if r.days_in_phase is None else (r.days_in_phase, r.sort_name),
+    "deadline": lambda r: None if r.next_deadline is None else (r.next_deadline, r.sort_name),
+    "voorstellen": lambda r: (r.open_proposals, r.sort_name),
+    "contact": lambda r: None if r.last_contact_at is None else (r.last_contact_at, r.sort_name),
+    "coach": lambda r: (r.coach_name.lower(), r.sort_name),
+}
+
+
+def caseload_page(
+    *, session: Session, coach: User, wanted: PageRequest, phase: str | None = None, search: str | None = None, scope: str = "all",
+    overdue_only: bool = False, coach_id: int | None = None, without: str | None = None,
+) -> Page:
+    """One page of the caseload, filtered and sorted by any column.
+
+    Days in phase and the next deadline depend on holds and dates, so the rows (a coach's or a team's caseload,
+    a few hundred light rows from two queries) are sorted in Python and only one page is rendered.
+    """
+    rows = caseload_rows(session=session, coach=coach, phase=phase, search=search, scope=scope, overdue_only=overdue_only,
+                         coach_id=coach_id, without=without)
+    return paginate_list(rows, wanted, CASELOAD_SORTS)
+
+
+def team_coaches(*, session: Session, coach: User) -> list[tuple[int, str]]:
+    """The coaches whose participants this coach sees (id, name), for the caseload's coach filter."""
+    ids = visible_coach_ids(session=session, coach=coach)
+    return [(u.id, u.full_name) for u in session.exec(select(User).where(User.id.in_(ids)).order_by(User.full_name, User.id)).all()]
 
 
 def handover_targets(*, session: Session, coach: User) -> list[User]:
@@ -171,3 +209,28 @@ def hand_over(*, session: Session, coach: User, participant: Participant, to_coa
         session.add(trajectory)
     session.flush()
     return target
+
+
+PLACE_CANDIDATE_SORTS = ("score", "naam")
+
+
+def place_candidates_page(
+    *, session: Session, coach: User, place_id: int, wanted: PageRequest, include_excluded: bool = False, search: str | None = None,
+) -> Page:
+    """One page of the stored ranked participants of this coach (or shared team) for a place, best first by default."""
+    from web.models import MatchSuggestion
+
+    stmt = (
+        select(MatchSuggestion, Participant)
+        .join(Participant, Participant.id == MatchSuggestion.participant_id)
+        .where(MatchSuggestion.place_id == place_id, Participant.coach_id.in_(visible_coach_ids(session=session, coach=coach)),
+               Participant.active.is_(True))
+    )
+    if not include_excluded:
+        stmt = stmt.where(MatchSuggestion.excluded.is_(False))
+    if search:
+        like = f"%{search.strip().lower()}%"
+        stmt = stmt.where(func.lower(Participant.first_name + " " + Participant.last_name).like(like))
+    order = {"score": [MatchSuggestion.score], "naam": [func.lower(Participant.last_name), func.lower(Participant.first_name)]}
+    # excluded pairs (shown on request) always come after the others, whichever the order
+    return paginate(session, stmt, wanted, order, leading=[MatchSuggestion.excluded], tiebreak=[Participant.id])

@@ -7,7 +7,7 @@ limitations, support needs or any label, and their contact data only once they a
 from __future__ import annotations
 
 from flask_babel import gettext as _
-from sqlmodel import Session, delete, select
+from sqlmodel import Session, delete, func, select
 
 from web.models import (
     Employer,
@@ -25,7 +25,13 @@ from web.services.audit import record_audit
 from web.services.dashboards import employer_for_user
 from web.services.geo import distance_km
 from web.services.notifications import notify
-from web.services.proposals import DECLINE_REASONS, TransitionError, allowed_targets, transition_proposal
+from web.services.proposals import (
+    DECLINE_REASONS,
+    TRANSITIONS,
+    TransitionError,
+    allowed_targets,
+    transition_proposal,
+)
 
 PROFILE_FIELDS = ("name", "sector", "street", "postal_code", "city", "contact_name", "contact_email", "contact_phone", "size")
 EMPLOYER_SIZES = ("1-9", "10-49", "50-249", "250+")
@@ -149,6 +155,44 @@ def list_proposals(*, session: Session, employer: Employer, place_id: int | None
     if place_id is not None:
         query = query.where(Proposal.place_id == place_id)
     return list(session.exec(query).all())
+
+
+PROPOSAL_SORTS = ("ontvangen", "status", "plaats")
+# states in which the employer has a step of their own (answer, plan the intake, agree the stage, hire or not)
+WAITING_FOR_EMPLOYER = tuple(sorted({frm for (frm, to), roles in TRANSITIONS.items() if "employer" in roles and to not in ("declined", "withdrawn")}))
+
+
+def proposals_page(
+    *, session: Session, employer: Employer, wanted, state: str | None = None, waiting: bool = False, place_id: int | None = None,
+):
+    """One page of the proposals for the employer's places: by state, waiting for the employer, or for one place."""
+    from web.paging import paginate
+
+    stmt = (
+        select(Proposal, StagePlace, Participant)
+        .join(StagePlace, StagePlace.id == Proposal.place_id)
+        .join(Participant, Participant.id == Proposal.participant_id)
+        .where(StagePlace.employer_id == employer.id)
+    )
+    if state:
+        stmt = stmt.where(Proposal.state == state)
+    if waiting:
+        stmt = stmt.where(Proposal.state.in_(WAITING_FOR_EMPLOYER))
+    if place_id:
+        stmt = stmt.where(Proposal.place_id == place_id)
+    order = {"ontvangen": [Proposal.created_at], "status": [Proposal.state], "plaats": [func.lower(StagePlace.title)]}
+    return paginate(session, stmt, wanted, order, tiebreak=[Proposal.id.desc()],
+                    convert=lambda row: (row[0], row[1], candidate_name(row[2])))
+
+
+def employer_place_choices(*, session: Session, employer: Employer) -> list[tuple[int, str]]:
+    """The employer's places that received a proposal (id, title), for the inbox's place filter."""
+    rows = session.exec(
+        select(StagePlace.id, StagePlace.title).where(StagePlace.employer_id == employer.id,
+                                                      StagePlace.id.in_(select(Proposal.place_id).distinct()))
+        .order_by(StagePlace.title, StagePlace.id)
+    ).all()
+    return [(r[0], r[1]) for r in rows]
 
 
 def get_proposal(*, session: Session, employer: Employer, proposal_id: int) -> Proposal | None:

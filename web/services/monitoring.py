@@ -2,7 +2,11 @@
 
 Every figure is computed from the records, for a period and optional filters (coach team, social-economy
 company, sector). The numbers are plain dicts and lists so the dashboard, the charts and the CSV downloads
-show the same thing.
+show the same thing. The database does the counting: the period and the filters are in the WHERE clause,
+trajectories, periods and proposals are joined rather than sent back as id lists, counts and the funnel are
+GROUP BY aggregates (the furthest step of a proposal is a MAX over its events), and the median time in phase is
+``percentile_cont`` on PostgreSQL (the middle row by ``row_number`` on SQLite). A handful of statements whatever
+the size of the region; only the per-postal-code place counts are mapped to provinces in Python.
 
 Definitions
 - started / ended: trajectories whose ``started_on`` / ``ended_on`` falls in the period.
@@ -21,12 +25,12 @@ proposals (through the participant and their coach).
 """
 from __future__ import annotations
 
-import statistics
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import Integer, and_, case, cast, or_
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, func, select
 
@@ -119,132 +123,194 @@ def is_success(trajectory: Trajectory, rule: str) -> bool:
     return trajectory.still_employed_at_end is True
 
 
-def _trajectories(session: Session, filters: Filters) -> list[Trajectory]:
-    coach = aliased(User)
-    stmt = (
-        select(Trajectory)
-        .join(Participant, Participant.id == Trajectory.participant_id)
-        .outerjoin(coach, coach.id == func.coalesce(Trajectory.coach_id, Participant.coach_id))
-    )
+def _trajectory_scope(stmt, filters: Filters):
+    """Apply the team and company filters to a statement on Trajectory (joining the participant and coach only then)."""
+    if not (filters.team_id or filters.company_id):
+        return stmt
+    stmt = stmt.join(Participant, Participant.id == Trajectory.participant_id)
     if filters.team_id:
-        stmt = stmt.where(coach.team_id == filters.team_id)
+        coach = aliased(User)
+        stmt = stmt.outerjoin(coach, coach.id == func.coalesce(Trajectory.coach_id, Participant.coach_id)).where(coach.team_id == filters.team_id)
     if filters.company_id:
         stmt = stmt.where(Participant.company_id == filters.company_id)
-    return list(session.exec(stmt.order_by(Trajectory.id)).all())
+    return stmt
 
 
-def _proposals(session: Session, filters: Filters) -> list:
-    """The proposals of the period and filters as light rows (id, state, decline_reason): the figures need no more."""
-    coach = aliased(User)
-    stmt = (
-        select(Proposal.id, Proposal.state, Proposal.decline_reason)
-        .join(StagePlace, StagePlace.id == Proposal.place_id)
-        .join(Participant, Participant.id == Proposal.participant_id)
-        .outerjoin(coach, coach.id == func.coalesce(Proposal.coach_id, Participant.coach_id))
-        .where(Proposal.created_at >= filters.start, Proposal.created_at < filters.end)
-    )
+def _proposal_scope(stmt, filters: Filters):
+    """Restrict a statement on Proposal to the period, the team, the company and the sector (joining only what a filter needs)."""
+    stmt = stmt.where(Proposal.created_at >= filters.start, Proposal.created_at < filters.end)
+    if filters.team_id or filters.company_id:
+        stmt = stmt.join(Participant, Participant.id == Proposal.participant_id)
     if filters.team_id:
-        stmt = stmt.where(coach.team_id == filters.team_id)
+        coach = aliased(User)
+        stmt = stmt.outerjoin(coach, coach.id == func.coalesce(Proposal.coach_id, Participant.coach_id)).where(coach.team_id == filters.team_id)
     if filters.company_id:
         stmt = stmt.where(Participant.company_id == filters.company_id)
     if filters.sector:
-        stmt = stmt.where(func.coalesce(StagePlace.sector, "") == filters.sector)
-    return list(session.exec(stmt.order_by(Proposal.id)).all())
+        stmt = stmt.join(StagePlace, StagePlace.id == Proposal.place_id).where(func.coalesce(StagePlace.sector, "") == filters.sector)
+    return stmt
 
 
-def _phase_times(session: Session, trajectories: list[Trajectory], filters: Filters) -> list[dict]:
+def _is_postgresql(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
+def _days_between(session: Session, later, earlier):
+    """Whole days from ``earlier`` to ``later`` (two date expressions), in the database's own date arithmetic."""
+    if _is_postgresql(session):
+        return later - earlier
+    return cast(func.julianday(later) - func.julianday(earlier), Integer)
+
+
+def _in_period(column, filters: Filters):
+    return and_(column >= filters.date_from, column <= filters.date_to)
+
+
+def _success_condition(rule: str):
+    """The success definition as a SQL condition on Trajectory (see ``is_success``)."""
+    condition = and_(
+        Trajectory.outcome == "hired", Trajectory.hired_on.is_not(None), Trajectory.hired_on >= Trajectory.started_on,
+        or_(Trajectory.ended_on.is_(None), Trajectory.hired_on <= Trajectory.ended_on),
+    )
+    if rule != "hired":
+        condition = and_(condition, Trajectory.still_employed_at_end.is_(True))
+    return condition
+
+
+def _flag(condition):
+    return func.sum(case((condition, 1), else_=0))
+
+
+def _trajectory_counts(session: Session, filters: Filters, figures: Figures) -> None:
+    """Started, ended, successes and outcomes in one GROUP BY over the trajectories of the period."""
+    ended = _in_period(Trajectory.ended_on, filters)
+    outcome = func.coalesce(Trajectory.outcome, "unknown")
+    stmt = select(
+        outcome, _flag(_in_period(Trajectory.started_on, filters)), _flag(ended), _flag(and_(ended, _success_condition(figures.success_rule))),
+    ).select_from(Trajectory)
+    stmt = _trajectory_scope(stmt, filters).where(or_(_in_period(Trajectory.started_on, filters), ended))
+    for name, started, ended_count, successes in session.exec(stmt.group_by(outcome).order_by(func.min(Trajectory.id))).all():
+        figures.started += int(started or 0)
+        figures.ended += int(ended_count or 0)
+        figures.successes += int(successes or 0)
+        if ended_count:
+            figures.outcomes[name] = int(ended_count)
+    figures.result_pct = round(100 * figures.successes / figures.ended, 1) if figures.ended else None
+
+
+def _phase_times(session: Session, filters: Filters) -> list[dict]:
+    """Per phase: periods ended in the period, median days without holds, and how many went over the maximum."""
     maxima = phase_max_days(session=session)
-    ids = [t.id for t in trajectories]
-    durations: dict[str, list[int]] = defaultdict(list)
-    if ids:
-        periods = session.exec(
-            select(PhasePeriod).where(PhasePeriod.trajectory_id.in_(ids), PhasePeriod.ended_on.is_not(None))
-        ).all()
-        holds: dict[int, list[HoldPeriod]] = defaultdict(list)
-        for hold in session.exec(select(HoldPeriod).where(HoldPeriod.phase_period_id.in_([p.id for p in periods] or [0]))).all():
-            holds[hold.phase_period_id].append(hold)
-        for period in periods:
-            if not filters.contains(period.ended_on):
-                continue
-            held = 0
-            for hold in holds[period.id]:
-                end = min(hold.ended_on or period.ended_on, period.ended_on)
-                if end > hold.started_on:
-                    held += (end - hold.started_on).days
-            durations[period.phase].append(max(0, (period.ended_on - period.started_on).days - held))
+    period = aliased(PhasePeriod)
+    hold_end = case((and_(HoldPeriod.ended_on.is_not(None), HoldPeriod.ended_on < period.ended_on), HoldPeriod.ended_on), else_=period.ended_on)
+    held = (
+        select(HoldPeriod.phase_period_id.label("period_id"),
+               func.sum(case((hold_end > HoldPeriod.started_on, _days_between(session, hold_end, HoldPeriod.started_on)), else_=0)).label("days"))
+        .join(period, period.id == HoldPeriod.phase_period_id)
+        .where(_in_period(period.ended_on, filters))
+        .group_by(HoldPeriod.phase_period_id)
+        .subquery()
+    )
+    net = _days_between(session, PhasePeriod.ended_on, PhasePeriod.started_on) - func.coalesce(held.c.days, 0)
+    durations = select(PhasePeriod.phase.label("phase"), case((net < 0, 0), else_=net).label("days")).select_from(PhasePeriod)
+    durations = durations.join(Trajectory, Trajectory.id == PhasePeriod.trajectory_id).outerjoin(held, held.c.period_id == PhasePeriod.id)
+    durations = _trajectory_scope(durations, filters).where(_in_period(PhasePeriod.ended_on, filters)).subquery()
+    maximum = case(*((durations.c.phase == phase, days) for phase, days in maxima.items() if days is not None), else_=None)
+    over = _flag(and_(maximum.is_not(None), durations.c.days > maximum))
+    if _is_postgresql(session):
+        median = func.percentile_cont(0.5).within_group(durations.c.days)
+        stmt = select(durations.c.phase, func.count(), median, over).group_by(durations.c.phase)
+    else:  # SQLite has no percentile function: the middle row (or the mean of the two middle rows) by row number
+        ranked = select(
+            durations.c.phase, durations.c.days,
+            func.row_number().over(partition_by=durations.c.phase, order_by=durations.c.days).label("rn"),
+            func.count().over(partition_by=durations.c.phase).label("n"),
+        ).subquery()
+        middle = ranked.c.rn.in_([(ranked.c.n + 1) // 2, (ranked.c.n + 2) // 2])
+        maximum = case(*((ranked.c.phase == phase, days) for phase, days in maxima.items() if days is not None), else_=None)
+        stmt = select(ranked.c.phase, func.count(), func.avg(case((middle, ranked.c.days))),
+                      _flag(and_(maximum.is_not(None), ranked.c.days > maximum))).group_by(ranked.c.phase)
+    found = {phase: (count, value, over_max) for phase, count, value, over_max in session.exec(stmt).all()}
     rows = []
     for phase in PHASES:
-        values = durations.get(phase, [])
-        maximum = maxima.get(phase)
-        rows.append({
-            "phase": phase,
-            "count": len(values),
-            "median_days": statistics.median(values) if values else None,
-            "max_days": maximum,
-            "over_max": sum(1 for v in values if maximum is not None and v > maximum),
-        })
+        count, value, over_max = found.get(phase, (0, None, 0))
+        median_days = None
+        if count and value is not None:  # like statistics.median: a value of the list for an odd count, a mean for an even one
+            median_days = int(round(value)) if count % 2 else float(value)
+        rows.append({"phase": phase, "count": int(count), "median_days": median_days, "max_days": maxima.get(phase),
+                     "over_max": int(over_max or 0)})
     return rows
 
 
-def _reached_steps(session: Session, proposals: list) -> dict[int, int]:
-    steps = {p.id: STATE_STEP.get(p.state, 0) for p in proposals}
-    if proposals:
-        events = session.exec(
-            select(ProposalEvent.proposal_id, ProposalEvent.to_state).where(ProposalEvent.proposal_id.in_(list(steps)))
-        ).all()
-        for proposal_id, to_state in events:
-            steps[proposal_id] = max(steps[proposal_id], STATE_STEP.get(to_state, 0))
-    return steps
+def _step_of(column):
+    """How far along the pipeline a state is, as a SQL expression (``STATE_STEP``)."""
+    return case(*((column == state, step) for state, step in STATE_STEP.items()), else_=0)
 
 
-def compute_figures(*, session: Session, filters: Filters) -> Figures:
-    """Compute every monitoring figure for a period and filters."""
-    definition = get_setting(session=session, key="success_definition")
-    figures = Figures(filters=filters, success_rule=definition.get("rule", "hired_still_employed"),
-                      target_pct=float(definition.get("target_pct", 75)))
-
-    trajectories = _trajectories(session, filters)
-    figures.started = sum(1 for t in trajectories if filters.contains(t.started_on))
-    ended = [t for t in trajectories if filters.contains(t.ended_on)]
-    figures.ended = len(ended)
-    figures.successes = sum(1 for t in ended if is_success(t, figures.success_rule))
-    figures.result_pct = round(100 * figures.successes / figures.ended, 1) if ended else None
-    figures.outcomes = dict(Counter(t.outcome or "unknown" for t in ended))
-    figures.phase_times = _phase_times(session, trajectories, filters)
-
-    proposals = _proposals(session, filters)
-    steps = _reached_steps(session, proposals)
-    first = len(proposals)
-    previous = first
-    for index, name in enumerate(FUNNEL_STEPS):
-        count = sum(1 for step in steps.values() if step >= index)
+def _funnel_and_declines(session: Session, filters: Filters, figures: Figures) -> None:
+    """The funnel (the furthest step of each proposal: MAX over its events and its state) and the decline reasons."""
+    event_step = func.coalesce(func.max(_step_of(ProposalEvent.to_state)), 0)
+    per_proposal = select(
+        Proposal.id.label("id"),
+        case((Proposal.state == "declined", func.coalesce(Proposal.decline_reason, "unknown"))).label("reason"),
+        case((event_step > _step_of(Proposal.state), event_step), else_=_step_of(Proposal.state)).label("step"),
+    ).select_from(Proposal).outerjoin(ProposalEvent, ProposalEvent.proposal_id == Proposal.id)
+    per_proposal = _proposal_scope(per_proposal, filters).group_by(Proposal.id, Proposal.state, Proposal.decline_reason).subquery()
+    stmt = select(
+        per_proposal.c.reason, func.count(), *(_flag(per_proposal.c.step >= index) for index in range(1, len(FUNNEL_STEPS))),
+    ).group_by(per_proposal.c.reason).order_by(func.min(per_proposal.c.id))
+    totals = [0] * len(FUNNEL_STEPS)
+    reasons: list[tuple[str, int]] = []
+    for reason, count, *reached in session.exec(stmt).all():
+        totals[0] += int(count)
+        for index, value in enumerate(reached, start=1):
+            totals[index] += int(value or 0)
+        if reason is not None:
+            reasons.append((reason, int(count)))
+    first = previous = totals[0]
+    for name, count in zip(FUNNEL_STEPS, totals, strict=True):
         figures.funnel.append({
             "step": name, "count": count,
             "pct_of_proposed": round(100 * count / first, 1) if first else None,
             "pct_of_previous": round(100 * count / previous, 1) if previous else None,
         })
         previous = count
-    declined = [p for p in proposals if p.state == "declined"]
-    reasons = Counter(p.decline_reason or "unknown" for p in declined)
-    figures.decline_reasons = [
-        {"reason": reason, "count": count, "pct": round(100 * count / len(declined), 1)} for reason, count in reasons.most_common()
-    ]
+    declined = sum(count for _reason, count in reasons)
+    reasons.sort(key=lambda item: -item[1])  # stable: ties keep the order of their first proposal, like Counter.most_common
+    figures.decline_reasons = [{"reason": reason, "count": count, "pct": round(100 * count / declined, 1)} for reason, count in reasons]
 
-    place_stmt = select(StagePlace.sector, StagePlace.postal_code).where(StagePlace.published_at >= filters.start, StagePlace.published_at < filters.end)
+
+def _places(session: Session, filters: Filters, figures: Figures) -> None:
+    """Places published in the period by sector and province: counted per (sector, postal code) in SQL."""
+    stmt = (
+        select(StagePlace.sector, StagePlace.postal_code, func.count())
+        .where(StagePlace.published_at >= filters.start, StagePlace.published_at < filters.end)
+        .group_by(StagePlace.sector, StagePlace.postal_code)
+    )
     if filters.sector:
-        place_stmt = place_stmt.where(StagePlace.sector == filters.sector)
-    places = session.exec(place_stmt).all()
+        stmt = stmt.where(StagePlace.sector == filters.sector)
     by_sector, by_province, cross = Counter(), Counter(), Counter()
-    for place in places:
-        area = lookup_postal_code(place.postal_code)
+    for sector, postal_code, count in session.exec(stmt).all():
+        area = lookup_postal_code(postal_code)
         province = area.province if area else "?"
-        sector = place.sector or "?"
-        by_sector[sector] += 1
-        by_province[province] += 1
-        cross[(sector, province)] += 1
+        sector = sector or "?"
+        by_sector[sector] += count
+        by_province[province] += count
+        cross[(sector, province)] += count
     figures.places_by_sector = [{"sector": s, "count": c} for s, c in sorted(by_sector.items(), key=lambda kv: (-kv[1], kv[0]))]
     figures.places_by_province = [{"province": p, "count": c} for p, c in sorted(by_province.items(), key=lambda kv: (-kv[1], kv[0]))]
     figures.places_by_sector_province = [{"sector": s, "province": p, "count": c} for (s, p), c in sorted(cross.items())]
+
+
+def compute_figures(*, session: Session, filters: Filters) -> Figures:
+    """Compute every monitoring figure for a period and filters, counted by the database."""
+    definition = get_setting(session=session, key="success_definition")
+    figures = Figures(filters=filters, success_rule=definition.get("rule", "hired_still_employed"),
+                      target_pct=float(definition.get("target_pct", 75)))
+    _trajectory_counts(session, filters, figures)
+    figures.phase_times = _phase_times(session, filters)
+    _funnel_and_declines(session, filters, figures)
+    _places(session, filters, figures)
     figures.idle_employers = idle_employers(session=session, sector=filters.sector)
     return figures
 

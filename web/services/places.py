@@ -312,3 +312,77 @@ def suggest_skills(*, session: Session, query: str, limit: int = 12) -> list[str
             if rank is not None and (text not in scored or rank < scored[text]):
                 scored[text] = rank
     return [text for text, _r in sorted(scored.items(), key=lambda kv: (kv[1], len(kv[0]), kv[0]))[:limit]]
+
+
+# --- the coaches' list of published places -------------------------------------------------------------
+
+PUBLISHED_SORTS = ("titel", "werkgever", "sector", "postcode", "vrij", "afstand", "gepubliceerd")
+
+
+def published_places_page(
+    *, session: Session, wanted, text: str | None = None, sector: str | None = None, employer_id: int | None = None,
+    availability: str | None = None, near: str | None = None,
+):
+    """One page of the published places with their employer, free capacity and distance from a postal code.
+
+    Filters: a piece of title, tasks or employer name; a sector; an employer; ``availability`` "free" or "full".
+    The distance from ``near`` is the great-circle distance between postal codes: the distinct postal codes of
+    the filtered places are read first (a few hundred at most) and the order is a CASE over them, so sorting
+    by distance is paged by the database like every other column. Three statements, whatever the number of places.
+    """
+    from web.paging import paginate
+    from web.services.geo import distance_km, lookup_postal_code
+    from web.services.proposals import CAPACITY_STATES
+
+    taken = (
+        select(Proposal.place_id.label("place_id"), func.count().label("n"))
+        .where(Proposal.state.in_(CAPACITY_STATES)).group_by(Proposal.place_id).subquery()
+    )
+    free = (StagePlace.places - func.coalesce(taken.c.n, 0)).label("free")
+    stmt = (
+        select(StagePlace.id, StagePlace.title, StagePlace.sector, StagePlace.postal_code, StagePlace.places, StagePlace.published_at,
+               Employer.id.label("employer_id"), Employer.name.label("employer_name"), free)
+        .join(Employer, Employer.id == StagePlace.employer_id)
+        .outerjoin(taken, taken.c.place_id == StagePlace.id)
+        .where(StagePlace.status == "published")
+    )
+    if text:
+        like = f"%{text.strip().lower()}%"
+        stmt = stmt.where(func.lower(StagePlace.title).like(like) | func.lower(func.coalesce(StagePlace.tasks, "")).like(like)
+                          | func.lower(Employer.name).like(like))
+    if sector:
+        stmt = stmt.where(StagePlace.sector == sector)
+    if employer_id:
+        stmt = stmt.where(StagePlace.employer_id == employer_id)
+    if availability == "free":
+        stmt = stmt.where(StagePlace.places - func.coalesce(taken.c.n, 0) > 0)
+    elif availability == "full":
+        stmt = stmt.where(StagePlace.places - func.coalesce(taken.c.n, 0) <= 0)
+    origin = lookup_postal_code(near) if near else None
+    distances: dict[str, float] = {}
+    if origin is not None:
+        codes = session.exec(select(StagePlace.postal_code).distinct().where(StagePlace.id.in_(select(stmt.subquery().c.id)))).all()
+        distances = {code: round(d, 1) for code in codes if code and (d := distance_km(origin.postal_code, code)) is not None}
+    distance = case(*((StagePlace.postal_code == code, km) for code, km in distances.items()), else_=None) if distances else None
+    order = {
+        "titel": [func.lower(StagePlace.title)], "werkgever": [func.lower(Employer.name)], "sector": [StagePlace.sector],
+        "postcode": [StagePlace.postal_code], "vrij": [free], "gepubliceerd": [StagePlace.published_at],
+        "afstand": [case((distance.is_(None), 1), else_=0), distance, func.lower(StagePlace.title)] if distance is not None
+        else [StagePlace.postal_code, func.lower(StagePlace.title)],
+    }
+    if wanted.sort == "afstand" and distance is not None and wanted.descending:  # unknown distances stay last either way
+        order["afstand"] = [case((distance.is_(None), 0), else_=1), distance, func.lower(StagePlace.title)]
+
+    def with_distance(row):
+        return {**row._asdict(), "distance_km": distances.get(row.postal_code)} if origin is not None else {**row._asdict(), "distance_km": None}
+
+    return paginate(session, stmt, wanted, order, tiebreak=[StagePlace.id], convert=with_distance)
+
+
+def place_employers(*, session: Session) -> list[tuple[int, str]]:
+    """Employers with a published place (id, name), for the coaches' employer filter."""
+    rows = session.exec(
+        select(Employer.id, Employer.name).where(Employer.id.in_(select(StagePlace.employer_id).where(StagePlace.status == "published")))
+        .order_by(Employer.name, Employer.id)
+    ).all()
+    return [(r[0], r[1]) for r in rows]
