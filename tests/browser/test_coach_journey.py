@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from sqlmodel import select
 
 from tests.browser.conftest import switch_language, ui_login
-from tests.conftest import make_employer, make_participant, make_place, make_user
+from tests.conftest import make_employer, make_meeting, make_participant, make_place, make_user
 from web.models import PhasePeriod, Proposal, Trajectory, User
 from web.services.matching import refresh_matches_for_participant
 from web.services.proposals import transition_proposal
@@ -61,26 +61,32 @@ def test_coach_edits_skills_proposes_best_place_and_agrees_the_stage(live_server
 
     page.locator(f"[data-place='{garden_id}'] [data-testid=propose]").click()
     page.wait_for_load_state("networkidle")
+    page.fill("#motivation", "Werkt graag buiten en kent het groenonderhoud.")
+    page.get_by_test_id("confirm-propose").click()
+    page.wait_for_load_state("networkidle")
     assert page.locator("[data-testid=proposal-state]").first.inner_text() == "Voorgesteld"
     page.get_by_test_id("to-participant_agreed").click()
     page.wait_for_load_state("networkidle")
 
-    with live_server.session() as db:  # the employer answers in their own area
+    with live_server.session() as db:  # the employer answers and offers a slot in their own area
         proposal = db.exec(select(Proposal).where(Proposal.participant_id == participant_id)).one()
         employer_user = db.exec(select(User).where(User.role == "employer")).first()
         transition_proposal(session=db, proposal=proposal, to_state="employer_interested", actor=employer_user, actor_role="employer")
+        make_meeting(db, proposal, status="option", days_ahead=4)
         db.commit()
 
     page.reload()
     assert page.locator("[data-testid=proposal-state]").first.inner_text() == "Werkgever geïnteresseerd"
-    page.get_by_test_id("to-intake_planned").click()
+    page.get_by_role("button", name="Dit moment kiezen").click()
     page.wait_for_load_state("networkidle")
+    assert page.locator("[data-testid=proposal-state]").first.inner_text() == "Intake gepland"
     start = date.today() + timedelta(days=7)
     page.fill("input[name=stage_start]", start.isoformat())
     page.fill("input[name=stage_end]", (start + timedelta(days=56)).isoformat())
     page.get_by_test_id("to-stage_agreed").click()
     page.wait_for_load_state("networkidle")
     assert page.locator("[data-testid=proposal-state]").first.inner_text() == "Stage afgesproken"
+    page.goto(f"{base}/coach/deelnemers/{participant_id}")
     assert page.get_by_test_id("phase").inner_text() == "Stage"
     shot(page, "coach_participant_stage_agreed_nl")
 
