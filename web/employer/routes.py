@@ -36,7 +36,7 @@ from web.employer.forms import (
     SheetForm,
 )
 from web.layout import add_nav_item
-from web.security import json_endpoint, role_required
+from web.security import allow_mail_form, json_endpoint, role_required
 from web.services import cost_sheets, employers, places
 from web.services.accounts import AccountError
 from web.services.dashboards import employer_overview
@@ -133,6 +133,9 @@ def invite_colleague():
     form = InviteColleagueForm()
     if form.validate_on_submit():
         try:
+            if not allow_mail_form(session=db, form="invite", user_id=current_user.id, target=form.email.data):
+                raise AccountError(_("Je verstuurde de laatste tijd te veel uitnodigingen. Probeer het over een uur opnieuw."))
+            # the same answer for a new address and one that already has an account (that address is told by e-mail)
             employers.invite_colleague(session=db, employer=employer, inviter=current_user, email=form.email.data, full_name=form.full_name.data,
                                        language=str(get_locale()))
         except AccountError as exc:

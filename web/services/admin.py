@@ -11,7 +11,8 @@ from flask_babel import gettext as _
 from sqlalchemy import String, cast, event, or_
 from sqlmodel import Session, func, select
 
-from web.models import AuditLog, Premium, SkillTerm, Team, User
+from web.models import AuditLog, Premium, SkillTerm, Team, User, utcnow
+from web.security import revoke_sessions
 from web.services.accounts import AccountError, invite_user
 from web.services.audit import record_audit
 from web.services.settings import get_setting, set_setting
@@ -77,7 +78,11 @@ def set_user_active(*, session: Session, admin: User, user: User, active: bool) 
     if user.is_active == active:
         return
     user.is_active = active
+    # an admin's deactivation is a state only an admin lifts: employer owners cannot re-invite the account
+    user.deactivated_by_admin_at = None if active else utcnow()
     session.add(user)
+    if not active:
+        revoke_sessions(session=session, user=user)
     record_audit(session=session, actor_id=admin.id, action="user.activated" if active else "user.deactivated", obj=user)
 
 
