@@ -37,7 +37,7 @@ def create_app(config: type | dict | None = None) -> Flask:
 
 def register_request_hardening(app: Flask) -> None:
     """Trust forwarded headers only from the configured proxies, bound URL integers, keep tokens out of logs."""
-    from web.security import BoundedIntConverter, install_token_log_filter
+    from web.security import BoundedIntConverter, install_token_log_filter, refuse_nul_bytes
 
     proxies = int(app.config.get("TRUSTED_PROXIES") or 0)
     if proxies > 0:
@@ -45,6 +45,7 @@ def register_request_hardening(app: Flask) -> None:
 
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies, x_port=proxies, x_prefix=proxies)
     app.url_map.converters["int"] = BoundedIntConverter
+    app.before_request(refuse_nul_bytes)
     install_token_log_filter()
 
 

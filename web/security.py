@@ -14,6 +14,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from flask import abort, current_app, redirect, request, url_for
 from flask_login import current_user
 from sqlmodel import Session, func, select
+from werkzeug.exceptions import BadRequest
 from werkzeug.routing import IntegerConverter
 
 from web.models import LoginAttempt, OneTimeToken, RateEvent, User, utcnow
@@ -29,6 +30,21 @@ class BoundedIntConverter(IntegerConverter):
 
     def __init__(self, map, fixed_digits=0, min=None, max=MAX_INT, signed=False):  # noqa: A002 - werkzeug's names
         super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+
+class InvalidCharacter(BadRequest):
+    """A request carrying a NUL byte: no text field may hold one (PostgreSQL refuses it outright)."""
+
+
+def refuse_nul_bytes() -> None:
+    """Refuse a request with a NUL byte in its path, query string or form (names and values) with a clear 400."""
+    if "\x00" in request.path:
+        raise InvalidCharacter()
+    sources = [request.args] + ([request.form] if request.method in ("POST", "PUT", "PATCH") else [])
+    for source in sources:
+        for key, values in source.lists():
+            if "\x00" in key or any("\x00" in value for value in values):
+                raise InvalidCharacter()
 
 
 _TOKEN_IN_PATH = re.compile(r"(/auth/(?:uitnodiging|wachtwoord)/)[^\s/?#\"']+")

@@ -29,6 +29,7 @@ from web.services import admin as admin_service
 from web.services import monitoring as monitoring_service
 from web.services.jobs import recent_runs
 from web.services.proposals import DECLINE_REASONS
+from web.validators import page_arg
 
 bp = Blueprint("admin", __name__)
 MONITORING_ENDPOINTS = ("admin.monitoring", "admin.monitoring_csv")
@@ -293,7 +294,7 @@ def audit():
     session = get_session()
     form = AuditSearchForm(request.args)
     form.action.choices = [("", _("Alle acties"))] + [(a, a) for a in admin_service.audit_actions(session=session)]
-    page = max(1, request.args.get("pagina", 1, type=int))
+    page = page_arg(request.args)
     form.validate()
     rows, total = admin_service.search_audit(session=session, page=page, **(_audit_query(form) if not form.errors else {}))
     pages = max(1, -(-total // admin_service.AUDIT_PAGE_SIZE))

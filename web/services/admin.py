@@ -60,6 +60,8 @@ def invite_staff(*, session: Session, admin: User, email: str, full_name: str, r
     """Invite a coach or admin; they choose a password through a one-time link."""
     if role not in ADMIN_ROLES:
         raise AdminError(_("Je kan hier alleen coaches en beheerders uitnodigen."))
+    if team_id is not None and role == "coach" and session.get(Team, team_id) is None:
+        raise AdminError(_("Dit team bestaat niet."))
     try:
         user = invite_user(session=session, inviter=admin, email=email, full_name=full_name, role=role, language=language)
     except AccountError as exc:
