@@ -92,7 +92,7 @@ def test_employer_registers_creates_a_place_with_sheet_downloads_pdf_publishes_a
     assert "1.960,00" in page.content()  # 1200 wage + 640 mentor + 120 shoes for the stage employer
     shot(page, "employer-place-preview-nl")
 
-    with page.expect_download() as download_info:
+    with page.expect_download(timeout=30_000) as download_info:  # the first WeasyPrint render loads its fonts
         page.click("[data-testid=pdf-link]")
     pdf = download_info.value
     with open(pdf.path(), "rb") as fh:

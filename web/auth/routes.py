@@ -49,7 +49,7 @@ def login():
 @bp.route("/logout", methods=["POST"])
 def logout():
     if current_user.is_authenticated:
-        revoke_sessions(session=get_session(), user=current_user)  # a copy of this cookie stops working too
+        revoke_sessions(session=get_session(), user=current_user._get_current_object())  # a copy of this cookie stops working too
     logout_user()
     session.clear()
     flash(_("Je bent afgemeld."), "info")
