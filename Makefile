@@ -4,6 +4,8 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 FLASK  := $(VENV)/bin/flask --app web
 STAMP  := $(VENV)/.installed-stamp
+# The app refuses to start with the development key unless told it runs in development (production is the default).
+export STAGEBRUG_ENV ?= development
 
 .PHONY: run test install translations migrate seed lint bench bench-pages bench-region clean-db
 

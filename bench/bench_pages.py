@@ -125,6 +125,7 @@ def build_app(url: str):
 
     app = create_app(
         {
+            "ENV_NAME": "development",
             "DATABASE_URL": url,
             "SECRET_KEY": "bench-" + uuid.uuid4().hex,
             "WTF_CSRF_ENABLED": False,

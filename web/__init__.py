@@ -26,12 +26,27 @@ def create_app(config: type | dict | None = None) -> Flask:
     if app.config["DATABASE_URL"].startswith("sqlite:///"):
         Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     logging.basicConfig(level=logging.INFO)
+    register_request_hardening(app)
 
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)
     register_commands(app)
     return app
+
+
+def register_request_hardening(app: Flask) -> None:
+    """Trust forwarded headers only from the configured proxies, bound URL integers, keep tokens out of logs."""
+    from web.security import BoundedIntConverter, install_token_log_filter, refuse_nul_bytes
+
+    proxies = int(app.config.get("TRUSTED_PROXIES") or 0)
+    if proxies > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies, x_port=proxies, x_prefix=proxies)
+    app.url_map.converters["int"] = BoundedIntConverter
+    app.before_request(refuse_nul_bytes)
+    install_token_log_filter()
 
 
 def register_extensions(app: Flask) -> None:

@@ -5,6 +5,7 @@ from flask import Flask, jsonify, render_template
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 
+from web.security import InvalidCharacter
 from web.security import wants_json as _wants_json
 
 
@@ -28,6 +29,10 @@ def register(app: Flask) -> None:
 
     for code in messages:
         app.register_error_handler(code, lambda e, c=code: handle(c))
+
+    @app.errorhandler(InvalidCharacter)
+    def _invalid_character(e):
+        return handle(400, _("Je invoer bevat een ongeldig teken (een NUL-teken). Verwijder het en probeer opnieuw."))
 
     @app.errorhandler(CSRFError)
     def _csrf(e):

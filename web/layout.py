@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from flask import Flask, session
+from flask import Flask, request, session
 from flask_babel import format_date, format_datetime, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -70,13 +70,23 @@ def init_app(app: Flask) -> None:
 
         return when_text(meeting)
 
+    token_endpoints = {"auth.accept_invite", "auth.reset_password"}
+
     @app.after_request
     def _headers(response):
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
+        # pages that carry a one-time token never pass their address on
+        response.headers["Referrer-Policy"] = "no-referrer" if request.endpoint in token_endpoints else "same-origin"
         response.headers.setdefault(
             "Content-Security-Policy",
-            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'",
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'; "
+            "base-uri 'none'; form-action 'self'; object-src 'none'",
         )
+        if request.endpoint != "static":
+            # pages, PDFs and exports may carry personal data: no browser or proxy keeps a copy
+            response.headers["Cache-Control"] = "no-store"
+            response.headers["Pragma"] = "no-cache"
+        if app.config["ENV_NAME"] == "production":
+            response.headers.setdefault("Strict-Transport-Security", f"max-age={app.config['HSTS_SECONDS']}; includeSubDomains")
         return response

@@ -111,6 +111,10 @@ class User(SQLModel, table=True):
     phone: str | None = Field(default=None, max_length=40)
     created_at: datetime = Field(default_factory=utcnow)
     last_login_at: datetime | None = None
+    # Bumped at logout, password change and deactivation: every session cookie issued before is refused.
+    session_version: int = Field(default=0)
+    # Set when an admin deactivates the account: only an admin lifts it (employer owners cannot re-invite).
+    deactivated_by_admin_at: datetime | None = None
 
     # Flask-Login protocol
     @property
@@ -122,11 +126,16 @@ class User(SQLModel, table=True):
         return False
 
     def get_id(self) -> str:
-        """Session id: the user id plus a fingerprint of the password hash, so a new password ends old sessions."""
-        return f"{self.id}.{self.password_fingerprint()}"
+        """Session id: the user id plus a fingerprint of the password hash and the session version, so a new
+        password, a logout or a deactivation ends every earlier session."""
+        return f"{self.id}.{self.session_fingerprint()}"
 
-    def password_fingerprint(self) -> str:
-        return hashlib.sha256((self.password_hash or "").encode()).hexdigest()[:16]
+    def session_fingerprint(self) -> str | None:
+        """The fingerprint a valid session carries; None for an account without a password (it has no session)."""
+        if not self.password_hash:
+            return None
+        material = f"{self.password_hash}:{self.session_version or 0}"
+        return hashlib.sha256(material.encode()).hexdigest()[:32]
 
 
 class Employer(SQLModel, table=True):
@@ -181,6 +190,17 @@ class LoginAttempt(SQLModel, table=True):
     email: str = Field(max_length=254)
     ip: str = Field(max_length=64)
     success: bool = Field(default=False)
+    at: datetime = Field(default_factory=utcnow)
+
+
+class RateEvent(SQLModel, table=True):
+    """One use of a rate-limited action (a mail-sending form) by a key such as an address or a user, kept in the
+    database so the limit holds across web workers."""
+
+    __tablename__ = "rate_event"
+    __table_args__ = (Index("ix_rate_event_key_at", "key", "at"),)
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=300)
     at: datetime = Field(default_factory=utcnow)
 
 

@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 
 from flask_babel import lazy_gettext as _l
+from wtforms import DateField, DateTimeLocalField, DecimalField, IntegerField
 from wtforms.validators import ValidationError
 
 from web.services.geo import lookup_postal_code
@@ -54,3 +56,78 @@ class NoMarkup:
     def __call__(self, form, field):
         if field.data and any(ch in field.data for ch in "<>"):
             raise ValidationError(_l("Gebruik geen < of > in dit veld."))
+
+
+# --- bounds on numbers, ids and dates (hostile input never reaches the database or date arithmetic) ----------
+
+MAX_ID = 2**31 - 1  # every integer column fits (PostgreSQL INTEGER, SQLite)
+MIN_DATE = date(1900, 1, 1)
+MAX_DATE = date(2100, 12, 31)
+DATE_OUT_OF_RANGE = _l("Kies een datum tussen 1900 en 2100.")
+NOT_A_PLAIN_NUMBER = _l("Vul een gewoon getal in.")
+
+
+def optional_id(value):
+    """Coerce a select's value to an id, or None when empty; refuse anything that is not an id a table can hold."""
+    if value in (None, "", "None"):
+        return None
+    if isinstance(value, int) and 0 < value <= MAX_ID:
+        return value
+    text = str(value).strip()
+    if text.isdigit() and len(text) <= 10 and 0 < int(text) <= MAX_ID:
+        return int(text)
+    raise ValueError(str(_l("Kies een waarde uit de lijst.")))
+
+
+def bounded_id(value):
+    """Like ``int`` for a select of ids, within the range a table can hold."""
+    result = optional_id(value)
+    if result is None:
+        raise ValueError(str(_l("Kies een waarde uit de lijst.")))
+    return result
+
+
+class BoundedDateField(DateField):
+    """A date field that refuses dates outside 1900–2100 (date arithmetic on year 1 or 9999 overflows)."""
+
+    def process_formdata(self, valuelist):
+        super().process_formdata(valuelist)
+        if self.data is not None and not (MIN_DATE <= self.data <= MAX_DATE):
+            self.data = None
+            raise ValueError(str(DATE_OUT_OF_RANGE))
+
+
+class BoundedDateTimeLocalField(DateTimeLocalField):
+    """A date-and-time field with the same bounds."""
+
+    def process_formdata(self, valuelist):
+        super().process_formdata(valuelist)
+        if self.data is not None and not (MIN_DATE <= self.data.date() <= MAX_DATE):
+            self.data = None
+            raise ValueError(str(DATE_OUT_OF_RANGE))
+
+
+class FiniteDecimalField(DecimalField):
+    """A decimal field that refuses NaN, sNaN and infinities (they pass ``NumberRange`` or break it)."""
+
+    def process_formdata(self, valuelist):
+        super().process_formdata(valuelist)
+        if self.data is not None and not self.data.is_finite():
+            self.data = None
+            raise ValueError(str(NOT_A_PLAIN_NUMBER))
+
+
+class BoundedIntegerField(IntegerField):
+    """An integer field that refuses values no integer column holds, whatever the field's own range."""
+
+    def process_formdata(self, valuelist):
+        super().process_formdata(valuelist)
+        if self.data is not None and abs(self.data) > MAX_ID:
+            self.data = None
+            raise ValueError(str(NOT_A_PLAIN_NUMBER))
+
+
+def page_arg(args, name: str = "pagina", last: int = 100_000) -> int:
+    """The page number from the query string: 1 when missing or odd, never beyond ``last``."""
+    value = (args.get(name) or "").strip()
+    return min(int(value), last) if value.isdigit() and 0 < len(value) <= 6 and int(value) > 0 else 1

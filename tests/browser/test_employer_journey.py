@@ -1,5 +1,6 @@
 """The employer journey in a real browser: register, create a place with skills and a full sheet, preview, PDF, publish, answer."""
 import io
+import re
 from datetime import date, timedelta
 
 from pypdf import PdfReader
@@ -7,7 +8,7 @@ from sqlmodel import select
 
 from tests.browser.conftest import switch_language
 from tests.conftest import make_participant, make_proposal, make_user
-from web.models import Proposal, StagePlace
+from web.models import OutboxEmail, Proposal, StagePlace
 
 
 def _fill_place(page):
@@ -61,6 +62,12 @@ def test_employer_registers_creates_a_place_with_sheet_downloads_pdf_publishes_a
     page.fill("#postal_code", "9000")
     page.fill("#full_name", "Els Van Damme")
     page.fill("#email", "els@vandamme.be")
+    page.click("main form button.primary[type=submit]")
+    page.wait_for_load_state("networkidle")
+    assert page.locator("[data-testid=check-mail]").count() == 1
+    with live_server.session() as db:
+        mail = db.exec(select(OutboxEmail).where(OutboxEmail.to_address == "els@vandamme.be")).one()
+    page.goto(re.search(r"http://[^\s]+", mail.body_text).group(0).replace("http://127.0.0.1:5000", base))
     page.fill("#password", "een lang wachtwoord")
     page.fill("#password_confirm", "een lang wachtwoord")
     page.click("main form button.primary[type=submit]")
@@ -85,7 +92,7 @@ def test_employer_registers_creates_a_place_with_sheet_downloads_pdf_publishes_a
     assert "1.960,00" in page.content()  # 1200 wage + 640 mentor + 120 shoes for the stage employer
     shot(page, "employer-place-preview-nl")
 
-    with page.expect_download() as download_info:
+    with page.expect_download(timeout=30_000) as download_info:  # the first WeasyPrint render loads its fonts
         page.click("[data-testid=pdf-link]")
     pdf = download_info.value
     with open(pdf.path(), "rb") as fh:

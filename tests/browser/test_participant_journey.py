@@ -113,7 +113,7 @@ def test_participant_journey_on_a_phone(live_server, browser_page, shot, axe, jo
     assert_fits_phone(page)
     assert_accessible(page, axe)
     shot(page, "participant-my-data-nl")
-    with page.expect_download() as info:
+    with page.expect_download(timeout=30_000) as info:  # the first WeasyPrint render loads its fonts
         page.get_by_role("link", name="Download als bestand (JSON)").click()
     path = tmp_path / "export.json"
     info.value.save_as(path)

@@ -126,12 +126,21 @@ def test_a_member_invites_a_colleague_who_joins_the_same_organisation(client, se
     assert "Bert Collega" in html
 
 
-def test_inviting_an_existing_address_is_refused_next_to_the_field(client, session, login_as):
+def test_inviting_an_existing_address_answers_as_for_a_new_one_and_changes_nothing(client, session, login_as):
+    """Issue 14, point 7: the answer does not tell whether the address has an account; the address is told by e-mail."""
     _employer, user = employer_with_user(session)
     other = make_user(session, "coach")
     login_as(user)
-    response = client.post("/werkgever/organisatie/uitnodigen", data={"full_name": "X", "email": other.email})
-    assert response.status_code == 422 and "Er bestaat al een account met dit e-mailadres." in response.get_data(as_text=True)
+    known = client.post("/werkgever/organisatie/uitnodigen", data={"full_name": "X", "email": other.email}, follow_redirects=True)
+    new = client.post("/werkgever/organisatie/uitnodigen", data={"full_name": "X", "email": "nieuw@bedrijf.be"}, follow_redirects=True)
+    assert known.status_code == new.status_code == 200
+    strip = lambda r, e: r.get_data(as_text=True).replace(e, "").replace("nieuw@bedrijf.be", "")  # noqa: E731
+    assert "Je collega krijgt een e-mail" in strip(known, other.email)
+    assert session.exec(select(EmployerMember).where(EmployerMember.user_id == other.id)).first() is None
+    assert session.exec(select(OneTimeToken).where(OneTimeToken.user_id == other.id)).first() is None
+    session.refresh(other)
+    assert other.role == "coach" and other.password_hash
+    assert "al een account" in session.exec(select(OutboxEmail).where(OutboxEmail.to_address == other.email)).one().body_text
 
 
 def test_colleagues_share_the_organisations_places(client, session, login_as):

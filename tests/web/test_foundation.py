@@ -31,14 +31,18 @@ def test_production_refuses_default_secret_key():
         create_app(Prod)
 
 
-def test_production_starts_with_a_real_secret_key(tmp_path):
+def test_production_starts_with_a_real_secret_key_postgresql_and_smtp():
     class Prod(Config):
-        ENV_NAME = "production"
+        ENV_NAME = "Production"  # accepted whatever its case
         SECRET_KEY = "x" * 48
-        DATABASE_URL = f"sqlite:///{tmp_path / 'p.db'}"
+        DATABASE_URL = "postgresql://stagebrug@127.0.0.1:1/stagebrug"  # the engine connects lazily
+        MAIL_BACKEND = "smtp"
+        SESSION_COOKIE_SECURE = False
 
     app = create_app(Prod)
-    assert app.config["SESSION_COOKIE_SECURE"] is False or app.config["SESSION_COOKIE_SECURE"] is True
+    assert app.config["ENV_NAME"] == "production"
+    assert app.config["SESSION_COOKIE_SECURE"] is True  # forced in production
+    app.extensions["db_engine"].dispose()
 
 
 def test_sqlite_uses_wal_and_busy_timeout(app):

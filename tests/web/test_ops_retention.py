@@ -42,7 +42,7 @@ def test_participants_past_the_retention_period_are_anonymised_once(session):
     assert recent.first_name == "Recent" and running.first_name == "Loopt"
     assert session.exec(select(ParticipantNote)).all() == []
     user = session.get(User, login.id)
-    assert (user.is_active, user.password_hash, user.email) == (False, None, f"geanonimiseerd-{user.id}@invalid")
+    assert (user.is_active, user.password_hash, user.email) == (False, None, f"erased-{user.id}@invalid.stagebrug")
     trajectory = session.exec(select(Trajectory).where(Trajectory.participant_id == old.id)).one()
     assert trajectory.outcome == "hired"  # figures for monitoring stay
     assert purge_expired_data(session=session, now=NOW)["anonymised"] == 0

@@ -206,7 +206,7 @@ def test_coach_cannot_invite_another_coachs_participant(world, session, login_as
 def test_erased_participant_is_gone_from_the_area(world, session, login_as):
     client = login_as(world.user)
     client.post("/deelnemer/gegevens/wissen", data={"confirm": "y"})
-    from web.services.privacy import anonymise_participant
+    from web.services.anonymisation import anonymise_participant
 
     me = session.get(Participant, world.me.id)
     session.refresh(me)

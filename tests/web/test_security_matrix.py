@@ -12,6 +12,7 @@ or an object id in a new place (``OBJECT_OWNERS``), makes ``test_every_route_is_
 from __future__ import annotations
 
 import re
+import time
 from datetime import date, timedelta
 
 import pytest
@@ -64,6 +65,8 @@ def allowed_roles(endpoint: str) -> tuple[str, ...]:
     """The roles that may use a (non-public) endpoint, from the area it lives in."""
     if endpoint.startswith("participant.coach_"):
         return ("coach", "admin")  # the coach's privacy actions on the participant blueprint (admins: any participant)
+    if endpoint == "auth.change_password":
+        return ALL_ROLES  # every logged-in user changes their own password
     if endpoint in ("admin.monitoring", "admin.monitoring_csv"):
         return ("admin",)  # and coach team leads, for their own team (tests/web/test_admin_access.py); other coaches: 403
     area = endpoint.split(".", 1)[0]
@@ -341,4 +344,5 @@ def logged_in(app, user):
     with client.session_transaction() as cookie_session:
         cookie_session["_user_id"] = user.get_id()
         cookie_session["_fresh"] = True
+        cookie_session["_login_at"] = int(time.time())
     return client

@@ -3,10 +3,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    DateField,
-    DecimalField,
     EmailField,
-    IntegerField,
     SelectField,
     StringField,
     TextAreaField,
@@ -24,7 +21,14 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from web.validators import REQUIRED, NoMarkup
+from web.validators import (
+    REQUIRED,
+    BoundedDateField,
+    BoundedIntegerField,
+    FiniteDecimalField,
+    NoMarkup,
+    optional_id,
+)
 
 WHOLE_NUMBER = _l("Vul een geheel getal in.")
 NUMBER = _l("Vul een getal in.")
@@ -47,13 +51,13 @@ class InviteForm(FlaskForm):
     full_name = StringField(_l("Naam"), validators=[DataRequired(REQUIRED), Length(max=200), NoMarkup()])
     role = SelectField(_l("Rol"), choices=staff_role_choices, validators=[DataRequired(REQUIRED)])
     language = SelectField(_l("Taal"), choices=language_choices, default="nl")
-    team_id = SelectField(_l("Team"), coerce=lambda v: int(v) if v not in (None, "", "None") else None, validate_choice=False)
+    team_id = SelectField(_l("Team"), coerce=optional_id, validate_choice=False)
     is_team_lead = BooleanField(_l("Teamverantwoordelijke"), description=_l("Ziet de monitoring van het eigen team."))
 
 
 class RoleForm(FlaskForm):
     role = SelectField(_l("Rol"), choices=staff_role_choices, validators=[DataRequired(REQUIRED)])
-    team_id = SelectField(_l("Team"), coerce=lambda v: int(v) if v not in (None, "", "None") else None, validate_choice=False)
+    team_id = SelectField(_l("Team"), coerce=optional_id, validate_choice=False)
     is_team_lead = BooleanField(_l("Teamverantwoordelijke"))
 
 
@@ -80,14 +84,14 @@ class PremiumForm(FlaskForm):
     name_en = StringField(_l("Naam (Engels)"), validators=[DataRequired(REQUIRED), Length(max=200), NoMarkup()])
     conditions_nl = TextAreaField(_l("Voorwaarden (Nederlands)"), validators=[Optional(), Length(max=5000)])
     conditions_en = TextAreaField(_l("Voorwaarden (Engels)"), validators=[Optional(), Length(max=5000)])
-    amount = DecimalField(_l("Bedrag (euro)"), places=2, validators=[Optional(), NumberRange(min=0, message=_l("Het bedrag mag niet negatief zijn."))],
+    amount = FiniteDecimalField(_l("Bedrag (euro)"), places=2, validators=[Optional(), NumberRange(min=0, message=_l("Het bedrag mag niet negatief zijn."))],
                           render_kw={"inputmode": "decimal"})
-    percentage_min = DecimalField(_l("Percentage minimum"), validators=[Optional(), NumberRange(min=0, max=100, message=_l("Kies een percentage van 0 tot 100."))])
-    percentage_max = DecimalField(_l("Percentage maximum"), validators=[Optional(), NumberRange(min=0, max=100, message=_l("Kies een percentage van 0 tot 100."))])
+    percentage_min = FiniteDecimalField(_l("Percentage minimum"), validators=[Optional(), NumberRange(min=0, max=100, message=_l("Kies een percentage van 0 tot 100."))])
+    percentage_max = FiniteDecimalField(_l("Percentage maximum"), validators=[Optional(), NumberRange(min=0, max=100, message=_l("Kies een percentage van 0 tot 100."))])
     unit = StringField(_l("Eenheid"), validators=[Optional(), Length(max=40)], description=_l("Bijvoorbeeld: per maand, % van het referteloon."))
     source_url = URLField(_l("Bron (link)"), validators=[Optional(), URL(message=_l("Vul een geldige link in.")), Length(max=500)])
-    valid_from = DateField(_l("Geldig vanaf"), validators=[Optional()])
-    valid_to = DateField(_l("Geldig tot"), validators=[Optional()])
+    valid_from = BoundedDateField(_l("Geldig vanaf"), validators=[Optional()])
+    valid_to = BoundedDateField(_l("Geldig tot"), validators=[Optional()])
 
     def validate_percentage_max(self, field):
         if field.data is not None and self.percentage_min.data is not None and field.data < self.percentage_min.data:
@@ -99,7 +103,7 @@ class PremiumForm(FlaskForm):
 
 
 def _days(label, low, high):
-    return IntegerField(label, validators=[InputRequired(REQUIRED), NumberRange(min=low, max=high, message=_l("Kies een aantal dagen van %(min)s tot %(max)s."))],
+    return BoundedIntegerField(label, validators=[InputRequired(REQUIRED), NumberRange(min=low, max=high, message=_l("Kies een aantal dagen van %(min)s tot %(max)s."))],
                         render_kw={"inputmode": "numeric"})
 
 
@@ -116,7 +120,7 @@ class SettingsForm(FlaskForm):
     stage = _days(_l("Stage (dagen)"), 1, 730)
     nazorg = _days(_l("Nazorg (dagen)"), 1, 730)
     success_rule = SelectField(_l("Wanneer is een traject geslaagd?"), choices=success_rule_choices, validators=[DataRequired(REQUIRED)])
-    target_pct = IntegerField(_l("Doelstelling doorstroomresultaat (%)"),
+    target_pct = BoundedIntegerField(_l("Doelstelling doorstroomresultaat (%)"),
                               validators=[InputRequired(REQUIRED), NumberRange(min=1, max=100, message=_l("Kies een percentage van 1 tot 100."))])
     retention_days = _days(_l("Bewaartermijn na einde traject (dagen)"), 30, 3650)
     place_expiry_days = _days(_l("Stageplaats blijft online (dagen)"), 7, 365)
@@ -129,16 +133,16 @@ class AuditSearchForm(FlaskForm):
     q = StringField(_l("Zoeken"), validators=[Optional(), Length(max=200)], description=_l("Naam of e-mailadres, actie, object of detail."))
     actor = StringField(_l("Wie"), validators=[Optional(), Length(max=200)], description=_l("Naam of e-mailadres van wie het deed."))
     action = SelectField(_l("Actie"), validate_choice=False, validators=[Optional()])
-    date_from = DateField(_l("Van"), validators=[Optional()])
-    date_to = DateField(_l("Tot en met"), validators=[Optional()])
+    date_from = BoundedDateField(_l("Van"), validators=[Optional()])
+    date_to = BoundedDateField(_l("Tot en met"), validators=[Optional()])
 
 
 class MonitoringFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    date_from = DateField(_l("Van"), validators=[Optional()])
-    date_to = DateField(_l("Tot en met"), validators=[Optional()])
-    team_id = SelectField(_l("Coachteam"), coerce=lambda v: int(v) if v not in (None, "", "None") else None, validate_choice=False)
-    company_id = SelectField(_l("Sociale-economiebedrijf"), coerce=lambda v: int(v) if v not in (None, "", "None") else None, validate_choice=False)
+    date_from = BoundedDateField(_l("Van"), validators=[Optional()])
+    date_to = BoundedDateField(_l("Tot en met"), validators=[Optional()])
+    team_id = SelectField(_l("Coachteam"), coerce=optional_id, validate_choice=False)
+    company_id = SelectField(_l("Sociale-economiebedrijf"), coerce=optional_id, validate_choice=False)
     sector = SelectField(_l("Sector"), validate_choice=False)

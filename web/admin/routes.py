@@ -25,7 +25,7 @@ from web.db import get_session
 from web.layout import NAVIGATION, add_nav_item
 from web.models import PHASES, ROLES, SECTORS, Premium, SkillTerm, User, utcnow
 from web.paging import read_page_request
-from web.security import role_required
+from web.security import allow_mail_form, role_required
 from web.services import admin as admin_service
 from web.services import monitoring as monitoring_service
 from web.services.jobs import recent_runs
@@ -143,6 +143,8 @@ def invite():
     form.team_id.choices = _team_choices(session)
     if form.validate_on_submit():
         try:
+            if not allow_mail_form(session=session, form="invite", user_id=current_user.id, target=form.email.data):
+                raise admin_service.AdminError(_("Je verstuurde de laatste tijd te veel uitnodigingen. Probeer het over een uur opnieuw."))
             user = admin_service.invite_staff(
                 session=session, admin=current_user, email=form.email.data, full_name=form.full_name.data, role=form.role.data,
                 language=form.language.data, team_id=form.team_id.data, is_team_lead=form.is_team_lead.data,

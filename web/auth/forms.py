@@ -30,7 +30,7 @@ class PasswordMixin:
     )
 
 
-class RegisterEmployerForm(PasswordMixin, FlaskForm):
+class RegisterEmployerForm(FlaskForm):
     organisation_name = StringField(_l("Naam van de organisatie"), validators=[DataRequired(REQUIRED), Length(max=200, message=_l("Maximaal %(max)d tekens.")), NoMarkup()])
     kbo_number = StringField(_l("Ondernemingsnummer (KBO)"), validators=[DataRequired(REQUIRED), KboNumber()], description=_l("Bijvoorbeeld 0403.170.701"))
     sector = SelectField(_l("Sector"), choices=[], validators=[DataRequired(_l("Kies een sector."))])
@@ -50,3 +50,7 @@ class SetPasswordForm(PasswordMixin, FlaskForm):
 
 class ResetRequestForm(FlaskForm):
     email = EmailField(_l("E-mailadres"), validators=[DataRequired(REQUIRED), Email(_l("Dit is geen geldig e-mailadres."), check_deliverability=False)])
+
+
+class ChangePasswordForm(PasswordMixin, FlaskForm):
+    current_password = PasswordField(_l("Huidig wachtwoord"), validators=[DataRequired(REQUIRED), Length(max=200)])

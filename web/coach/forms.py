@@ -6,11 +6,9 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
-    DateField,
     Form,
     FormField,
     HiddenField,
-    IntegerField,
     RadioField,
     SelectField,
     SelectMultipleField,
@@ -27,13 +25,12 @@ from wtforms.validators import (
     Optional,
 )
 
-from web.brokering.forms import FriendlyDateField
 from web.labels import PHASE_LABELS, SECTOR_LABELS, SKILL_LEVEL_LABELS
 from web.models import DUTCH_LEVELS, PHASES, SECTORS
 from web.row_lists import RowList
 from web.services.evaluations import DECISION_LABELS, RUBRIC
 from web.services.proposals import DECLINE_REASONS
-from web.validators import REQUIRED, NoMarkup, PostalCode
+from web.validators import REQUIRED, BoundedDateField, BoundedIntegerField, NoMarkup, PostalCode, bounded_id
 
 MAX_SKILL_ROWS = 40
 
@@ -51,10 +48,10 @@ class ProfileForm(FlaskForm):
     email = StringField(_l("E-mailadres"), validators=[Optional(), Email(_l("Geef een geldig e-mailadres.")), Length(max=254)])
     phone = StringField(_l("Telefoon"), validators=[Optional(), Length(max=40)])
     postal_code = StringField(_l("Postcode"), validators=[DataRequired(REQUIRED), PostalCode()])
-    max_distance_km = IntegerField(
+    max_distance_km = BoundedIntegerField(
         _l("Maximale reisafstand (km)"), validators=[InputRequired(REQUIRED), NumberRange(0, 300)], default=25,
     )
-    hours_per_week = IntegerField(_l("Uren per week"), validators=[InputRequired(REQUIRED), NumberRange(1, 50)])
+    hours_per_week = BoundedIntegerField(_l("Uren per week"), validators=[InputRequired(REQUIRED), NumberRange(1, 50)])
     dutch_level = SelectField(_l("Niveau Nederlands"), choices=[SelectChoice("", _l("Onbekend"))] + [SelectChoice(lvl, lvl) for lvl in DUTCH_LEVELS], validators=[Optional()])
     driving_licence = BooleanField(_l("Rijbewijs B"))
     preferred_sectors = SelectMultipleField(_l("Voorkeursectoren"), choices=[SelectChoice(s, SECTOR_LABELS[s]) for s in SECTORS], validators=[Optional()])
@@ -94,7 +91,7 @@ class HoldForm(FlaskForm):
 
 
 class HandoverForm(FlaskForm):
-    coach_id = SelectField(_l("Nieuwe coach"), coerce=int, choices=[])
+    coach_id = SelectField(_l("Nieuwe coach"), coerce=bounded_id, choices=[])
 
 
 class TransitionForm(FlaskForm):
@@ -102,8 +99,8 @@ class TransitionForm(FlaskForm):
     reason = SelectField(_l("Reden"), choices=[SelectChoice("", "—")] + [SelectChoice(r, r) for r in DECLINE_REASONS], validators=[Optional()])
     note = StringField(_l("Interne notitie"), validators=[Optional(), Length(max=2000)],
                        description=_l("Alleen voor coaches: de werkgever ziet dit niet."))
-    stage_start = FriendlyDateField(_l("Start stage"), validators=[Optional()])
-    stage_end = FriendlyDateField(_l("Einde stage"), validators=[Optional()])
+    stage_start = BoundedDateField(_l("Start stage"), validators=[Optional()])
+    stage_end = BoundedDateField(_l("Einde stage"), validators=[Optional()])
 
 
 class ImportForm(FlaskForm):
@@ -114,11 +111,11 @@ def evaluation_form_class():
     """The evaluation form: one score (1–4, each level described) and a required motivation per rubric item."""
 
     class EvaluationForm(FlaskForm):
-        held_on = DateField(_l("Datum van het gesprek"), validators=[DataRequired(REQUIRED)])
+        held_on = BoundedDateField(_l("Datum van het gesprek"), validators=[InputRequired(REQUIRED)])  # InputRequired keeps a range error visible
         attendees = StringField(_l("Wie nam deel"), validators=[DataRequired(REQUIRED), Length(max=500)],
                                 description=_l("Bijvoorbeeld: deelnemer, coach, werkvloerbegeleider."))
         decision = RadioField(_l("Beslissing"), choices=[SelectChoice(k, v) for k, v in DECISION_LABELS.items()], validators=[InputRequired(REQUIRED)])
-        re_evaluation_on = DateField(_l("Datum van de nieuwe evaluatie"), validators=[Optional()],
+        re_evaluation_on = BoundedDateField(_l("Datum van de nieuwe evaluatie"), validators=[Optional()],
                                      description=_l("Verplicht als de deelnemer nog niet klaar is."))
         summary = TextAreaField(_l("Samenvatting"), validators=[Optional(), Length(max=4000)])
 

@@ -547,7 +547,11 @@ def sign_off_evaluation(evaluation_id: int):
     item = _evaluation(evaluation_id)
     if item.signed_off_at is not None:
         abort(409)
-    evaluation_service.sign_off(session=_db(), evaluation=item, coach=current_user)
+    try:
+        evaluation_service.sign_off(session=_db(), evaluation=item, coach=current_user)
+    except evaluation_service.EvaluationError:
+        flash(_("Deze evaluatie is nog niet volledig: vul elk onderdeel, de motivatie en de beslissing in voor je afrondt."), "error")
+        return redirect(url_for("coach.evaluation", evaluation_id=item.id))
     flash(_("Evaluatie afgerond en vastgelegd."), "success")
     return redirect(url_for("coach.evaluation", evaluation_id=item.id))
 

@@ -8,13 +8,9 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    DateField,
-    DateTimeLocalField,
-    DecimalField,
     EmailField,
     Form,
     FormField,
-    IntegerField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -37,7 +33,17 @@ from web.models import DUTCH_LEVELS, PAYERS, SECTORS
 from web.row_lists import RowList
 from web.services.employers import EMPLOYER_SIZES
 from web.services.proposals import DECLINE_REASONS
-from web.validators import REQUIRED, PostalCode
+from web.validators import (
+    DATE_OUT_OF_RANGE,
+    NOT_A_PLAIN_NUMBER,
+    REQUIRED,
+    BoundedDateField,
+    BoundedDateTimeLocalField,
+    BoundedIntegerField,
+    FiniteDecimalField,
+    PostalCode,
+    bounded_id,
+)
 
 TOO_LONG = _l("Maximaal %(max)d tekens.")
 NOT_NEGATIVE = _l("Een bedrag kan niet negatief zijn.")
@@ -66,37 +72,50 @@ class NotInPast:
             raise ValidationError(_l("Deze datum ligt in het verleden. Kies vandaag of later."))
 
 
-class DutchIntegerField(IntegerField):
+def _bound_error(exc: ValueError) -> bool:
+    """True for the bounded fields' own messages (out of range, not finite), which are clearer than a parse error."""
+    return str(exc) in (str(DATE_OUT_OF_RANGE), str(NOT_A_PLAIN_NUMBER))
+
+
+class DutchIntegerField(BoundedIntegerField):
     def process_formdata(self, valuelist):
         try:
             super().process_formdata(valuelist)
         except ValueError as exc:
+            if _bound_error(exc):
+                raise
             raise ValueError(str(WHOLE_NUMBER)) from exc
 
 
-class DutchDecimalField(DecimalField):
+class DutchDecimalField(FiniteDecimalField):
     def process_formdata(self, valuelist):
         if valuelist and isinstance(valuelist[0], str):
             valuelist = [valuelist[0].replace(",", ".").strip()]
         try:
             super().process_formdata(valuelist)
         except ValueError as exc:
+            if _bound_error(exc):
+                raise
             raise ValueError(str(NUMBER)) from exc
 
 
-class DutchDateTimeField(DateTimeLocalField):
+class DutchDateTimeField(BoundedDateTimeLocalField):
     def process_formdata(self, valuelist):
         try:
             super().process_formdata(valuelist)
         except ValueError as exc:
+            if _bound_error(exc):
+                raise
             raise ValueError(str(_l("Vul een geldige datum en tijd in."))) from exc
 
 
-class DutchDateField(DateField):
+class DutchDateField(BoundedDateField):
     def process_formdata(self, valuelist):
         try:
             super().process_formdata(valuelist)
         except ValueError as exc:
+            if _bound_error(exc):
+                raise
             raise ValueError(str(DATE_FORMAT)) from exc
 
 
@@ -116,8 +135,15 @@ def _strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
+MAX_AMOUNT = 1_000_000
+
+
 def money(label, description=None):
-    return DutchDecimalField(label, places=2, validators=[Optional(), NumberRange(min=0, message=NOT_NEGATIVE)], description=description)
+    return DutchDecimalField(
+        label, places=2, description=description,
+        validators=[Optional(), NumberRange(min=0, message=NOT_NEGATIVE),
+                    NumberRange(max=MAX_AMOUNT, message=_l("Kies een bedrag tot %(max)s euro."))],
+    )
 
 
 def payer_choices():
@@ -254,7 +280,7 @@ class SheetForm(FlaskForm):
     lines = RowList(FormField(CostLineForm), min_entries=0, max_entries=MAX_COST_LINE_ROWS)
     coach_visits = text(_l("Bezoeken van de doorstroomcoach"), 500, description=_l("Bijvoorbeeld: elke twee weken een bezoek op de werkvloer."))
     se_support = text(_l("Steun van de sociale-economiewerkgever"), 5000, area=True)
-    premiums = MultiCheckboxField(_l("Premies die kunnen gelden na aanwerving"), choices=[], coerce=int, validate_choice=False)
+    premiums = MultiCheckboxField(_l("Premies die kunnen gelden na aanwerving"), choices=[], coerce=bounded_id, validate_choice=False)
     first_day_plan = text(_l("Plan voor de eerste dag"), 5000, area=True)
     feedback_moments = text(_l("Feedbackmomenten"), 5000, area=True)
     employer_tasks_schedule = text(_l("Taken en uurrooster die je aanbiedt"), 5000, area=True)

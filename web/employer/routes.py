@@ -38,7 +38,7 @@ from web.employer.forms import (
 from web.layout import add_nav_item
 from web.models import PROPOSAL_STATES
 from web.paging import read_page_request
-from web.security import json_endpoint, role_required
+from web.security import allow_mail_form, json_endpoint, role_required
 from web.services import conversation, cost_sheets, employers, places
 from web.services import meetings as meeting_service
 from web.services.accounts import AccountError
@@ -136,6 +136,9 @@ def invite_colleague():
     form = InviteColleagueForm()
     if form.validate_on_submit():
         try:
+            if not allow_mail_form(session=db, form="invite", user_id=current_user.id, target=form.email.data):
+                raise AccountError(_("Je verstuurde de laatste tijd te veel uitnodigingen. Probeer het over een uur opnieuw."))
+            # the same answer for a new address and one that already has an account (that address is told by e-mail)
             employers.invite_colleague(session=db, employer=employer, inviter=current_user, email=form.email.data, full_name=form.full_name.data,
                                        language=str(get_locale()))
         except AccountError as exc:

@@ -14,6 +14,7 @@ from web.layout import add_nav_item
 from web.models import Participant
 from web.participant.forms import EmptyForm, InviteParticipantForm
 from web.participant.routes import bp
+from web.security import allow_mail_form
 from web.services import privacy
 from web.services.accounts import AccountError, invite_user
 
@@ -61,6 +62,8 @@ def coach_invite(participant_id: int):
     form = InviteParticipantForm(email=participant.email)
     if form.validate_on_submit():
         try:
+            if not allow_mail_form(session=get_session(), form="invite", user_id=current_user.id, target=form.email.data):
+                raise AccountError(_("Je verstuurde de laatste tijd te veel uitnodigingen. Probeer het over een uur opnieuw."))
             invite_user(
                 session=get_session(), inviter=current_user, email=form.email.data, role="participant",
                 full_name=f"{participant.first_name} {participant.last_name}", language=form.language.data, participant=participant,

@@ -6,17 +6,20 @@ from datetime import timedelta
 from flask import current_app, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from sqlalchemy import delete
 from sqlmodel import Session, select
 
-from web.models import Employer, EmployerMember, Participant, User, utcnow
+from web.models import Employer, EmployerMember, OneTimeToken, Participant, User, utcnow
 from web.security import (
     client_ip,
     consume_token,
     find_token,
     hash_password,
+    is_known_device,
     issue_token,
-    login_throttled,
+    login_wait_seconds,
     record_login_attempt,
+    revoke_sessions,
     verify_password,
 )
 from web.services.audit import record_audit
@@ -36,14 +39,19 @@ def find_user_by_email(*, session: Session, email: str) -> User | None:
     return session.exec(select(User).where(User.email == normalise_email(email))).first()
 
 
-def register_employer(*, session: Session, organisation: dict, user: dict, language: str = "nl") -> User:
-    """Create an employer organisation with its first member (the owner)."""
+def register_employer(*, session: Session, organisation: dict, user: dict, language: str = "nl") -> User | None:
+    """Register an employer organisation with its first member (the owner), who confirms the address by choosing a
+    password through the link mailed to it. The caller shows the same answer whatever happens; the real outcome
+    goes by e-mail: an address that already has an account, or an organisation (KBO number) that is already
+    registered, gets a mail saying so and nothing is created (returns None)."""
     email = normalise_email(user["email"])
-    if find_user_by_email(session=session, email=email):
-        raise AccountError(_("Er bestaat al een account met dit e-mailadres."))
     kbo = normalise_kbo(organisation["kbo_number"])
-    if session.exec(select(Employer).where(Employer.kbo_number == kbo)).first():
-        raise AccountError(_("Deze organisatie is al geregistreerd. Vraag een collega om je uit te nodigen."))
+    if find_user_by_email(session=session, email=email) is not None:
+        _mail_registration_outcome(session=session, to=email, language=language, known="account")
+        return None
+    if session.exec(select(Employer).where(Employer.kbo_number == kbo)).first() is not None:
+        _mail_registration_outcome(session=session, to=email, language=language, known="organisation")
+        return None
     employer = Employer(
         name=organisation["name"].strip(),
         kbo_number=kbo,
@@ -56,8 +64,10 @@ def register_employer(*, session: Session, organisation: dict, user: dict, langu
         contact_phone=organisation.get("contact_phone"),
         size=organisation.get("size"),
     )
+    password = user.get("password")
     account = User(
-        email=email, password_hash=hash_password(user["password"]), role="employer", full_name=user["full_name"].strip(), language=language
+        email=email, password_hash=hash_password(password) if password else None, role="employer", full_name=user["full_name"].strip(),
+        language=language,
     )
     session.add(employer)
     session.add(account)
@@ -65,18 +75,58 @@ def register_employer(*, session: Session, organisation: dict, user: dict, langu
     session.add(EmployerMember(employer_id=employer.id, user_id=account.id, is_owner=True))
     record_audit(session=session, actor_id=account.id, action="employer.registered", obj=employer)
     session.flush()
+    if account.password_hash is None:
+        hours = current_app.config["INVITE_TOKEN_HOURS"]
+        token = issue_token(session=session, user=account, purpose="invite", lifetime=timedelta(hours=hours))
+        with force_locale(language):
+            subject = _("Bevestig je registratie op Stagebrug")
+            body = _(
+                "Dag %(name)s,\n\nJe registreerde %(organisation)s op Stagebrug.\nBevestig je e-mailadres en kies je wachtwoord via deze link (geldig %(hours)s uur, één keer te gebruiken):\n%(link)s\n\nVroeg je dit niet aan? Dan mag je deze e-mail negeren.\n",
+                name=account.full_name, organisation=employer.name, hours=hours, link=_link("auth.accept_invite", token),
+            )
+        queue_email(session=session, to=email, subject=subject, body=body, language=language)
     return account
 
 
+def _mail_registration_outcome(*, session: Session, to: str, language: str, known: str) -> None:
+    """Tell the address why a registration made with it created nothing (the web page does not say)."""
+    with force_locale(language):
+        subject = _("Je registratie op Stagebrug")
+        if known == "account":
+            reason = _("Er bestaat al een account met dit e-mailadres. Meld je aan, of vraag een nieuw wachtwoord aan als je het vergeten bent:")
+            link = current_app.config["BASE_URL"].rstrip("/") + url_for("auth.forgot_password")
+        else:
+            reason = _("Deze organisatie is al geregistreerd. Vraag een collega die al een account heeft om je uit te nodigen.")
+            link = current_app.config["BASE_URL"].rstrip("/") + url_for("auth.login")
+        body = _("Dag,\n\nIemand registreerde zich op Stagebrug met dit e-mailadres.\n%(reason)s\n%(link)s\n\nWas jij dit niet? Dan mag je deze e-mail negeren.\n",
+                 reason=reason, link=link)
+    queue_email(session=session, to=to, subject=subject, body=body, language=language)
+
+
+def tell_existing_account_about_invitation(*, session: Session, user: User, inviter: User, organisation: str) -> None:
+    """Tell an address that already has an account that someone tried to invite it (the inviter is not told)."""
+    with force_locale(user.language):
+        subject = _("Uitnodiging op Stagebrug")
+        body = _(
+            "Dag %(name)s,\n\n%(inviter)s van %(organisation)s wilde je uitnodigen op Stagebrug, maar je hebt al een account met dit e-mailadres.\nWil je voor %(organisation)s werken op Stagebrug? Neem dan contact op met %(inviter)s of met Stagebrug.\n",
+            name=user.full_name, inviter=inviter.full_name, organisation=organisation,
+        )
+    queue_email(session=session, to=user.email, subject=subject, body=body, language=user.language)
+
+
+class LoginThrottled(AccountError):
+    """Too many failures from this address (or for this account from unknown devices): wait and try again."""
+
+
 def authenticate(*, session: Session, email: str, password: str) -> User:
-    """Return the user for valid credentials; refuse when throttled, wrong or deactivated."""
+    """Return the user for valid credentials; refuse when throttled (not counted as a failure), wrong or deactivated."""
     email = normalise_email(email)
     ip = client_ip()
-    if login_throttled(session=session, email=email, ip=ip):
-        record_login_attempt(session=session, email=email, ip=ip, success=False)
-        raise AccountError(
-            _("Te veel mislukte pogingen. Wacht %(minutes)s minuten of vraag een nieuw wachtwoord aan.",
-              minutes=current_app.config["LOGIN_THROTTLE_WINDOW_MINUTES"])
+    wait = login_wait_seconds(session=session, email=email, ip=ip, known_device=is_known_device(email))
+    if wait > 0:
+        minutes = max(1, (wait + 59) // 60)
+        raise LoginThrottled(
+            _("Te veel mislukte pogingen. Probeer het over %(minutes)s minuten opnieuw of vraag een nieuw wachtwoord aan.", minutes=minutes)
         )
     user = find_user_by_email(session=session, email=email)
     # one Argon2 verification whether or not the account exists, so the answer time does not tell which e-mails are known
@@ -89,6 +139,17 @@ def authenticate(*, session: Session, email: str, password: str) -> User:
     session.add(user)
     session.flush()
     return user
+
+
+def change_password(*, session: Session, user: User, current_password: str, new_password: str) -> None:
+    """Change a logged-in user's password after checking the current one; every other session ends."""
+    if not verify_password(user.password_hash, current_password):
+        raise AccountError(_("Je huidige wachtwoord is niet juist."))
+    user.password_hash = hash_password(new_password)
+    revoke_sessions(session=session, user=user)
+    session.exec(delete(OneTimeToken).where(OneTimeToken.user_id == user.id, OneTimeToken.purpose == "reset", OneTimeToken.used_at.is_(None)))
+    record_audit(session=session, actor_id=user.id, action="user.password_changed", obj=user)
+    session.flush()
 
 
 def _link(endpoint: str, token: str) -> str:
@@ -151,7 +212,7 @@ def accept_invite(*, session: Session, raw_token: str, password: str) -> User:
         raise AccountError(_("Deze uitnodiging is ongeldig, al gebruikt of verlopen. Vraag een nieuwe uitnodiging."))
     user = session.get(User, token.user_id)
     user.password_hash = hash_password(password)
-    session.add(user)
+    revoke_sessions(session=session, user=user)
     consume_token(session=session, token=token)
     return user
 
@@ -179,7 +240,7 @@ def reset_password(*, session: Session, raw_token: str, password: str) -> User:
         raise AccountError(_("Deze link is ongeldig, al gebruikt of verlopen. Vraag een nieuwe aan."))
     user = session.get(User, token.user_id)
     user.password_hash = hash_password(password)
-    session.add(user)
+    revoke_sessions(session=session, user=user)
     consume_token(session=session, token=token)
     record_audit(session=session, actor_id=user.id, action="user.password_reset", obj=user)
     return user

@@ -11,7 +11,8 @@ from flask_babel import gettext as _
 from sqlalchemy import String, case, cast, event, or_
 from sqlmodel import Session, func, select
 
-from web.models import AuditLog, Employer, EmployerMember, Premium, SkillTerm, StagePlace, Team, User
+from web.models import AuditLog, Employer, EmployerMember, Premium, SkillTerm, StagePlace, Team, User, utcnow
+from web.security import revoke_sessions
 from web.services.accounts import AccountError, invite_user
 from web.services.audit import record_audit
 from web.services.settings import get_setting, set_setting
@@ -123,6 +124,8 @@ def invite_staff(*, session: Session, admin: User, email: str, full_name: str, r
     """Invite a coach or admin; they choose a password through a one-time link."""
     if role not in ADMIN_ROLES:
         raise AdminError(_("Je kan hier alleen coaches en beheerders uitnodigen."))
+    if team_id is not None and role == "coach" and session.get(Team, team_id) is None:
+        raise AdminError(_("Dit team bestaat niet."))
     try:
         user = invite_user(session=session, inviter=admin, email=email, full_name=full_name, role=role, language=language)
     except AccountError as exc:
@@ -141,7 +144,11 @@ def set_user_active(*, session: Session, admin: User, user: User, active: bool) 
     if user.is_active == active:
         return
     user.is_active = active
+    # an admin's deactivation is a state only an admin lifts: employer owners cannot re-invite the account
+    user.deactivated_by_admin_at = None if active else utcnow()
     session.add(user)
+    if not active:
+        revoke_sessions(session=session, user=user)
     record_audit(session=session, actor_id=admin.id, action="user.activated" if active else "user.deactivated", obj=user)
 
 

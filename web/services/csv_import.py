@@ -115,6 +115,14 @@ def _parse_row(row: dict, seen_emails: set[str]) -> tuple[dict, list, list[str]]
     return data, skills, errors
 
 
+def _rows(reader):
+    """The reader's rows with their line numbers; stops after more rows than an import may hold."""
+    for count, row in enumerate(reader):
+        yield reader.line_num, row
+        if count > MAX_ROWS + 1:
+            return
+
+
 def import_caseload(*, session: Session, coach: User, content: bytes) -> ImportResult:
     """Check every row; when all are valid, add them all to the coach's caseload, else add none."""
     result = ImportResult()
@@ -122,6 +130,9 @@ def import_caseload(*, session: Session, coach: User, content: bytes) -> ImportR
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError:
         result.errors.append((0, str(_l("Het bestand is geen UTF-8-tekst."))))
+        return result
+    if "\x00" in text:
+        result.errors.append((0, str(_l("Het bestand bevat een ongeldig teken (NUL). Bewaar het opnieuw als CSV."))))
         return result
     first_line = text.split("\n", 1)[0]
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
@@ -138,8 +149,13 @@ def import_caseload(*, session: Session, coach: User, content: bytes) -> ImportR
         return result
     seen: set[str] = set()
     parsed = []
-    for row in reader:
-        line = reader.line_num
+    try:
+        rows = list(_rows(reader))
+    except csv.Error:
+        # a field over the csv module's limit (128 KiB) or a broken quote
+        result.errors.append((reader.line_num, str(_l("deze regel is geen geldige CSV (een veld is te lang of een aanhalingsteken ontbreekt)"))))
+        return result
+    for line, row in rows:
         if None in row:
             result.errors.append((line, str(_l("te veel velden op deze regel"))))
             continue

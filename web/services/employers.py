@@ -20,6 +20,7 @@ from web.models import (
     StagePlace,
     User,
 )
+from web.security import revoke_sessions
 from web.services import accounts
 from web.services.audit import record_audit
 from web.services.dashboards import employer_for_user
@@ -95,7 +96,7 @@ def remove_colleague(*, session: Session, employer: Employer, actor: User, membe
         raise MemberError(_("Je kan je eigen toegang niet intrekken. Maak eerst een collega eigenaar."))
     user = session.get(User, member.user_id)
     user.is_active = False
-    session.add(user)
+    revoke_sessions(session=session, user=user)
     session.exec(delete(OneTimeToken).where(OneTimeToken.user_id == user.id, OneTimeToken.used_at.is_(None)))
     record_audit(session=session, actor_id=actor.id, action="employer.member_removed", obj=employer, detail={"user_id": user.id})
     session.delete(member)
@@ -122,22 +123,33 @@ def make_owner(*, session: Session, employer: Employer, actor: User, member_id: 
     return user
 
 
-def invite_colleague(*, session: Session, employer: Employer, inviter: User, email: str, full_name: str, language: str = "nl") -> User:
-    """Invite a colleague to act for the same organisation (raises accounts.AccountError). A former colleague
-    whose access was removed (any organisation's) can be invited again."""
-    existing = accounts.find_user_by_email(session=session, email=accounts.normalise_email(email))
-    if (
-        existing is not None
-        and existing.role == "employer"
+def invite_colleague(*, session: Session, employer: Employer, inviter: User, email: str, full_name: str, language: str = "nl") -> User | None:
+    """Invite a colleague to act for the same organisation. A former colleague whose access was removed (any
+    organisation's) can be invited again, unless an admin deactivated the account (raises accounts.AccountError:
+    only an admin lifts that). For an address that already has another account nothing changes and the address
+    gets an e-mail saying so; the inviter sees the same answer as for a new colleague (returns None)."""
+    address = accounts.normalise_email(email)
+    existing = accounts.find_user_by_email(session=session, email=address)
+    if existing is None:
+        return accounts.invite_user(
+            session=session, inviter=inviter, email=address, full_name=full_name, role="employer", language=language, employer_id=employer.id
+        )
+    former_colleague = (
+        existing.role == "employer"
         and not existing.is_active
         and session.exec(select(EmployerMember).where(EmployerMember.user_id == existing.id)).first() is None
-    ):
+    )
+    if former_colleague and existing.deactivated_by_admin_at is not None:
+        raise accounts.AccountError(
+            _("Een beheerder heeft dit account gedeactiveerd. Alleen een beheerder van Stagebrug kan het weer openen.")
+        )
+    if former_colleague:
         return accounts.reinvite_former_colleague(
             session=session, inviter=inviter, user=existing, full_name=full_name, employer_id=employer.id, language=language
         )
-    return accounts.invite_user(
-        session=session, inviter=inviter, email=email, full_name=full_name, role="employer", language=language, employer_id=employer.id
-    )
+    accounts.tell_existing_account_about_invitation(session=session, user=existing, inviter=inviter, organisation=employer.name)
+    record_audit(session=session, actor_id=inviter.id, action="employer.invite_existing_account", obj=employer, detail={"user_id": existing.id})
+    return None
 
 
 # --- proposals inbox ----------------------------------------------------------------------------

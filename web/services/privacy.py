@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import delete
 from sqlmodel import Session, select
 
 from web.models import (
@@ -21,11 +20,8 @@ from web.models import (
     Employer,
     Evaluation,
     HoldPeriod,
-    LoginAttempt,
     MatchSuggestion,
     Notification,
-    OneTimeToken,
-    OutboxEmail,
     Participant,
     ParticipantNote,
     ParticipantSkill,
@@ -39,10 +35,9 @@ from web.models import (
     User,
     utcnow,
 )
+from web.services.anonymisation import ANONYMOUS_NAME, anonymise_participant  # noqa: F401  (re-exported)
 from web.services.audit import record_audit
 from web.services.notifications import notify
-
-ANONYMOUS_NAME = "—"
 
 
 class PrivacyError(Exception):
@@ -214,69 +209,3 @@ def confirm_erasure(*, session: Session, participant: Participant, coach: User) 
         raise PrivacyError("not_requested")
     anonymise_participant(session=session, participant=participant)
     record_audit(session=session, actor_id=coach.id, action="participant.anonymised", obj=participant)
-
-
-def anonymise_participant(*, session: Session, participant: Participant) -> None:
-    """Remove or blank every personal detail; keep anonymised trajectory and outcome rows for monitoring."""
-    pid = participant.id
-    for model in (ParticipantSkill, ParticipantNote, MatchSuggestion, PlaceAnswer, ProfileView):
-        session.exec(delete(model).where(model.participant_id == pid))
-    for evaluation in session.exec(select(Evaluation).where(Evaluation.participant_id == pid)).all():
-        evaluation.attendees = None
-        evaluation.summary = None
-        evaluation.scores = None
-        session.add(evaluation)
-    proposal_ids = []
-    for proposal in session.exec(select(Proposal).where(Proposal.participant_id == pid)).all():
-        proposal.decline_note = None
-        session.add(proposal)
-        proposal_ids.append(proposal.id)
-    if proposal_ids:
-        for event in session.exec(select(ProposalEvent).where(ProposalEvent.proposal_id.in_(proposal_ids))).all():
-            event.note = None
-            session.add(event)
-    for trajectory in session.exec(select(Trajectory).where(Trajectory.participant_id == pid)).all():
-        for period in session.exec(select(PhasePeriod).where(PhasePeriod.trajectory_id == trajectory.id)).all():
-            period.reason = None
-            session.add(period)
-            for hold in session.exec(select(HoldPeriod).where(HoldPeriod.phase_period_id == period.id)).all():
-                hold.reason = None
-                session.add(hold)
-    if participant.user_id is not None:
-        _erase_account(session=session, user=session.get(User, participant.user_id))
-    for email in {participant.email} - {None}:
-        session.exec(delete(OutboxEmail).where(OutboxEmail.to_address == email))
-    participant.first_name = ANONYMOUS_NAME
-    participant.last_name = ANONYMOUS_NAME
-    participant.email = None
-    participant.phone = None
-    participant.postal_code = None
-    participant.preferred_sectors = None
-    participant.limitations = None
-    participant.support_needs = None
-    participant.goals = None
-    participant.user_id = None
-    participant.active = False
-    participant.engine_suggestions_visible = False
-    participant.anonymised_at = utcnow()
-    participant.updated_at = participant.anonymised_at
-    session.add(participant)
-    session.flush()
-
-
-def _erase_account(*, session: Session, user: User | None) -> None:
-    """Blank and close a participant's login; its row stays only because the audit log points at it."""
-    if user is None:
-        return
-    old_email = user.email
-    session.exec(delete(OneTimeToken).where(OneTimeToken.user_id == user.id))
-    session.exec(delete(Notification).where(Notification.user_id == user.id))
-    session.exec(delete(LoginAttempt).where(LoginAttempt.email == old_email))
-    session.exec(delete(OutboxEmail).where(OutboxEmail.to_address == old_email))
-    user.email = f"erased-{user.id}@invalid.stagebrug"
-    user.full_name = ANONYMOUS_NAME
-    user.password_hash = None
-    user.is_active = False
-    user.email_preferences = None
-    session.add(user)
-    session.flush()

@@ -1,4 +1,5 @@
-"""Data retention: anonymise participants whose trajectory ended long ago, delete old login attempts and notifications."""
+"""Data retention: anonymise participants whose trajectory ended long ago (the same service as an erasure),
+delete old login attempts, read notifications and used rate-limit counters."""
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
@@ -7,45 +8,18 @@ from sqlalchemy import delete
 from sqlmodel import Session, func, select
 
 from web.models import (
-    Evaluation,
     LoginAttempt,
     Notification,
     Participant,
-    ParticipantNote,
+    RateEvent,
     Trajectory,
-    User,
     utcnow,
 )
+from web.services.anonymisation import anonymise_participant
 from web.services.settings import get_setting
 
 LOGIN_ATTEMPT_DAYS = 30  # throttling needs minutes; a month is kept for security questions
 READ_NOTIFICATION_DAYS = 90
-
-
-def anonymise_participant(*, session: Session, participant: Participant, now: datetime) -> None:
-    """Remove what identifies a participant; keep the trajectory figures for monitoring."""
-    participant.first_name = "—"
-    participant.last_name = f"#{participant.id}"
-    for field in ("email", "phone", "postal_code", "limitations", "support_needs", "goals"):
-        setattr(participant, field, None)
-    participant.active = False
-    participant.anonymised_at = now
-    session.add(participant)
-    session.exec(delete(ParticipantNote).where(ParticipantNote.participant_id == participant.id))
-    for evaluation in session.exec(select(Evaluation).where(Evaluation.participant_id == participant.id)).all():
-        evaluation.summary = None
-        evaluation.attendees = None
-        evaluation.scores = {k: {"score": (v or {}).get("score")} for k, v in (evaluation.scores or {}).items()}
-        session.add(evaluation)
-    if participant.user_id:
-        user = session.get(User, participant.user_id)
-        if user is not None:
-            user.email = f"geanonimiseerd-{user.id}@invalid"
-            user.full_name = "—"
-            user.password_hash = None
-            user.is_active = False
-            session.add(user)
-    session.flush()
 
 
 def purge_expired_data(*, session: Session, now: datetime | None = None) -> dict[str, int]:
@@ -66,6 +40,7 @@ def purge_expired_data(*, session: Session, now: datetime | None = None) -> dict
     ).all()
     for participant in participants:
         anonymise_participant(session=session, participant=participant, now=now)
+    session.exec(delete(RateEvent).where(RateEvent.at < now - timedelta(days=1)))
     attempts = session.exec(delete(LoginAttempt).where(LoginAttempt.at < now - timedelta(days=LOGIN_ATTEMPT_DAYS))).rowcount
     notes = session.exec(
         delete(Notification).where(Notification.read_at.is_not(None), Notification.read_at < now - timedelta(days=READ_NOTIFICATION_DAYS))
