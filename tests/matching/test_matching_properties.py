@@ -10,6 +10,7 @@ from matching_fixtures import geo, make_engine, vocabulary
 
 from matching import Participant, SkillClaim, SkillRequirement, Vacancy
 from matching.models import DUTCH_LEVELS
+from matching.reference import rank_participants_dense, rank_places_dense
 
 SKILL_NAMES = sorted({v for e in vocabulary().entries for v in e.variants[:3]}) + [
     "fotografie", "python django", "heftruk", "poetsvrouw", "kassa's", "vorkheftruckchauffeur",
@@ -175,3 +176,30 @@ def test_rank_all_equals_one_by_one_rankings(people, places, top, data):
     for v in places:
         single = ENGINE.rank_participants(v, people, top=top, declined=declined)
         assert [r.to_dict() for r in both["by_vacancy"][v.id]] == [r.to_dict() for r in single]
+
+
+@SETTINGS
+@given(participant_lists, place_lists, st.one_of(st.none(), st.integers(1, 5)), st.booleans(), st.data())
+def test_the_fast_path_equals_the_dense_oracle(people, places, top, include_excluded, data):
+    """rank_places and rank_participants take their pairs from the production fast path (reach, one
+    sorted key per pair); matching.reference scores every pair densely. Both must return exactly the
+    same results, excluded pairs, ties, limits and declines included."""
+    pairs = [(p.id, v.id) for p in people for v in places]
+    declined = set(data.draw(st.lists(st.sampled_from(pairs), max_size=4)))
+    for engine in (ENGINE, BLOCKED):
+        for p in people:
+            fast = engine.rank_places(
+                p, places, top=top, declined=declined, include_excluded=include_excluded
+            )
+            dense = rank_places_dense(
+                engine, p, places, top=top, declined=declined, include_excluded=include_excluded
+            )
+            assert [r.to_dict() for r in fast] == [r.to_dict() for r in dense]
+        for v in places:
+            fast = engine.rank_participants(
+                v, people, top=top, declined=declined, include_excluded=include_excluded
+            )
+            dense = rank_participants_dense(
+                engine, v, people, top=top, declined=declined, include_excluded=include_excluded
+            )
+            assert [r.to_dict() for r in fast] == [r.to_dict() for r in dense]
