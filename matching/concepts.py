@@ -21,7 +21,7 @@ from rapidfuzz import process
 from matching.arrays import expand_ranges
 from matching.kernel import LEVEL_FACTOR, NEUTRAL_SECTOR
 from matching.models import SKILL_LEVELS
-from matching.similarity import graded_pairs
+from matching.similarity import graded_pairs, text_vectors
 from matching.vocabulary import Vocabulary
 
 if TYPE_CHECKING:
@@ -107,10 +107,19 @@ def link(
         found_v.append(scores[a, b] / 100.0)
     if graded:
         # Graded credit for shared informative words (soft TF-IDF), whatever each side resolved to.
-        text_rows, requirement_rows, cosine = graded_pairs(vacs.word_space, p_norm)
+        space = vocabulary.word_space()
+        vectors = text_vectors(space, p_norm)
+        # Against the requirement texts that have their own column ...
+        text_rows, other_rows, cosine = graded_pairs(space, vectors, vacs.text_column_vectors)
         found_p.append(text_rows)
-        found_c.append(vacs.r_col[requirement_rows])
+        found_c.append(vacs.text_column[other_rows])
         found_v.append(cosine)
+        # ... and against every form of the vocabulary entries the places ask for (synonyms included).
+        text_rows, other_rows, cosine = graded_pairs(space, vectors, space.form_vectors)
+        column = vacs.form_column[other_rows]
+        found_p.append(text_rows[column >= 0])
+        found_c.append(column[column >= 0])
+        found_v.append(cosine[column >= 0])
     n_concepts = len(vacs.col_code)
 
     found_p = np.concatenate(found_p).astype(np.int64)

@@ -43,7 +43,7 @@ class Engine:
         weights: Weights | dict[str, float] | None = None,
         *,
         direct_cutoff: float = DIRECT_CUTOFF,
-        graded: bool = False,
+        graded: bool = True,
         block_rows: int = 1024,
         assignment_candidates: int = 30,
         dense_assignment_limit: int = 2_000_000,
@@ -187,7 +187,12 @@ class Engine:
             parts = prepare_participants(list(participants), self.geo)
             vacs = self.prepared_places(vacancies)
             return link(
-                parts, vacs, declined, self.vocabulary, direct_cutoff=self.direct_cutoff, graded=self.graded
+                parts,
+                vacs,
+                declined,
+                self.vocabulary,
+                direct_cutoff=self.direct_cutoff,
+                graded=self.graded,
             )
 
     def prepared_places(self, vacancies: Sequence[Vacancy]) -> PreparedPlaces:

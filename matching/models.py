@@ -79,7 +79,7 @@ class Weights:
 
     required: float = 0.55
     nice: float = 0.15
-    precision: float = 0.0
+    precision: float = 0.20
     distance: float = 0.15
     hours: float = 0.10
     sector: float = 0.05

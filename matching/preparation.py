@@ -20,7 +20,7 @@ from matching.errors import InputError
 from matching.geo import Geo
 from matching.kernel import DISTANCE_REFERENCE_KM, EXCL_FULL, EXCL_NOT_OPEN
 from matching.models import SKILL_LEVELS, Participant, Vacancy, Weights
-from matching.similarity import build_word_space
+from matching.similarity import text_vectors
 from matching.text import fold
 from matching.vocabulary import Vocabulary
 
@@ -99,7 +99,9 @@ class PreparedPlaces:
     req_weight: np.ndarray = field(default_factory=lambda: np.empty(0))
     b_all: Any = None
     presence: Any = None  # concepts x places: 1 where the place lists the concept
-    word_space: Any = None  # matching.similarity.WordSpace of the vocabulary and requirement texts
+    text_column_vectors: Any = None  # unit word vectors of the texts that have their own column
+    text_column: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
+    form_column: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))  # per form
     wn: dict[str, np.ndarray] = field(default_factory=dict)
     wn32: dict[str, np.ndarray] = field(default_factory=dict)
     sector_codes: dict[str, int] = field(default_factory=dict)
@@ -324,14 +326,26 @@ def index_requirements(vacs: PreparedPlaces, vocabulary: Vocabulary, weights: We
         (np.ones(len(req_concept)), (req_concept, vacs.req_owner)), shape=(n_concepts, n_v)
     )
     vacs.presence.data = np.minimum(vacs.presence.data, 1.0)
-    vacs.word_space = build_word_space(vocabulary.choices, vacs.r_norm)
+    # For graded similarity: the texts with their own column, and every vocabulary form of an entry that
+    # has a column (-1 for the other forms).
+    own = np.flatnonzero(vacs.col_norm_id[r_col] != -2)
+    vacs.text_column_vectors = text_vectors(vocabulary.word_space(), [vacs.r_norm[k] for k in own.tolist()])
+    vacs.text_column = r_col[own]
+    entry_column = np.full(len(vocabulary), -1, dtype=np.int64)
+    entry_of_code = {c: e for e, c in codes.items() if isinstance(e, int)}
+    for column, (code, norm_id) in enumerate(zip(col_code, col_norm_id, strict=True)):
+        if norm_id == -2 and code in entry_of_code:
+            entry_column[entry_of_code[code]] = column
+    vacs.form_column = (
+        entry_column[vocabulary.choice_owner] if len(vocabulary) else np.empty(0, dtype=np.int64)
+    )
 
     # Component weights renormalised over the components that apply to each place.
     w = weights
     raw = {
         "required": np.where(vacs.n_required > 0, w.required, 0.0),
         "nice": np.where(vacs.n_nice > 0, w.nice, 0.0),
-        "precision": np.where(vacs.req_count > 0, w.precision, 0.0),
+        "precision": np.full(n_v, w.precision),  # 0 when the place asks for nothing
         "distance": np.full(n_v, w.distance),
         "hours": np.full(n_v, w.hours),
         "sector": np.full(n_v, w.sector),

@@ -55,7 +55,7 @@ def test_score_components_add_up_to_the_score(engine):
     )
     result = only(engine, make_participant(skills=(("heftruck", 3),), sectors=("logistiek",)), vacancy)
     components = result.explanation["components"]
-    assert set(components) == {"required", "nice", "distance", "hours", "sector"}
+    assert set(components) == {"required", "nice", "precision", "distance", "hours", "sector"}
     assert sum(c["weight"] for c in components.values()) == pytest.approx(1.0, abs=1e-3)
     assert sum(c["points"] for c in components.values()) == pytest.approx(result.score, abs=0.05)
 
@@ -360,3 +360,23 @@ def test_a_place_exactly_at_the_maximum_distance_is_within_reach(engine):
     ranked = engine.rank_all([same_town], [here, there])
     assert [r.vacancy_id for r in ranked["by_participant"]["p"]] == ["here"]
     assert [r.vacancy_id for r in engine.rank_places(same_town, [here, there])] == ["here"]
+
+
+def test_precision_shows_how_much_of_the_profile_the_place_uses(engine):
+    participant = make_participant(skills=(("heftruck", 3), ("kassa", 2), ("schilderen", 2), ("koken", 2)))
+    specific = make_vacancy(id="specific", skills=(("heftruck rijden", True, 1), ("kassawerk", True, 1)))
+    generic = make_vacancy(id="generic", skills=(("heftruck rijden", True, 1),))
+    specific_result, generic_result = (only(engine, participant, v) for v in (specific, generic))
+    assert specific_result.explanation["components"]["precision"]["value"] == pytest.approx(0.5, abs=0.01)
+    assert generic_result.explanation["components"]["precision"]["value"] == pytest.approx(0.25, abs=0.01)
+    # Both cover everything they ask; the place that uses more of the profile ranks first.
+    assert specific_result.explanation["components"]["required"]["value"] == pytest.approx(1.0)
+    assert generic_result.explanation["components"]["required"]["value"] == pytest.approx(1.0)
+    ranked = engine.rank_places(participant, [generic, specific])
+    assert [r.vacancy_id for r in ranked] == ["specific", "generic"]
+
+
+def test_a_place_that_asks_for_no_skills_uses_none_of_the_profile(engine):
+    result = only(engine, make_participant(), make_vacancy(skills=()))
+    assert result.explanation["components"]["precision"]["value"] == 0.0
+    assert "required" not in result.explanation["components"]

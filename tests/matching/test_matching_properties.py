@@ -86,11 +86,34 @@ def test_adding_a_required_skill_the_participant_has_never_lowers_the_score(part
 
 
 @SETTINGS
-@given(participants, vacancies, skill_name, level)
-def test_adding_a_skill_to_the_participant_never_lowers_the_score(participant, vacancy, name, claim_level):
+@given(participants, vacancies, st.data(), level)
+def test_adding_a_skill_the_place_requires_to_the_participant_never_lowers_the_score(
+    participant, vacancy, data, claim_level
+):
+    asked = [r.name for r in vacancy.skills]
+    if not asked:
+        vacancy = dataclasses.replace(vacancy, skills=(SkillRequirement(data.draw(skill_name)),))
+        asked = [vacancy.skills[0].name]
+    name = data.draw(st.sampled_from(asked))
+    before = score_of(participant, vacancy)
+    richer = dataclasses.replace(participant, skills=(*participant.skills, SkillClaim(name, 4)))
+    assert score_of(richer, vacancy).score >= before.score
+
+
+# Words no vocabulary form and no place uses (rare letters only): a skill no place asks for.
+unrelated_skill = st.text("qxzjvw", min_size=6, max_size=12)
+
+
+@SETTINGS
+@given(participants, vacancies, unrelated_skill, level)
+def test_adding_a_skill_the_place_does_not_ask_for_never_raises_the_score(
+    participant, vacancy, name, claim_level
+):
     before = score_of(participant, vacancy)
     richer = dataclasses.replace(participant, skills=(*participant.skills, SkillClaim(name, claim_level)))
-    assert score_of(richer, vacancy).score >= before.score
+    after = score_of(richer, vacancy)
+    assert after.score <= before.score
+    assert after.excluded == before.excluded
 
 
 VIOLATIONS = {

@@ -64,7 +64,12 @@ def test_ranking_quality_with_the_project_vocabulary_stays_above_the_measured_fl
 def test_token_sort_ranks_better_than_subset_and_substring_scorers(lenient):
     # The pool has decoy places whose skill text contains a participant's words as a subset
     # ("heftruck instructeur met lesgeverservaring"); lenient scorers call those perfect matches.
-    default_mrr, _, _ = evaluate(make_engine())
-    other = Engine(vocabulary=Vocabulary(vocabulary().entries, scorer=lenient), geo=geo())
+    # Measured on the resolution alone (no graded similarity, no precision), as when token_sort was chosen:
+    alone = {"graded": False, "weights": {"precision": 0.0}}
+    default_mrr, _, _ = evaluate(make_engine(**alone))
+    other = Engine(vocabulary=Vocabulary(vocabulary().entries, scorer=lenient), geo=geo(), **alone)
     lenient_mrr, _, _ = evaluate(other)
     assert default_mrr > lenient_mrr + 0.05
+    # With graded similarity and precision, which hold back subset matches themselves, it is still not worse.
+    other = Engine(vocabulary=Vocabulary(vocabulary().entries, scorer=lenient), geo=geo())
+    assert evaluate(make_engine())[0] >= evaluate(other)[0]
