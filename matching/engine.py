@@ -118,19 +118,21 @@ class Engine:
         top: int = 20,
         declined: Iterable[tuple[Any, Any]] = frozenset(),
         include_excluded: bool = False,
+        vacancy_top: int | None = None,
     ) -> dict[str, Ranking]:
         """Return the top places per participant and the top participants per place.
 
         Both are read-only mappings id -> list of MatchResult, best first. Excluded pairs are left
         out unless ``include_excluded``, which lists them after the feasible ones (as the stored
-        suggestions need). The MatchResult objects of an id are built when that id is first read
-        (``items()`` and ``values()`` build them all at once).
+        suggestions need). ``vacancy_top`` (default ``top``) limits the per-place side; 0 leaves it empty.
+        The MatchResult objects of an id are built when that id is first read (``items()`` and
+        ``values()`` build them all at once).
         """
         linked = self.link(participants, vacancies, declined)
         rows, cols = top_pairs(
             linked,
             top,
-            top,
+            top if vacancy_top is None else vacancy_top,
             include_excluded=include_excluded,
             block_rows=self.block_rows,
             threads=self.threads,

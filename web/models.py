@@ -499,6 +499,7 @@ class MatchSuggestion(SQLModel, table=True):
     engine_version: str = Field(max_length=20)
     computed_at: datetime = Field(default_factory=utcnow)
     released_to_participant: bool = Field(default=False)
+    content_hash: str | None = Field(default=None, max_length=32)  # digest of score, exclusion and explanation
 
 
 class Proposal(SQLModel, table=True):
