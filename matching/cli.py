@@ -80,10 +80,14 @@ class _Reader:
             raise self.error(field, f"must be a string, got {value!r}")
         return value
 
-    def number(self, field: str, *, positive: bool = True, nullable: bool = False) -> float | None:
-        value = self.get(field)
-        if value is None and nullable:
+    def optional_number(self, field: str, *, positive: bool = True) -> float | None:
+        """Return the number in a field, or None when the field holds null."""
+        if self.get(field) is None:
             return None
+        return self.number(field, positive=positive)
+
+    def number(self, field: str, *, positive: bool = True) -> float:
+        value = self.get(field)
         if (
             isinstance(value, bool)
             or not isinstance(value, int | float)
@@ -164,7 +168,7 @@ def parse_participants(data: list[Any], geo: Geo, source: str = "participants") 
                 id=pid,
                 skills=claims,
                 postal_code=r.postal_code(geo),
-                max_distance_km=r.number("max_distance_km", positive=False, nullable=True),
+                max_distance_km=r.optional_number("max_distance_km", positive=False),
                 hours_per_week=r.number("hours_per_week"),
                 dutch_level=r.dutch(),
                 driving_licence=r.boolean("driving_licence"),
@@ -268,7 +272,7 @@ def run(argv: list[str] | None = None) -> dict[str, Any]:
     p_source, v_source = f"participants ({args.participants.name})", f"vacancies ({args.vacancies.name})"
     participants = parse_participants(_load_list(args.participants, p_source), geo, p_source)
     vacancies = parse_vacancies(_load_list(args.vacancies, v_source), geo, v_source)
-    declined = frozenset()
+    declined: frozenset[tuple[Any, Any]] = frozenset()
     if args.declined:
         d_source = f"declined ({args.declined.name})"
         declined = parse_declined(_load_list(args.declined, d_source), d_source)

@@ -122,15 +122,15 @@ def link(
         found_v.append(cosine[column >= 0])
     n_concepts = len(vacs.col_code)
 
-    found_p = np.concatenate(found_p).astype(np.int64)
-    found_c = np.concatenate(found_c).astype(np.int64)
-    found_v = np.concatenate(found_v).astype(np.float64)
-    order = np.lexsort((-found_v, found_c, found_p))
-    found_p, found_c, found_v = found_p[order], found_c[order], found_v[order]
-    first = np.ones(len(found_p), dtype=bool)
-    first[1:] = (found_p[1:] != found_p[:-1]) | (found_c[1:] != found_c[:-1])
-    found_p, found_c, found_v = found_p[first], found_c[first], found_v[first]
-    emb_count = np.bincount(found_p, minlength=len(p_keys)).astype(np.int64)
+    text_of = np.concatenate(found_p).astype(np.int64)
+    column_of = np.concatenate(found_c).astype(np.int64)
+    value_of = np.concatenate(found_v).astype(np.float64)
+    order = np.lexsort((-value_of, column_of, text_of))
+    text_of, column_of, value_of = text_of[order], column_of[order], value_of[order]
+    first = np.ones(len(text_of), dtype=bool)
+    first[1:] = (text_of[1:] != text_of[:-1]) | (column_of[1:] != column_of[:-1])
+    text_of, column_of, value_of = text_of[first], column_of[first], value_of[first]
+    emb_count = np.bincount(text_of, minlength=len(p_keys)).astype(np.int64)
     emb_start = np.cumsum(emb_count) - emb_count
 
     # Join participant skill slots with their string embeddings.
@@ -138,8 +138,8 @@ def link(
     slot_rows, ent = expand_ranges(emb_start[slot_string], emb_count[slot_string])
     ent_owner = parts.slot_owner[slot_rows]
     ent_level = parts.slot_level[slot_rows]
-    ent_concept = found_c[ent]
-    ent_val = found_v[ent]
+    ent_concept = column_of[ent]
+    ent_val = value_of[ent]
     ent_key = ent_owner * n_concepts + ent_concept
 
     n_p = len(parts.ids)
@@ -218,8 +218,8 @@ def link(
             if name in sector_codes
         ]
         if liked:
-            rows, codes = zip(*liked, strict=True)
-            sector_value[list(rows), list(codes)] = 1.0
+            liked_rows, liked_codes = zip(*liked, strict=True)
+            sector_value[list(liked_rows), list(liked_codes)] = 1.0
 
     declined_index: set[tuple[int, int]] = set()
     for p_id, v_id in declined:
@@ -271,12 +271,19 @@ def concepts_of(
     for (_, tax), res in zip(keys, resolutions, strict=True):
         entry = vocab.entry_for(tax) if tax is not None else -1
         if entry >= 0:
-            entries.append(entry), sure.append(1.0), tax_ids.append(tax)
+            entries.append(entry)
+            sure.append(1.0)
+            tax_ids.append(tax)
         elif tax is not None:
-            entries.append(("tax", tax)), sure.append(1.0), tax_ids.append(tax)
+            entries.append(("tax", tax))
+            sure.append(1.0)
+            tax_ids.append(tax)
         elif res.entry >= 0:
-            entries.append(res.entry), sure.append(res.similarity / 100.0)
+            entries.append(res.entry)
+            sure.append(res.similarity / 100.0)
             tax_ids.append(vocab.entries[res.entry].id)
         else:
-            entries.append(None), sure.append(0.0), tax_ids.append(None)
+            entries.append(None)
+            sure.append(0.0)
+            tax_ids.append(None)
     return entries, sure, tax_ids

@@ -198,6 +198,26 @@ class Explained:
     done per batch of rows on first read and cached, so equal rows return the same object.
     """
 
+    # The arrays explain() computes (one row per pair; m_/x_/i_ are matched, missing, improvements by range).
+    pi: np.ndarray
+    vi: np.ndarray
+    score: np.ndarray
+    flags: np.ndarray
+    dist_km: np.ndarray
+    components: dict[str, tuple[np.ndarray, np.ndarray | None]]
+    weights: dict[str, np.ndarray]
+    m_start: np.ndarray
+    m_req: np.ndarray
+    m_slot: np.ndarray
+    m_similarity: np.ndarray
+    m_level: np.ndarray
+    x_start: np.ndarray
+    x_req: np.ndarray
+    i_start: np.ndarray
+    i_req: np.ndarray
+    i_code: np.ndarray
+    i_gain: np.ndarray
+
     def __init__(self, *, linked: Linked, **arrays: Any) -> None:
         self.linked = linked
         self.__dict__.update(arrays)
@@ -311,10 +331,12 @@ class Explained:
                         strict=True,
                     )
                 ]
-                inverse = inverse.reshape(-1).tolist()
+                positions = inverse.reshape(-1).tolist()
                 if applies is None:
-                    return [objs[i] for i in inverse]
-                return [objs[i] if ok else None for i, ok in zip(inverse, applies[sel].tolist(), strict=True)]
+                    return [objs[i] for i in positions]
+                return [
+                    objs[i] if ok else None for i, ok in zip(positions, applies[sel].tolist(), strict=True)
+                ]
 
             components = [
                 {"required": r, "nice": n, "precision": q, "distance": d, "hours": h, "sector": t}

@@ -48,8 +48,8 @@ def build_word_space(forms: Sequence[str]) -> WordSpace:
     """
     documents = [set(text.split()) for text in forms]
     frequency: dict[str, int] = {}
-    for words in documents:
-        for word in words:
+    for document in documents:
+        for word in document:
             frequency[word] = frequency.get(word, 0) + 1
     words = sorted(frequency)
     index = {word: k for k, word in enumerate(words)}
