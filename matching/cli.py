@@ -17,6 +17,7 @@ from matching.engine import Engine
 from matching.errors import InputError
 from matching.geo import Geo, load_geo
 from matching.models import DUTCH_LEVELS, SKILL_LEVELS, Participant, SkillClaim, SkillRequirement, Vacancy
+from matching.occupations import MAX_OCCUPATION_TEXT
 from matching.vocabulary import load_vocabulary
 
 EXIT_BAD_INPUT = 2
@@ -123,6 +124,25 @@ class _Reader:
             raise self.error("postal_code", f"unknown postal code {value!r}")
         return value.strip()
 
+    def occupations(self) -> tuple[str, ...]:
+        value = self.get("occupations", required=False, default=[])
+        if not isinstance(value, list):
+            raise self.error("occupations", f"must be a list of strings, got {type(value).__name__}")
+        for k, wish in enumerate(value):
+            self._occupation_text(f"occupations[{k}]", wish)
+        return tuple(value)
+
+    def occupation(self) -> str | None:
+        value = self.get("occupation", required=False, default=None)
+        return None if value is None else self._occupation_text("occupation", value)
+
+    def _occupation_text(self, field: str, value: Any) -> str:
+        if not isinstance(value, str) or not value.strip():
+            raise self.error(field, f"must be a non-empty string, got {type(value).__name__}")
+        if len(value) > MAX_OCCUPATION_TEXT:
+            raise self.error(field, f"must be at most {MAX_OCCUPATION_TEXT} characters, got {len(value)}")
+        return value
+
     def skills(self) -> list[tuple[int, dict[str, Any]]]:
         value = self.get("skills")
         if not isinstance(value, list):
@@ -173,6 +193,7 @@ def parse_participants(data: list[Any], geo: Geo, source: str = "participants") 
                 dutch_level=r.dutch(),
                 driving_licence=r.boolean("driving_licence"),
                 sectors=r.sectors(),
+                occupations=r.occupations(),
             )
         )
     return out
@@ -220,6 +241,7 @@ def parse_vacancies(data: list[Any], geo: Geo, source: str = "vacancies") -> lis
                 places=places,
                 filled=filled,
                 is_open=r.boolean("is_open", required=False, default=True),
+                occupation=r.occupation(),
             )
         )
     return out

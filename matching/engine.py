@@ -28,6 +28,7 @@ from matching.explanations import explain
 from matching.geo import Geo, default_geo
 from matching.kernel import DIRECT_CUTOFF
 from matching.models import AssignmentResult, MatchResult, Participant, Vacancy, Weights
+from matching.occupations import Occupations, default_occupations
 from matching.preparation import PreparedPlaces, prepare_participants, prepare_places
 from matching.ranking import Ranking, merge_pairs, top_pairs
 from matching.vocabulary import Vocabulary, default_vocabulary
@@ -41,6 +42,7 @@ class Engine:
         vocabulary: Vocabulary | None = None,
         geo: Geo | None = None,
         weights: Weights | dict[str, float] | None = None,
+        occupations: Occupations | None = None,
         *,
         direct_cutoff: float = DIRECT_CUTOFF,
         graded: bool = True,
@@ -51,6 +53,7 @@ class Engine:
     ) -> None:
         self._vocabulary = vocabulary
         self._geo = geo
+        self._occupations = occupations
         self.weights = Weights.from_value(weights)
         self.direct_cutoff = direct_cutoff
         self.graded = graded
@@ -73,6 +76,13 @@ class Engine:
         if self._geo is None:
             self._geo = default_geo()
         return self._geo
+
+    @property
+    def occupations(self) -> Occupations:
+        """Return the ESCO occupations for wishes, loading the seeds on first use."""
+        if self._occupations is None:
+            self._occupations = default_occupations()
+        return self._occupations
 
     # ------------------------------------------------------------------ public API
 
@@ -186,7 +196,7 @@ class Engine:
     ) -> Linked:
         """Prepare both sides and join them through their skill concepts (places cached)."""
         with gc_paused():  # many small acyclic objects while resolving: no cyclic GC rescans
-            parts = prepare_participants(list(participants), self.geo)
+            parts = prepare_participants(list(participants), self.geo, self.occupations)
             vacs = self.prepared_places(vacancies)
             return link(
                 parts,
@@ -210,7 +220,7 @@ class Engine:
             if tuple(cached[0]) == tuple(objs):
                 self._vacancy_cache = (objs, cached[1])
                 return cached[1]
-        prepared = prepare_places(objs, self.geo, self.vocabulary, self.weights)
+        prepared = prepare_places(objs, self.geo, self.vocabulary, self.weights, self.occupations)
         self._vacancy_cache = (objs, prepared)
         return prepared
 

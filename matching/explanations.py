@@ -76,7 +76,9 @@ def explain(
     # One bincount for both components: bin 2 * pair for required, 2 * pair + 1 for nice-to-have.
     both = np.bincount(2 * pair_of + ~is_required, eff * weight, minlength=2 * n_pairs).reshape(n_pairs, 2)
     required_value, nice_value = both[:, 0], both[:, 1]
-    wn = {name: value[vi] for name, value in vacs.wn.items()}
+    share = values["occupation_share"].astype(np.float64)
+    wn = {name: value[vi] * (1.0 - share) for name, value in vacs.wn.items()}
+    wn["occupation"] = share
 
     # Improvements: the requirement (or 10 km more travel) that would add the most points.
     comp_weight = np.where(is_required, wn["required"][pair_of], wn["nice"][pair_of])
@@ -147,6 +149,7 @@ def explain(
             "distance": (values["distance"].astype(np.float64), None),
             "hours": (values["hours"].astype(np.float64), None),
             "sector": (values["sector"].astype(np.float64), None),
+            "occupation": (values["occupation"].astype(np.float64), share > 0),
         },
         weights=wn,
         m_start=np.searchsorted(pair_of[m_rows], ends),
@@ -339,10 +342,8 @@ class Explained:
                 ]
 
             components = [
-                {"required": r, "nice": n, "precision": q, "distance": d, "hours": h, "sector": t}
-                if r is not None and n is not None and q is not None
-                else {key: c for key, c in zip(COMPONENTS, (r, n, q, d, h, t), strict=True) if c is not None}
-                for r, n, q, d, h, t in zip(*(component(name) for name in COMPONENTS), strict=True)
+                {key: c for key, c in zip(COMPONENTS, values, strict=True) if c is not None}
+                for values in zip(*(component(name) for name in COMPONENTS), strict=True)
             ]
             pi_l, vi_l = self.pi[sel].tolist(), self.vi[sel].tolist()
             flags_l = self.flags[sel].tolist()
@@ -353,8 +354,12 @@ class Explained:
                 exclusions(linked, p, v, f, km) if f else []
                 for p, v, f, km in zip(pi_l, vi_l, flags_l, dist_km, strict=True)
             ]
+            wishes = [
+                _wish(linked, p, v) if comp.get("occupation") and comp["occupation"]["value"] > 0 else None
+                for p, v, comp in zip(pi_l, vi_l, components, strict=True)
+            ]
             built = self._built
-            for row, p, v, sc, f, km, excl, comp, (m0, m1), (x0, x1), (i0, i1) in zip(
+            for row, p, v, sc, f, km, excl, comp, wish, (m0, m1), (x0, x1), (i0, i1) in zip(
                 sel.tolist(),
                 pi_l,
                 vi_l,
@@ -363,6 +368,7 @@ class Explained:
                 dist_km,
                 exclusion_lists,
                 components,
+                wishes,
                 m_slices,
                 x_slices,
                 i_slices,
@@ -381,6 +387,7 @@ class Explained:
                         "distance_km": km,
                         "exclusions": excl,
                         "improvements": improvement_objs[i0:i1],
+                        **({"occupation": wish} if wish else {}),
                     },
                 )
 
@@ -392,3 +399,17 @@ def item_ranges(starts: np.ndarray, sel: np.ndarray) -> tuple[list[tuple[int, in
     _, items = expand_ranges(lo, counts)
     ends = np.cumsum(counts)
     return list(zip((ends - counts).tolist(), ends.tolist(), strict=True)), items
+
+
+def _wish(linked: Linked, p: int, v: int) -> dict[str, Any] | None:
+    """Return the participant's wish that the place's occupation answers: {"wish", "match": "same"|"group"}."""
+    parts, vacs = linked.parts, linked.vacs
+    occupation, group = int(vacs.occupation_index[v]), int(vacs.occupation_group[v])
+    mine = np.flatnonzero(parts.wish_owner == p)
+    for match, hits in (
+        ("same", mine[parts.wish_occupation[mine] == occupation]),
+        ("group", mine[parts.wish_group[mine] == group]),
+    ):
+        if occupation >= 0 and len(hits):
+            return {"wish": parts.wish_text[int(hits[0])], "match": match}
+    return None

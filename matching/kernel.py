@@ -31,7 +31,9 @@ EXCL_NOT_OPEN = 32
 EXCL_DECLINED = 64
 
 #: Component names in the order explanations list them.
-COMPONENTS = ("required", "nice", "precision", "distance", "hours", "sector")
+COMPONENTS = ("required", "nice", "precision", "distance", "hours", "sector", "occupation")
+#: Credit for a place whose occupation shares the ISCO unit group of a wish (the same occupation: 1).
+SAME_GROUP_CREDIT = 0.5
 
 
 def level_factor(have: int, need: int) -> float:
@@ -75,7 +77,31 @@ def components(linked: Linked, pi: np.ndarray, vi: np.ndarray, dist: np.ndarray)
         "distance": np.maximum(np.float32(0), np.float32(1) - dist * parts.inv_ref[pi]),
         "hours": np.minimum(vacs.hours32[vi] * parts.inv_hours[pi], parts.hours32[pi] * vacs.inv_hours[vi]),
         "sector": linked.sector_value[pi, vacs.vac_sector_code[vi]],
+        "occupation": occupation_values(linked, pi, vi),
+        "occupation_share": np.where(parts.has_wishes[pi], vacs.occupation_share[vi], np.float32(0)),
     }
+
+
+def occupation_values(linked: Linked, pi: np.ndarray, vi: np.ndarray) -> np.ndarray:
+    """Return 1 where the place's occupation is one the participant wishes, 0.5 for one of the same ISCO unit
+    group, else 0 (float32, broadcastable indices)."""
+    parts, vacs = linked.parts, linked.vacs
+    rows, cols = np.broadcast_arrays(pi, vi)
+    out = np.zeros(rows.shape, dtype=np.float32)
+    if not len(parts.wish_keys) or not rows.size:
+        return out
+    occupation = vacs.occupation_index[cols]
+    group = vacs.occupation_group[cols]
+    same = _member(parts.wish_keys, rows * parts.n_occupations + occupation) & (occupation >= 0)
+    near = _member(parts.wish_group_keys, rows * parts.n_groups + group) & (group >= 0)
+    out[near] = SAME_GROUP_CREDIT
+    out[same] = 1.0
+    return out
+
+
+def _member(sorted_keys: np.ndarray, keys: np.ndarray) -> np.ndarray:
+    position = np.minimum(np.searchsorted(sorted_keys, keys), len(sorted_keys) - 1)
+    return sorted_keys[position] == keys
 
 
 def profile_use(linked: Linked, pi: np.ndarray, vi: np.ndarray) -> np.ndarray:
@@ -115,4 +141,7 @@ def combine(
         + weight["hours"][vi] * values["hours"]
         + weight["sector"][vi] * values["sector"]
     )
+    # With occupation wishes the occupation component joins the others (weights renormalised per pair).
+    share = values["occupation_share"]
+    score = score * (np.float32(1) - share) + share * values["occupation"]
     return np.rint(np.clip(score, 0, 1) * np.float32(10000)).astype(np.int32)

@@ -20,6 +20,7 @@ from matching.errors import InputError
 from matching.geo import Geo
 from matching.kernel import DISTANCE_REFERENCE_KM, EXCL_FULL, EXCL_NOT_OPEN
 from matching.models import SKILL_LEVELS, Participant, Vacancy, Weights
+from matching.occupations import Occupations
 from matching.similarity import text_vectors
 from matching.text import fold
 from matching.vocabulary import Vocabulary
@@ -50,6 +51,15 @@ class PreparedParticipants:
     slot_key: list[tuple[str, str | None]]
     slot_level: np.ndarray
     slot_name_arr: np.ndarray
+    wish_text: list[str]  # every wish, in participant order
+    wish_owner: np.ndarray
+    wish_occupation: np.ndarray  # occupation index of each wish, -1 when it resolves to none
+    has_wishes: np.ndarray
+    wish_group: np.ndarray  # ISCO unit group index of each wish, -1 for none
+    wish_keys: np.ndarray  # sorted participant * n_occupations + occupation of their wishes
+    wish_group_keys: np.ndarray  # sorted participant * n_groups + ISCO unit group of their wishes
+    n_occupations: int
+    n_groups: int
 
 
 @dataclass
@@ -80,6 +90,8 @@ class PreparedPlaces:
     req_count: np.ndarray
     n_required: np.ndarray
     n_nice: np.ndarray
+    occupation_index: np.ndarray  # per place, -1 when its occupation (or title) resolves to none
+    occupation_group: np.ndarray  # its ISCO unit group index, -1 for none
     # Filled by index_requirements (cached with the prepared places):
     r_norm: list[str] = field(default_factory=list)
     r_code: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
@@ -104,12 +116,17 @@ class PreparedPlaces:
     form_column: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))  # per form
     wn: dict[str, np.ndarray] = field(default_factory=dict)
     wn32: dict[str, np.ndarray] = field(default_factory=dict)
+    occupation_share: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.float32))
     sector_codes: dict[str, int] = field(default_factory=dict)
     vac_sector_code: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
 
 
-def prepare_participants(participants: list[Participant], geo: Geo) -> PreparedParticipants:
+def prepare_participants(
+    participants: list[Participant], geo: Geo, occupations: Occupations
+) -> PreparedParticipants:
     """Validate participants and return them as arrays."""
+    wish_texts: list[str] = []
+    wish_count = np.zeros(len(participants), dtype=np.int64)
     objs = list(participants)
     ids = [p.id for p in objs]
     index: dict[Any, int] = {}
@@ -137,6 +154,10 @@ def prepare_participants(participants: list[Participant], geo: Geo) -> PreparedP
         dutch[i] = validation.dutch_level(p.dutch_level, kind, i, p.id)
         licence[i] = bool(p.driving_licence)
         sector_sets.append(frozenset(filter(None, map(fold, p.sectors))) if p.sectors else _NO_SECTORS)
+        if p.occupations:
+            wishes = validation.occupation_texts(p.occupations, kind, i, p.id)
+            wish_texts.extend(wishes)
+            wish_count[i] = len(wishes)
         skill_count[i] = len(p.skills)
         for claim in p.skills:
             name, level = claim.name, claim.level
@@ -153,6 +174,11 @@ def prepare_participants(participants: list[Participant], geo: Geo) -> PreparedP
             slot_key.append((name, claim.taxonomy_id))
             slot_level.append(level)
     lat, lon = geo.radians(p.postal_code for p in objs)
+    wish_occupation = np.asarray(occupations.resolve(wish_texts), dtype=np.int64)
+    wish_owner = np.repeat(np.arange(len(objs), dtype=np.int64), wish_count)
+    known = wish_occupation >= 0
+    n_occupations = max(len(occupations), 1)
+    n_groups = int(occupations.group.max(initial=0)) + 1
     ref_km = np.where(np.isfinite(max_km), np.maximum(max_km, 1.0), DISTANCE_REFERENCE_KM)
     return PreparedParticipants(
         ids=ids,
@@ -174,11 +200,26 @@ def prepare_participants(participants: list[Participant], geo: Geo) -> PreparedP
         slot_key=slot_key,
         slot_level=np.asarray(slot_level, dtype=np.int64),
         slot_name_arr=object_array([name for name, _ in slot_key]),
+        wish_text=wish_texts,
+        wish_owner=wish_owner,
+        wish_occupation=wish_occupation,
+        has_wishes=wish_count > 0,
+        wish_group=np.where(
+            known, occupations.group[np.maximum(wish_occupation, 0)] if len(occupations) else -1, -1
+        ),
+        wish_keys=np.unique(wish_owner[known] * n_occupations + wish_occupation[known]),
+        wish_group_keys=np.unique(
+            wish_owner[known] * n_groups + occupations.group[wish_occupation[known]]
+            if known.any()
+            else np.empty(0, dtype=np.int64)
+        ),
+        n_occupations=n_occupations,
+        n_groups=n_groups,
     )
 
 
 def prepare_places(
-    vacancies: list[Vacancy], geo: Geo, vocabulary: Vocabulary, weights: Weights
+    vacancies: list[Vacancy], geo: Geo, vocabulary: Vocabulary, weights: Weights, occupations: Occupations
 ) -> PreparedPlaces:
     """Validate places, resolve their requirement texts and return them as arrays and matrices."""
     objs = list(vacancies)
@@ -196,6 +237,7 @@ def prepare_places(
     req_min: list[int] = []
     req_required: list[bool] = []
     req_name: list[str] = []
+    occupation_texts: list[str] = []
     n_required = np.zeros(n, dtype=np.int64)
     n_nice = np.zeros(n, dtype=np.int64)
     kind = "vacancy"
@@ -217,6 +259,7 @@ def prepare_places(
         else:
             capacity[j] = places - filled
         sector.append(fold(v.sector or ""))
+        occupation_texts.append(validation.occupation_of(v.occupation, v.title, kind, j, v.id))
         for k, req in enumerate(v.skills):
             name = req.name
             if type(name) is not str or not name or name.isspace():
@@ -234,6 +277,7 @@ def prepare_places(
             else:
                 n_nice[j] += 1
     lat, lon = geo.radians(v.postal_code for v in objs)
+    occupation_index = np.asarray(occupations.resolve(occupation_texts), dtype=np.int64)
     req_count = n_required + n_nice
     prepared = PreparedPlaces(
         ids=ids,
@@ -260,6 +304,12 @@ def prepare_places(
         req_count=req_count,
         n_required=n_required,
         n_nice=n_nice,
+        occupation_index=occupation_index,
+        occupation_group=np.where(
+            occupation_index >= 0,
+            occupations.group[np.maximum(occupation_index, 0)] if len(occupations) else -1,
+            -1,
+        ),
     )
     index_requirements(prepared, vocabulary, weights)
     return prepared
@@ -352,6 +402,8 @@ def index_requirements(vacs: PreparedPlaces, vocabulary: Vocabulary, weights: We
     }
     total = sum(raw.values())
     total = np.where(total > 0, total, 1.0)
+    # A participant with occupation wishes adds the occupation component on top (per pair, see kernel).
+    vacs.occupation_share = (w.occupation / (total + w.occupation)).astype(np.float32)
     vacs.wn = {name: value / total for name, value in raw.items()}
     vacs.wn32 = {name: value.astype(np.float32) for name, value in vacs.wn.items()}
     vacs.sector_codes = {name: k for k, name in enumerate(sorted(set(vacs.sector)))}

@@ -10,6 +10,7 @@ from typing import Any
 
 from matching.errors import InputError
 from matching.models import DUTCH_LEVELS, SKILL_LEVELS
+from matching.occupations import MAX_OCCUPATION_TEXT
 
 DUTCH_INDEX = {level: i for i, level in enumerate(DUTCH_LEVELS)}
 
@@ -53,6 +54,39 @@ def skill_name(value: Any, kind: str, index: int, record_id: Any, field: str) ->
         return value
     if not isinstance(value, str) or not value.strip():
         raise InputError(kind, index, record_id, field, f"must be a non-empty skill name, got {value!r}")
+    return value
+
+
+def occupation_texts(value: Any, kind: str, index: int, record_id: Any) -> list[str]:
+    """Return a participant's occupation wishes: a list of non-empty strings of at most 200 characters."""
+    if isinstance(value, str) or not isinstance(value, list | tuple):
+        raise InputError(
+            kind, index, record_id, "occupations", f"must be a list of strings, got {value!r}"[:200]
+        )
+    out = []
+    for k, wish in enumerate(value):
+        out.append(_occupation_text(wish, kind, index, record_id, f"occupations[{k}]"))
+    return out
+
+
+def occupation_of(value: Any, title: str, kind: str, index: int, record_id: Any) -> str:
+    """Return a place's occupation (an ESCO URI or a label), its title when none is given."""
+    if value is None or value == "":
+        return title if isinstance(title, str) else ""
+    return _occupation_text(value, kind, index, record_id, "occupation")
+
+
+def _occupation_text(value: Any, kind: str, index: int, record_id: Any, field: str) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise InputError(kind, index, record_id, field, f"must be a non-empty string, got {value!r}"[:200])
+    if len(value) > MAX_OCCUPATION_TEXT:
+        raise InputError(
+            kind,
+            index,
+            record_id,
+            field,
+            f"must be at most {MAX_OCCUPATION_TEXT} characters, got {len(value)}",
+        )
     return value
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import numpy as np
@@ -380,3 +381,26 @@ def test_a_place_that_asks_for_no_skills_uses_none_of_the_profile(engine):
     result = only(engine, make_participant(), make_vacancy(skills=()))
     assert result.explanation["components"]["precision"]["value"] == 0.0
     assert "required" not in result.explanation["components"]
+
+
+def test_an_occupation_wish_must_be_a_short_text(engine):
+    with pytest.raises(InputError, match=r"field 'occupations\[0\]': must be at most 200 characters"):
+        engine.rank_places(
+            dataclasses.replace(make_participant(), occupations=("x" * 5000,)), [make_vacancy()]
+        )
+    with pytest.raises(InputError, match="field 'occupations': must be a list of strings"):
+        engine.rank_places(dataclasses.replace(make_participant(), occupations="kok"), [make_vacancy()])
+
+
+def test_the_same_occupation_counts_fully_and_one_of_its_unit_group_partly(engine):
+    wishing = dataclasses.replace(make_participant(), occupations=("magazijnmedewerkr",))
+    same, near, other = (
+        make_vacancy(id=k, title=t) for k, t in ((1, "magazijnmedewerker"), (2, "orderpicker"), (3, "kok"))
+    )
+    values = {
+        r.vacancy_id: r.explanation["components"]["occupation"]["value"]
+        for r in engine.rank_places(wishing, [same, near, other])
+    }
+    assert values[1] == 1.0 and values[3] == 0.0
+    assert values[2] == 0.5  # orderpicker: ISCO 9333 like magazijnmedewerker
+    assert [r.vacancy_id for r in engine.rank_places(wishing, [other, same])] == [1, 3]

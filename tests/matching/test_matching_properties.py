@@ -18,6 +18,16 @@ SKILL_NAMES = sorted({v for e in vocabulary().entries for v in e.variants[:3]}) 
 ]  # fmt: skip
 POSTAL_CODES = sorted(geo().coordinates)
 SETTINGS = settings(max_examples=60, deadline=None)
+# Occupation wishes and titles: same occupation, same ISCO unit group, typos, and text that resolves to none.
+OCCUPATION_TEXTS = [
+    "magazijnmedewerker",
+    "magazijnier",
+    "orderpicker",
+    "kok",
+    "keukenhulp",
+    "schoonmaker",
+    "xqzv",
+]
 
 skill_name = st.sampled_from(SKILL_NAMES)
 level = st.integers(1, 4)
@@ -36,11 +46,12 @@ participants = st.builds(
     sectors=st.lists(st.sampled_from(["logistiek", "horeca", "retail", "zorg", "bouw"]), max_size=2).map(
         tuple
     ),
+    occupations=st.lists(st.sampled_from(OCCUPATION_TEXTS), max_size=2).map(tuple),
 )
 vacancies = st.builds(
     Vacancy,
     id=st.text("abcdef", min_size=1, max_size=4),
-    title=st.just("Stageplaats"),
+    title=st.sampled_from(["Stageplaats", *OCCUPATION_TEXTS]),
     sector=st.sampled_from(["logistiek", "horeca", "retail", "zorg", "bouw", ""]),
     skills=st.lists(st.builds(SkillRequirement, skill_name, st.booleans(), level), max_size=6).map(tuple),
     postal_code=st.sampled_from(POSTAL_CODES),
