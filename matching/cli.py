@@ -17,6 +17,7 @@ from matching.engine import Engine
 from matching.errors import InputError
 from matching.geo import Geo, load_geo
 from matching.models import DUTCH_LEVELS, SKILL_LEVELS, Participant, SkillClaim, SkillRequirement, Vacancy
+from matching.occupations import MAX_OCCUPATION_TEXT
 from matching.vocabulary import load_vocabulary
 
 EXIT_BAD_INPUT = 2
@@ -80,10 +81,14 @@ class _Reader:
             raise self.error(field, f"must be a string, got {value!r}")
         return value
 
-    def number(self, field: str, *, positive: bool = True, nullable: bool = False) -> float | None:
-        value = self.get(field)
-        if value is None and nullable:
+    def optional_number(self, field: str, *, positive: bool = True) -> float | None:
+        """Return the number in a field, or None when the field holds null."""
+        if self.get(field) is None:
             return None
+        return self.number(field, positive=positive)
+
+    def number(self, field: str, *, positive: bool = True) -> float:
+        value = self.get(field)
         if (
             isinstance(value, bool)
             or not isinstance(value, int | float)
@@ -118,6 +123,25 @@ class _Reader:
         if not isinstance(value, str) or value.strip() not in geo:
             raise self.error("postal_code", f"unknown postal code {value!r}")
         return value.strip()
+
+    def occupations(self) -> tuple[str, ...]:
+        value = self.get("occupations", required=False, default=[])
+        if not isinstance(value, list):
+            raise self.error("occupations", f"must be a list of strings, got {type(value).__name__}")
+        for k, wish in enumerate(value):
+            self._occupation_text(f"occupations[{k}]", wish)
+        return tuple(value)
+
+    def occupation(self) -> str | None:
+        value = self.get("occupation", required=False, default=None)
+        return None if value is None else self._occupation_text("occupation", value)
+
+    def _occupation_text(self, field: str, value: Any) -> str:
+        if not isinstance(value, str) or not value.strip():
+            raise self.error(field, f"must be a non-empty string, got {type(value).__name__}")
+        if len(value) > MAX_OCCUPATION_TEXT:
+            raise self.error(field, f"must be at most {MAX_OCCUPATION_TEXT} characters, got {len(value)}")
+        return value
 
     def skills(self) -> list[tuple[int, dict[str, Any]]]:
         value = self.get("skills")
@@ -164,11 +188,12 @@ def parse_participants(data: list[Any], geo: Geo, source: str = "participants") 
                 id=pid,
                 skills=claims,
                 postal_code=r.postal_code(geo),
-                max_distance_km=r.number("max_distance_km", positive=False, nullable=True),
+                max_distance_km=r.optional_number("max_distance_km", positive=False),
                 hours_per_week=r.number("hours_per_week"),
                 dutch_level=r.dutch(),
                 driving_licence=r.boolean("driving_licence"),
                 sectors=r.sectors(),
+                occupations=r.occupations(),
             )
         )
     return out
@@ -216,6 +241,7 @@ def parse_vacancies(data: list[Any], geo: Geo, source: str = "vacancies") -> lis
                 places=places,
                 filled=filled,
                 is_open=r.boolean("is_open", required=False, default=True),
+                occupation=r.occupation(),
             )
         )
     return out
@@ -268,7 +294,7 @@ def run(argv: list[str] | None = None) -> dict[str, Any]:
     p_source, v_source = f"participants ({args.participants.name})", f"vacancies ({args.vacancies.name})"
     participants = parse_participants(_load_list(args.participants, p_source), geo, p_source)
     vacancies = parse_vacancies(_load_list(args.vacancies, v_source), geo, v_source)
-    declined = frozenset()
+    declined: frozenset[tuple[Any, Any]] = frozenset()
     if args.declined:
         d_source = f"declined ({args.declined.name})"
         declined = parse_declined(_load_list(args.declined, d_source), d_source)

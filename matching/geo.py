@@ -38,6 +38,11 @@ class Geo:
             lon.append(point[1])
         return np.radians(np.asarray(lat, dtype=np.float64)), np.radians(np.asarray(lon, dtype=np.float64))
 
+    def distance_km(self, first: str, second: str) -> float:
+        """Return the great-circle distance in km between two postal codes."""
+        lat, lon = self.radians([first, second])
+        return float(haversine_km(lat[:1], lon[:1], lat[1:], lon[1:])[0, 0])
+
 
 def haversine_km(lat1: np.ndarray, lon1: np.ndarray, lat2: np.ndarray, lon2: np.ndarray) -> np.ndarray:
     """Return the matrix of great-circle distances (km) between two sets of points in radians."""

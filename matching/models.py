@@ -37,6 +37,7 @@ class Participant:
     dutch_level: str | None
     driving_licence: bool
     sectors: tuple[str, ...] = ()
+    occupations: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +65,7 @@ class Vacancy:
     places: int = 1
     filled: int = 0
     is_open: bool = True
+    occupation: str | None = None
 
     @property
     def free_places(self) -> int:
@@ -79,9 +81,11 @@ class Weights:
 
     required: float = 0.55
     nice: float = 0.15
+    precision: float = 0.20
     distance: float = 0.15
     hours: float = 0.10
     sector: float = 0.05
+    occupation: float = 0.25
 
     @classmethod
     def from_value(cls, value: Weights | dict[str, float] | None) -> Weights:

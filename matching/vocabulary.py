@@ -9,6 +9,7 @@ keeping the best entry and its similarity (0-100) when it reaches the cut-off.
 from __future__ import annotations
 
 import csv
+import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -17,6 +18,7 @@ from pathlib import Path
 import numpy as np
 from rapidfuzz import fuzz, process
 
+from matching.similarity import WordSpace, build_word_space
 from matching.text import DEFAULT_SCORER, SCORERS, Normaliser
 
 SEEDS_DIR = Path(__file__).resolve().parent.parent / "seeds"
@@ -84,9 +86,19 @@ class Vocabulary:
         self.choices = choices
         self.choice_owner = np.asarray(owners, dtype=np.int64)
         self._resolved: dict[str, Resolution] = {}
+        self._word_space: WordSpace | None = None
+        self._word_space_lock = threading.Lock()
 
     def __len__(self) -> int:
         return len(self.entries)
+
+    def word_space(self) -> WordSpace:
+        """Return the word weights and form vectors for graded similarity (built on first use)."""
+        if self._word_space is None:
+            with self._word_space_lock:
+                if self._word_space is None:
+                    self._word_space = build_word_space(self.choices)
+        return self._word_space
 
     def entry_for(self, taxonomy_id: str) -> int:
         """Return the entry index for a vocabulary id, or -1 when unknown."""

@@ -31,7 +31,7 @@ def refresh_matches_incremental(*, session, app, now, since):
     except ImportError:
         log.warning("refresh_matches: web.services.matching.refresh_all_matches is not available yet; skipped")
         return {"skipped": "matching service missing"}
-    return refresh_all_matches(session=session, changed_since=since)
+    return refresh_all_matches(session=session, changed_since=since, on_chunk=session.commit)
 
 
 def refresh_matches_full(*, session, app, now, since):
@@ -41,7 +41,7 @@ def refresh_matches_full(*, session, app, now, since):
     except ImportError:
         log.warning("refresh_matches_full: web.services.matching.refresh_all_matches is not available yet; skipped")
         return {"skipped": "matching service missing"}
-    return refresh_all_matches(session=session, changed_since=None)
+    return refresh_all_matches(session=session, changed_since=None, on_chunk=session.commit)
 
 
 def expire_places(*, session, app, now, since):

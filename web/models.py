@@ -520,6 +520,7 @@ class MatchSuggestion(SQLModel, table=True):
     engine_version: str = Field(max_length=20)
     computed_at: datetime = Field(default_factory=utcnow)
     released_to_participant: bool = Field(default=False)
+    content_hash: str | None = Field(default=None, max_length=32)  # digest of score, exclusion and explanation
 
 
 #: proposal states that are still open: one open proposal per participant and place (a partial unique index)

@@ -121,6 +121,14 @@ def with_change(records, index, **changes):
         (PARTICIPANTS, with_change(VACANCIES, 0, driving_licence_required="yes"),
          "field 'driving_licence_required': must be true or false"),
         (PARTICIPANTS, [VACANCIES[0], VACANCIES[0]], "record 1 (id 1): field 'id': duplicate id"),
+        (with_change(PARTICIPANTS, 0, occupations="magazijnier"), VACANCIES,
+         "record 0 (id 'p1'): field 'occupations': must be a list of strings, got str"),
+        (with_change(PARTICIPANTS, 0, occupations=["kok", 3]), VACANCIES,
+         "record 0 (id 'p1'): field 'occupations[1]': must be a non-empty string, got int"),
+        (with_change(PARTICIPANTS, 1, occupations=["x" * 5000]), VACANCIES,
+         "record 1 (id 'p2'): field 'occupations[0]': must be at most 200 characters, got 5000"),
+        (PARTICIPANTS, with_change(VACANCIES, 0, occupation=["kok"]),
+         "vacancies (V.json): record 0 (id 1): field 'occupation': must be a non-empty string, got list"),
     ],
 )  # fmt: skip
 @pytest.mark.parametrize("command", ["rank", "assign"])
@@ -152,3 +160,21 @@ def test_declined_pairs_are_left_out_of_the_ranking(tmp_path, capsys):
     code, out, _ = call(tmp_path, capsys, "rank", PARTICIPANTS, VACANCIES, "--declined", declined)
     assert code == 0
     assert 1 not in [r["vacancy_id"] for r in json.loads(out)["p1"]]
+
+
+def test_rank_rewards_an_occupation_wish_and_says_so(tmp_path, capsys):
+    wishing = with_change(
+        PARTICIPANTS, 1, occupations=["schoonmaakster"], max_distance_km=200, hours_per_week=40
+    )
+    places = with_change(VACANCIES, 0, postal_code="9000", hours_per_week=24, occupation="kok")
+    code, out, err = call(
+        tmp_path, capsys, "rank", wishing, with_change(places, 1, occupation=None), "--top", "10"
+    )
+    assert code == 0 and err == ""
+    ranked = json.loads(out)["p2"]
+    assert [r["vacancy_id"] for r in ranked] == [2, 1]
+    assert ranked[0]["explanation"]["occupation"] == {"wish": "schoonmaakster", "match": "same"}
+    assert ranked[0]["explanation"]["components"]["occupation"]["value"] == 1.0
+    assert ranked[1]["explanation"]["components"]["occupation"]["value"] == 0.0
+    code, out, _ = call(tmp_path, capsys, "rank")  # without wishes the component does not apply
+    assert "occupation" not in json.loads(out)["p1"][0]["explanation"]["components"]

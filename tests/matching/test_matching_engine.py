@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import numpy as np
@@ -55,7 +56,7 @@ def test_score_components_add_up_to_the_score(engine):
     )
     result = only(engine, make_participant(skills=(("heftruck", 3),), sectors=("logistiek",)), vacancy)
     components = result.explanation["components"]
-    assert set(components) == {"required", "nice", "distance", "hours", "sector"}
+    assert set(components) == {"required", "nice", "precision", "distance", "hours", "sector"}
     assert sum(c["weight"] for c in components.values()) == pytest.approx(1.0, abs=1e-3)
     assert sum(c["points"] for c in components.values()) == pytest.approx(result.score, abs=0.05)
 
@@ -362,21 +363,44 @@ def test_a_place_exactly_at_the_maximum_distance_is_within_reach(engine):
     assert [r.vacancy_id for r in engine.rank_places(same_town, [here, there])] == ["here"]
 
 
-def test_an_equal_new_list_of_places_replaces_the_cached_one_without_preparing_again(monkeypatch):
-    from matching import Vacancy
-    from matching.engine import Engine
+def test_precision_shows_how_much_of_the_profile_the_place_uses(engine):
+    participant = make_participant(skills=(("heftruck", 3), ("kassa", 2), ("schilderen", 2), ("koken", 2)))
+    specific = make_vacancy(id="specific", skills=(("heftruck rijden", True, 1), ("kassawerk", True, 1)))
+    generic = make_vacancy(id="generic", skills=(("heftruck rijden", True, 1),))
+    specific_result, generic_result = (only(engine, participant, v) for v in (specific, generic))
+    assert specific_result.explanation["components"]["precision"]["value"] == pytest.approx(0.5, abs=0.01)
+    assert generic_result.explanation["components"]["precision"]["value"] == pytest.approx(0.25, abs=0.01)
+    # Both cover everything they ask; the place that uses more of the profile ranks first.
+    assert specific_result.explanation["components"]["required"]["value"] == pytest.approx(1.0)
+    assert generic_result.explanation["components"]["required"]["value"] == pytest.approx(1.0)
+    ranked = engine.rank_places(participant, [generic, specific])
+    assert [r.vacancy_id for r in ranked] == ["specific", "generic"]
 
-    prepared, compared = [], []
-    original_index, original_eq = Engine._index_requirements, Vacancy.__eq__
-    monkeypatch.setattr(Engine, "_index_requirements", lambda self, v: (prepared.append(1), original_index(self, v))[1])
-    monkeypatch.setattr(Vacancy, "__eq__", lambda a, b: (compared.append(1), original_eq(a, b))[1])
-    engine = make_engine()
-    person = make_participant()
-    old = [make_vacancy(id=10), make_vacancy(id=11)]
-    first = engine.rank_places(person, old)
-    new = [make_vacancy(id=10), make_vacancy(id=11)]  # equal values, other objects: the next request's places
-    assert engine.rank_places(person, new) == first
-    assert len(prepared) == 1  # prepared once for both lists
-    compared.clear()
-    assert engine.rank_places(person, new) == first
-    assert compared == [] and len(prepared) == 1  # the cache now holds the new list: an identity check, no comparing
+
+def test_a_place_that_asks_for_no_skills_uses_none_of_the_profile(engine):
+    result = only(engine, make_participant(), make_vacancy(skills=()))
+    assert result.explanation["components"]["precision"]["value"] == 0.0
+    assert "required" not in result.explanation["components"]
+
+
+def test_an_occupation_wish_must_be_a_short_text(engine):
+    with pytest.raises(InputError, match=r"field 'occupations\[0\]': must be at most 200 characters"):
+        engine.rank_places(
+            dataclasses.replace(make_participant(), occupations=("x" * 5000,)), [make_vacancy()]
+        )
+    with pytest.raises(InputError, match="field 'occupations': must be a list of strings"):
+        engine.rank_places(dataclasses.replace(make_participant(), occupations="kok"), [make_vacancy()])
+
+
+def test_the_same_occupation_counts_fully_and_one_of_its_unit_group_partly(engine):
+    wishing = dataclasses.replace(make_participant(), occupations=("magazijnmedewerkr",))
+    same, near, other = (
+        make_vacancy(id=k, title=t) for k, t in ((1, "magazijnmedewerker"), (2, "orderpicker"), (3, "kok"))
+    )
+    values = {
+        r.vacancy_id: r.explanation["components"]["occupation"]["value"]
+        for r in engine.rank_places(wishing, [same, near, other])
+    }
+    assert values[1] == 1.0 and values[3] == 0.0
+    assert values[2] == 0.5  # orderpicker: ISCO 9333 like magazijnmedewerker
+    assert [r.vacancy_id for r in engine.rank_places(wishing, [other, same])] == [1, 3]

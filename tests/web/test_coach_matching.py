@@ -96,3 +96,27 @@ def test_explain_lines_for_coach_and_participant(app):
 
         flask_session["lang"] = "en"
         assert "Missing: orderpicking (required, at least level 2)." in explain_lines(explanation)
+
+
+def test_explain_lines_show_the_share_of_the_profile_used_and_the_occupation_wish(app):
+    from web.coach.explain import explain_lines
+
+    explanation = {
+        "components": {"precision": {"value": 0.5, "weight": 0.2, "points": 10.0}},
+        "matched": [{"requirement": "heftruck rijden", "skill": "heftruck", "level": 3, "min_level": 2, "required": True}],
+        "missing": [], "distance_km": 3.0, "exclusions": [], "improvements": [],
+        "occupation": {"wish": "magazijnmedewerker", "match": "same"},
+    }
+    with app.test_request_context():
+        coach = explain_lines(explanation, name="Dana")
+        participant = explain_lines(explanation, audience="participant")
+    assert "Deze plaats gebruikt 50% van het profiel van Dana." in coach
+    assert "Beroepswens van Dana: magazijnmedewerker — dat is deze job." in coach
+    assert "Je wil graag magazijnmedewerker worden: dat is deze job." in participant
+    related = dict(explanation, occupation={"wish": "magazijnmedewerker", "match": "group"})
+    with app.test_request_context(headers={"Cookie": ""}):
+        from flask import session as flask_session
+
+        flask_session["lang"] = "en"
+        assert "You would like to become magazijnmedewerker: this job is close to it." in explain_lines(related, audience="participant")
+        assert "This place uses 50% of the profile of Dana." in explain_lines(explanation, name="Dana")

@@ -68,6 +68,20 @@ def exclusion_line(item: dict, audience: str = "coach") -> str:
     return _("Uitgesloten (%(code)s).", code=code)
 
 
+def wish_line(item: dict, audience: str = "coach", name: str | None = None) -> str:
+    """The occupation wish a place answers: the same occupation, or one close to it (same ISCO unit group)."""
+    wish = item.get("wish") or ""
+    same = item.get("match") == "same"
+    if audience == "participant":
+        if same:
+            return _("Je wil graag %(wish)s worden: dat is deze job.", wish=wish)
+        return _("Je wil graag %(wish)s worden: deze job lijkt daarop.", wish=wish)
+    who = name or _("de deelnemer")
+    if same:
+        return _("Beroepswens van %(name)s: %(wish)s — dat is deze job.", name=who, wish=wish)
+    return _("Beroepswens van %(name)s: %(wish)s — deze job is een verwant beroep.", name=who, wish=wish)
+
+
 def explain_lines(explanation: dict | None, audience: str = "coach", name: str | None = None) -> list[str]:
     """Render an engine explanation as plain sentences for a coach (naming the participant) or a participant."""
     if not explanation:
@@ -76,6 +90,9 @@ def explain_lines(explanation: dict | None, audience: str = "coach", name: str |
     exclusions = explanation.get("exclusions") or []
     for item in exclusions:
         lines.append(exclusion_line(item, audience))
+    wish = explanation.get("occupation")
+    if wish:
+        lines.append(wish_line(wish, audience, name))
     matched = explanation.get("matched") or []
     missing = explanation.get("missing") or []
     if audience == "participant":
@@ -96,6 +113,10 @@ def explain_lines(explanation: dict | None, audience: str = "coach", name: str |
             lines.append(_("Ontbreekt: %(requirement)s (vereist, minstens niveau %(min)s).", requirement=m["requirement"], min=m.get("min_level")))
         else:
             lines.append(_("Ontbreekt: %(requirement)s (pluspunt).", requirement=m["requirement"]))
+    precision = (explanation.get("components") or {}).get("precision")
+    if precision is not None and (matched or missing):
+        percent = _km(100 * float(precision.get("value", 0)))
+        lines.append(_("Deze plaats gebruikt %(percent)s%% van het profiel van %(name)s.", percent=percent, name=name or _("de deelnemer")))
     if explanation.get("distance_km") is not None:
         if _near(explanation["distance_km"]):
             lines.append(_("Afstand: minder dan 1 km."))

@@ -6,12 +6,16 @@ refresh (``changed_since``) and the full nightly one. One ``Engine`` is kept per
 """
 from __future__ import annotations
 
+import hashlib
+import json
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import delete, true
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, func, select
 
 import matching
@@ -168,54 +172,112 @@ def declined_pairs(*, session: Session, participant_ids: list[int] | None = None
 
 
 # --- storing --------------------------------------------------------------------------------
+#
+# Every refresh takes its scores from the engine's fast path in one call (``rank_all`` for participants,
+# ``rank_participants`` for a place) and writes them in chunks of participants: rows whose content hash is
+# unchanged are skipped, new or changed ones are upserted (INSERT ... ON CONFLICT DO UPDATE on
+# uq_match_pair, which keeps ``released_to_participant``), pairs that fell out are deleted. A chunk holds
+# whole participants, so when the caller commits per chunk (``on_chunk``, as the scheduler's jobs do), a
+# crash leaves each participant with either all old or all new suggestions.
+
+REFRESH_CHUNK = 500  # participants per written chunk
+_STORED_COLUMNS = ("score", "excluded", "explanation", "engine_version", "computed_at", "content_hash")
 
 
-def _store(session: Session, results, existing: dict[tuple[int, int], MatchSuggestion]) -> set[tuple[int, int]]:
+def suggestion_hash(score: float, excluded: bool, explanation: dict | None) -> str:
+    """A short digest of what a stored suggestion shows, to skip rewriting unchanged rows."""
+    payload = json.dumps([matching.ENGINE_VERSION, round(float(score), 2), bool(excluded), explanation],
+                         sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.blake2b(payload.encode(), digest_size=16).hexdigest()
+
+
+def _upsert(session: Session, rows: list[dict]) -> None:
+    if not rows:
+        return
+    dialect = session.get_bind().dialect.name
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    batch = 1000 if dialect == "postgresql" else 100  # SQLite allows 999 bound parameters per statement
+    table = MatchSuggestion.__table__
+    for start in range(0, len(rows), batch):
+        statement = insert(table).values(rows[start:start + batch])
+        statement = statement.on_conflict_do_update(
+            index_elements=["participant_id", "place_id"], set_={c: statement.excluded[c] for c in _STORED_COLUMNS}
+        )
+        session.execute(statement)
+
+
+def _write(session: Session, results: Iterable, existing: dict[tuple[int, int], tuple[int, str | None]]) -> tuple[int, int, int]:
+    """Upsert the new or changed results, delete the existing pairs not among them; return (written, unchanged, deleted)."""
     now = utcnow()
-    kept = set()
+    rows: list[dict] = []
+    kept: set[tuple[int, int]] = set()
+    unchanged = 0
     for r in results:
         pair = (int(r.participant_id), int(r.vacancy_id))
         kept.add(pair)
-        row = existing.get(pair)
-        if row is None:
-            row = MatchSuggestion(participant_id=pair[0], place_id=pair[1], score=0, engine_version=matching.ENGINE_VERSION)
-        row.score = float(min(100.0, max(0.0, r.score)))
-        row.excluded = bool(r.excluded)
-        row.explanation = r.explanation
-        row.engine_version = matching.ENGINE_VERSION
-        row.computed_at = now
-        session.add(row)
-    return kept
+        score = float(min(100.0, max(0.0, r.score)))
+        digest = suggestion_hash(score, r.excluded, r.explanation)
+        old = existing.get(pair)
+        if old is not None and old[1] == digest:
+            unchanged += 1
+            continue
+        rows.append({"participant_id": pair[0], "place_id": pair[1], "score": score, "excluded": bool(r.excluded),
+                     "explanation": r.explanation, "engine_version": matching.ENGINE_VERSION, "computed_at": now,
+                     "content_hash": digest, "released_to_participant": False})
+    gone = [row_id for pair, (row_id, _) in existing.items() if pair not in kept]
+    session.flush()  # the ORM's pending changes first: the statements below bypass the unit of work
+    _upsert(session, rows)
+    for start in range(0, len(gone), 500):
+        session.execute(delete(MatchSuggestion).where(MatchSuggestion.id.in_(gone[start:start + 500])))
+    if rows or gone:
+        # Objects of these rows already in the session would show the old values (or a deleted row).
+        touched = {(row["participant_id"], row["place_id"]) for row in rows}
+        gone_ids = set(gone)
+        for obj in list(session.identity_map.values()):
+            if isinstance(obj, MatchSuggestion):
+                if obj.id in gone_ids:
+                    session.expunge(obj)
+                elif (obj.participant_id, obj.place_id) in touched:
+                    session.expire(obj)
+    return len(rows), unchanged, len(gone)
 
 
-def _refresh_participants(session: Session, participant_ids: list[int]) -> int:
+def _existing(session: Session, condition) -> dict[tuple[int, int], tuple[int, str | None]]:
+    query = select(MatchSuggestion.id, MatchSuggestion.participant_id, MatchSuggestion.place_id, MatchSuggestion.content_hash)
+    return {(pid, vid): (row_id, digest) for row_id, pid, vid, digest in session.exec(query.where(condition)).all()}
+
+
+def _refresh_participants(session: Session, participant_ids: list[int], on_chunk: Callable[[], None] | None = None) -> dict:
+    """Rank these participants against the open places in one engine call and store the results chunk by chunk."""
     engine = get_engine(session=session)
     people = load_participants(session=session, engine=engine, participant_ids=participant_ids)
-    vacancies = load_vacancies(session=session, engine=engine)
-    declined = declined_pairs(session=session, participant_ids=participant_ids)
-    stored = 0
-    existing_rows = session.exec(select(MatchSuggestion).where(MatchSuggestion.participant_id.in_(participant_ids))).all() if participant_ids else []
-    existing = {(m.participant_id, m.place_id): m for m in existing_rows}
-    kept: set[tuple[int, int]] = set()
-    for person in people:
-        results = engine.rank_places(person, vacancies, top=STORED_PER_PARTICIPANT, declined=declined, include_excluded=True) if vacancies else []
-        kept |= _store(session, results, existing)
-        stored += len(results)
-    for pair, row in existing.items():
-        if pair not in kept:
-            session.delete(row)
-    session.flush()
-    return stored
+    vacancies = load_vacancies(session=session, engine=engine) if people else []
+    ranking = engine.rank_all(people, vacancies, top=STORED_PER_PARTICIPANT, include_excluded=True, vacancy_top=0,
+                              declined=declined_pairs(session=session, participant_ids=participant_ids)
+                              )["by_participant"] if people and vacancies else {}
+    totals = {"stored": 0, "written": 0, "unchanged": 0, "deleted": 0}
+    for start in range(0, len(participant_ids), REFRESH_CHUNK):
+        chunk = participant_ids[start:start + REFRESH_CHUNK]
+        results = [r for pid in chunk if pid in ranking for r in ranking[pid]]
+        written, unchanged, deleted = _write(session, results, _existing(session, MatchSuggestion.participant_id.in_(chunk)))
+        session.flush()
+        totals["stored"] += len(results)
+        totals["written"] += written
+        totals["unchanged"] += unchanged
+        totals["deleted"] += deleted
+        if on_chunk is not None:
+            on_chunk()
+    return totals
 
 
 def refresh_matches_for_participant(*, session: Session, participant_id: int) -> int:
     """Recompute and store the ranked places of one participant (fast: one participant against the open places)."""
-    return _refresh_participants(session, [participant_id])
+    return _refresh_participants(session, [participant_id])["stored"]
 
 
 def refresh_matches_for_participants(*, session: Session, participant_ids: list[int]) -> int:
     """Recompute and store the ranked places of several participants, loading the places once."""
-    return _refresh_participants(session, list(participant_ids))
+    return _refresh_participants(session, list(participant_ids))["stored"]
 
 
 def refresh_matches_for_place(*, session: Session, place_id: int) -> int:
@@ -223,35 +285,43 @@ def refresh_matches_for_place(*, session: Session, place_id: int) -> int:
     engine = get_engine(session=session)
     place = session.get(StagePlace, place_id)
     if place is None or place.status != "published" or place.postal_code not in engine.geo:
-        session.exec(delete(MatchSuggestion).where(MatchSuggestion.place_id == place_id))
         session.flush()
+        session.execute(delete(MatchSuggestion).where(MatchSuggestion.place_id == place_id))
+        for obj in list(session.identity_map.values()):
+            if isinstance(obj, MatchSuggestion) and obj.place_id == place_id:
+                session.expunge(obj)
         return 0
     vacancies = load_vacancies(session=session, engine=engine, place_ids=[place_id])
     people = load_participants(session=session, engine=engine)
-    results = engine.rank_participants(vacancies[0], people, top=None, declined=declined_pairs(session=session, place_ids=[place_id]), include_excluded=True) if people else []
-    existing = {(m.participant_id, m.place_id): m for m in session.exec(select(MatchSuggestion).where(MatchSuggestion.place_id == place_id)).all()}
-    kept = _store(session, results, existing)
-    for pair, row in existing.items():
-        if pair not in kept:
-            session.delete(row)
+    results = engine.rank_participants(vacancies[0], people, top=None, declined=declined_pairs(session=session, place_ids=[place_id]),
+                                       include_excluded=True) if people else []
+    _write(session, results, _existing(session, MatchSuggestion.place_id == place_id))
     session.flush()
     return len(results)
 
 
-def refresh_all_matches(*, session: Session, changed_since: datetime | None = None) -> dict:
-    """Refresh everything (nightly) or only participants and places changed since a time (incremental job)."""
+def refresh_all_matches(*, session: Session, changed_since: datetime | None = None,
+                        on_chunk: Callable[[], None] | None = None) -> dict:
+    """Refresh everything (nightly) or only participants and places changed since a time (incremental job).
+
+    ``on_chunk`` is called after each written chunk of participants; the scheduler's jobs pass their
+    session's commit, so the table is consistent per participant if the job stops half-way.
+    """
     if changed_since is None:
-        ids = list(session.exec(select(Participant.id).where(Participant.active.is_(True))).all())
+        ids = list(session.exec(select(Participant.id).where(Participant.active.is_(True)).order_by(Participant.id)).all())
         stale = session.exec(select(MatchSuggestion.participant_id).where(MatchSuggestion.participant_id.not_in(ids) if ids else true()).distinct()).all()
         if stale:
-            session.exec(delete(MatchSuggestion).where(MatchSuggestion.participant_id.in_(list(stale))))
-        stored = _refresh_participants(session, ids)
-        return {"participants": len(ids), "places": None, "stored": stored}
-    people = list(session.exec(select(Participant.id).where(Participant.updated_at >= changed_since)).all())
-    places = list(session.exec(select(StagePlace.id).where(StagePlace.updated_at >= changed_since)).all())
-    stored = _refresh_participants(session, people) if people else 0
+            session.execute(delete(MatchSuggestion).where(MatchSuggestion.participant_id.in_(list(stale))))
+        totals = _refresh_participants(session, ids, on_chunk)
+        return {"participants": len(ids), "places": None, **totals}
+    people = list(session.exec(select(Participant.id).where(Participant.updated_at >= changed_since).order_by(Participant.id)).all())
+    places = list(session.exec(select(StagePlace.id).where(StagePlace.updated_at >= changed_since).order_by(StagePlace.id)).all())
+    totals = _refresh_participants(session, people, on_chunk) if people else {"stored": 0}
+    stored = totals["stored"]
     for place_id in places:
         stored += refresh_matches_for_place(session=session, place_id=place_id)
+        if on_chunk is not None:
+            on_chunk()
     return {"participants": len(people), "places": len(places), "stored": stored}
 
 

@@ -1,0 +1,89 @@
+"""Array helpers shared by the engine's parts: id order, ranges, unit vectors, grouped top k, GC pauses."""
+
+from __future__ import annotations
+
+import gc
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+import numpy as np
+
+
+def id_sort_key(value: Any) -> tuple[int, Any]:
+    """Order ids deterministically: integers numerically, then strings."""
+    if isinstance(value, bool):
+        return (1, str(value))
+    if isinstance(value, int):
+        return (0, value)
+    return (1, str(value))
+
+
+def id_ranks(ids: Sequence[Any]) -> np.ndarray:
+    """Return each id's position in the deterministic id order."""
+    order = sorted(range(len(ids)), key=lambda i: id_sort_key(ids[i]))
+    ranks = np.empty(len(ids), dtype=np.int64)
+    ranks[np.asarray(order, dtype=np.int64)] = np.arange(len(ids), dtype=np.int64)
+    return ranks
+
+
+def object_array(values: list[Any]) -> np.ndarray:
+    """Return a 1-D object array of the given Python objects (gathered with fancy indexing)."""
+    out = np.empty(len(values), dtype=object)
+    out[:] = values
+    return out
+
+
+def expand_ranges(starts: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For rows with ``counts[k]`` items starting at ``starts[k]``: return (row index, item index)."""
+    total = int(counts.sum())
+    rows = np.repeat(np.arange(len(counts), dtype=np.int64), counts)
+    offsets = np.arange(total, dtype=np.int64) - np.repeat(np.cumsum(counts) - counts, counts)
+    return rows, np.repeat(starts, counts) + offsets
+
+
+def unit_vectors(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
+    """Return points (radians) as 3 x n float32 unit vectors, for chord distances."""
+    cos_lat = np.cos(lat)
+    return np.stack([cos_lat * np.cos(lon), cos_lat * np.sin(lon), np.sin(lat)]).astype(np.float32)
+
+
+_GC_LOCK = threading.Lock()
+_gc_pauses = 0
+_gc_was_enabled = False
+
+
+@contextmanager
+def gc_paused(*, freeze: bool = True) -> Iterator[None]:
+    """Pause the cyclic garbage collector while building many acyclic objects (nested and thread-safe).
+
+    With ``freeze``, the objects just built (results the caller keeps) move to the oldest generation at once
+    when the last pause ends, rather than a young collection traversing them.
+    """
+    global _gc_pauses, _gc_was_enabled
+    with _GC_LOCK:
+        if _gc_pauses == 0:
+            _gc_was_enabled = gc.isenabled()
+            gc.disable()
+        _gc_pauses += 1
+    try:
+        yield
+    finally:
+        with _GC_LOCK:
+            _gc_pauses -= 1
+            if _gc_pauses == 0 and _gc_was_enabled:
+                if freeze:
+                    gc.freeze()
+                    gc.unfreeze()
+                gc.enable()
+
+
+def first_per_group(keys: np.ndarray, span: int, k: int, groups: int, first_group: int = 0) -> np.ndarray:
+    """Return the first k sorted keys of each group (group = key // span, in first_group..+groups)."""
+    bounds = np.searchsorted(keys, np.arange(first_group, first_group + groups + 1, dtype=np.int64) * span)
+    keys = keys[bounds[0] : bounds[-1]]
+    if len(keys) <= k:
+        return keys
+    first = np.repeat(bounds[:-1] - bounds[0], np.diff(bounds))
+    return keys[np.arange(len(keys)) - first < k]

@@ -1,0 +1,289 @@
+"""Concept resolution: participants' skill texts joined to the places' requirement columns.
+
+Every distinct normalised text is resolved once to the vocabulary. A participant text and a requirement
+column are similar (0-1) when they resolve to the same entry (the product of how sure both resolutions
+are, 1 for identical text), when their direct ``token_sort_ratio`` reaches the cut-off while one side is
+not a vocabulary entry, or by graded word overlap (``matching.similarity``); the best of these counts.
+``link`` turns that into the participant matrix the scoring kernel multiplies with the places' matrix,
+and the share of each participant's profile a place uses (precision).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import scipy.sparse as sp
+from rapidfuzz import process
+
+from matching.arrays import expand_ranges
+from matching.kernel import LEVEL_FACTOR, NEUTRAL_SECTOR
+from matching.models import SKILL_LEVELS
+from matching.similarity import graded_pairs, text_vectors
+from matching.vocabulary import Vocabulary
+
+if TYPE_CHECKING:
+    from matching.preparation import PreparedParticipants, PreparedPlaces
+
+
+@dataclass
+class Linked:
+    """Participants and places joined through concepts, ready for scoring."""
+
+    parts: PreparedParticipants
+    vacs: PreparedPlaces
+    n_concepts: int
+    a_all: sp.csr_matrix  # participants x (4 * concepts): best effective similarity per level
+    best_keys: np.ndarray  # sorted participant * concepts + concept keys a participant has
+    best_slot: np.ndarray  # levels x keys: the best slot for that key when that level is asked
+    best_val: np.ndarray  # levels x keys: its similarity
+    profile_use: sp.csr_matrix  # participants x places: share of the participant's skills the place uses
+    sector_value: np.ndarray  # participants x sector codes
+    declined: set[tuple[int, int]]
+
+
+def link(
+    parts: PreparedParticipants,
+    vacs: PreparedPlaces,
+    declined: Iterable[tuple[Any, Any]],
+    vocabulary: Vocabulary,
+    *,
+    direct_cutoff: float,
+    graded: bool = True,
+) -> Linked:
+    """Join prepared participants and places through their skill concepts."""
+    cutoff = direct_cutoff
+    scorer = vocabulary.scorer
+    r_norm, r_code = vacs.r_norm, vacs.r_code
+    r_sorted, r_order = vacs.r_sorted, vacs.r_order
+
+    # Every distinct normalised participant skill text is a row of the similarity table.
+    p_raw = list(dict.fromkeys(parts.slot_key))
+    p_pos, p_keys, p_res = distinct_normalised(vocabulary, p_raw)
+    p_norm = [res.normalised for res in p_res]
+    p_entry, p_sure, _ = concepts_of(vocabulary, p_keys, p_res)
+
+    # Same vocabulary entry (or same unknown taxonomy id): the product of how sure both resolutions are;
+    # 1 for identical text. Joined with sorted arrays rather than Python loops.
+    codes, norm_ids = vacs.codes, vacs.norm_ids
+    p_code = np.asarray([-1 if e is None else codes.get(e, -1) for e in p_entry], dtype=np.int64)
+    p_norm_id = np.asarray([norm_ids.get(n, -1) for n in p_norm], dtype=np.int64)
+    lo = np.searchsorted(r_sorted, p_code, "left")
+    hi = np.searchsorted(r_sorted, p_code, "right")
+    p_rows, pos = expand_ranges(lo, np.where(p_code >= 0, hi - lo, 0))
+    r_cols = r_order[pos]
+    same = np.where(
+        p_norm_id[p_rows] == vacs.col_norm_id[r_cols],
+        1.0,
+        np.asarray(p_sure)[p_rows] * vacs.col_sure[r_cols],
+    )
+    found_p = [p_rows]
+    found_c = [r_cols]
+    found_v = [same]
+    # Direct fuzzy similarity where at least one side is not a vocabulary entry.
+    # (Whether a text is loose is its own property, not whether the other places happen to list its
+    # entry: a pair's similarity never depends on which other places or participants are ranked.)
+    p_loose = np.asarray([e is None for e in p_entry], dtype=bool)
+    r_loose = r_code < 0
+    for p_sel, r_sel in (
+        (np.flatnonzero(p_loose), np.arange(len(r_norm))),
+        (np.flatnonzero(~p_loose), np.flatnonzero(r_loose)),
+    ):
+        if not len(p_sel) or not len(r_sel):
+            continue
+        scores = process.cdist(
+            [p_norm[k] for k in p_sel],
+            [r_norm[k] for k in r_sel],
+            scorer=scorer,
+            score_cutoff=cutoff,
+            dtype=np.uint8,
+            workers=-1,
+        )
+        a, b = np.nonzero(scores)
+        found_p.append(p_sel[a])
+        found_c.append(vacs.r_col[r_sel[b]])
+        found_v.append(scores[a, b] / 100.0)
+    if graded:
+        # Graded credit for shared informative words (soft TF-IDF), whatever each side resolved to.
+        space = vocabulary.word_space()
+        vectors = text_vectors(space, p_norm)
+        # Against the requirement texts that have their own column ...
+        text_rows, other_rows, cosine = graded_pairs(space, vectors, vacs.text_column_vectors)
+        found_p.append(text_rows)
+        found_c.append(vacs.text_column[other_rows])
+        found_v.append(cosine)
+        # ... and against every form of the vocabulary entries the places ask for (synonyms included).
+        text_rows, other_rows, cosine = graded_pairs(space, vectors, space.form_vectors)
+        column = vacs.form_column[other_rows]
+        found_p.append(text_rows[column >= 0])
+        found_c.append(column[column >= 0])
+        found_v.append(cosine[column >= 0])
+    n_concepts = len(vacs.col_code)
+
+    text_of = np.concatenate(found_p).astype(np.int64)
+    column_of = np.concatenate(found_c).astype(np.int64)
+    value_of = np.concatenate(found_v).astype(np.float64)
+    order = np.lexsort((-value_of, column_of, text_of))
+    text_of, column_of, value_of = text_of[order], column_of[order], value_of[order]
+    first = np.ones(len(text_of), dtype=bool)
+    first[1:] = (text_of[1:] != text_of[:-1]) | (column_of[1:] != column_of[:-1])
+    text_of, column_of, value_of = text_of[first], column_of[first], value_of[first]
+    emb_count = np.bincount(text_of, minlength=len(p_keys)).astype(np.int64)
+    emb_start = np.cumsum(emb_count) - emb_count
+
+    # Join participant skill slots with their string embeddings.
+    slot_string = np.asarray([p_pos[key] for key in parts.slot_key], dtype=np.int64).reshape(-1)
+    slot_rows, ent = expand_ranges(emb_start[slot_string], emb_count[slot_string])
+    ent_owner = parts.slot_owner[slot_rows]
+    ent_level = parts.slot_level[slot_rows]
+    ent_concept = column_of[ent]
+    ent_val = value_of[ent]
+    ent_key = ent_owner * n_concepts + ent_concept
+
+    n_p = len(parts.ids)
+    # Per (participant, concept): at each required level, the best skill (highest effective
+    # similarity, first slot on ties). One sort by (key, slot); each group's best per level in O(n).
+    order = np.argsort(ent_key * max(len(parts.slot_level), 1) + slot_rows)
+    ent_key, slot_rows, ent_val, ent_level = (
+        ent_key[order],
+        slot_rows[order],
+        ent_val[order],
+        ent_level[order],
+    )
+    new_group = np.ones(len(ent_key), dtype=bool)
+    new_group[1:] = ent_key[1:] != ent_key[:-1]
+    starts = np.flatnonzero(new_group)
+    group_of = np.cumsum(new_group) - 1
+    keys = ent_key[starts]
+    owner, concept = keys // n_concepts, keys % n_concepts
+    # a_all row i holds, for each level block, the same concepts: build the CSR arrays directly.
+    per_row = np.bincount(owner, minlength=n_p)
+    row_start = np.cumsum(per_row) - per_row
+    in_row = np.arange(len(keys)) - row_start[owner]
+    n_levels = len(SKILL_LEVELS)
+    a_data = np.empty(n_levels * len(keys))
+    a_indices = np.empty(n_levels * len(keys), dtype=np.int64)
+    best_slot = np.empty((n_levels, len(keys)), dtype=np.int64)
+    best_val = np.empty((n_levels, len(keys)))
+    for need in SKILL_LEVELS:
+        eff = ent_val * LEVEL_FACTOR[ent_level, need]
+        if len(eff):
+            top = np.maximum.reduceat(eff, starts)
+            at_top = np.flatnonzero(eff == top[group_of])
+            first = np.ones(len(at_top), dtype=bool)
+            first[1:] = group_of[at_top[1:]] != group_of[at_top[:-1]]
+            pick = at_top[first]
+        else:
+            top = eff
+            pick = np.empty(0, dtype=np.int64)
+        best_slot[need - 1] = slot_rows[pick]
+        best_val[need - 1] = ent_val[pick]
+        at = n_levels * row_start[owner] + (need - 1) * per_row[owner] + in_row
+        a_data[at] = top
+        a_indices[at] = (need - 1) * n_concepts + concept
+    a_indptr = np.zeros(n_p + 1, dtype=np.int64)
+    np.cumsum(n_levels * per_row, out=a_indptr[1:])
+    a_all = sp.csr_matrix((a_data, a_indices, a_indptr), shape=(n_p, n_levels * n_concepts))
+
+    # Precision: per skill slot, how much of it the place's requirements use (capped at 1), averaged
+    # over the participant's skills. A skill the place does not ask for adds 0 and so never raises it.
+    n_slots = len(parts.slot_level)
+    if not (vacs.wn["precision"] > 0).any():
+        ent_val = ent_val[:0]  # no place weighs precision: an empty matrix, nothing to compute
+        slot_rows, ent_key = slot_rows[:0], ent_key[:0]
+    slot_sim = sp.csr_matrix((ent_val, (slot_rows, ent_key % n_concepts)), shape=(n_slots, n_concepts))
+    used = slot_sim @ vacs.presence
+    used.data = np.minimum(used.data, 1.0)
+    skill_count = np.bincount(parts.slot_owner, minlength=n_p)
+    owner_share = sp.csr_matrix(
+        (1.0 / np.maximum(skill_count[parts.slot_owner], 1), (parts.slot_owner, np.arange(n_slots))),
+        shape=(n_p, n_slots),
+    )
+    profile_use = (owner_share @ used).tocsr()
+
+    sector_codes = vacs.sector_codes
+    # Sector preference: 1 when the place's sector is preferred, 0 when not, neutral without preferences.
+    sector_value = np.full((n_p, max(len(sector_codes), 1)), NEUTRAL_SECTOR, dtype=np.float32)
+    with_prefs = [i for i, prefs in enumerate(parts.sector_sets) if prefs]
+    if with_prefs:
+        # With preferences: 1 for a preferred sector, 0 for another, neutral for a place without one.
+        no_sector = np.asarray([not name for name in sector_codes], dtype=bool)
+        sector_value[with_prefs] = np.where(no_sector, np.float32(NEUTRAL_SECTOR), np.float32(0.0))
+        liked = [
+            (i, sector_codes[name])
+            for i in with_prefs
+            for name in parts.sector_sets[i]
+            if name in sector_codes
+        ]
+        if liked:
+            liked_rows, liked_codes = zip(*liked, strict=True)
+            sector_value[list(liked_rows), list(liked_codes)] = 1.0
+
+    declined_index: set[tuple[int, int]] = set()
+    for p_id, v_id in declined:
+        i = parts.index.get(p_id)
+        j = vacs.index.get(v_id)
+        if i is not None and j is not None:
+            declined_index.add((i, j))
+
+    return Linked(
+        parts=parts,
+        vacs=vacs,
+        n_concepts=n_concepts,
+        a_all=a_all,
+        best_keys=keys,
+        best_slot=best_slot,
+        best_val=best_val,
+        profile_use=profile_use,
+        sector_value=sector_value,
+        declined=declined_index,
+    )
+
+
+def distinct_normalised(
+    vocabulary: Vocabulary, raw: list[tuple[str, str | None]]
+) -> tuple[dict[tuple[str, str | None], int], list[tuple[str, str | None]], list[Any]]:
+    """Collapse texts that normalise alike: return raw key -> index, distinct (normalised, tax) keys, resolutions."""
+    resolutions = vocabulary.resolve(name for name, _ in raw)
+    index: dict[tuple[str, str | None], int] = {}
+    pos: dict[tuple[str, str | None], int] = {}
+    distinct: list[Any] = []
+    for key, res in zip(raw, resolutions, strict=True):
+        norm_key = (res.normalised, key[1])
+        k = index.get(norm_key)
+        if k is None:
+            k = index[norm_key] = len(distinct)
+            distinct.append(res)
+        pos[key] = k
+    return pos, list(index), distinct
+
+
+def concepts_of(
+    vocabulary: Vocabulary, keys: list[tuple[str, str | None]], resolutions: list[Any]
+) -> tuple[list[Any], list[float], list[str | None]]:
+    """Return per (text, taxonomy id): its concept (entry index, ("tax", id) or None), certainty, vocabulary id."""
+    vocab = vocabulary
+    entries: list[Any] = []
+    sure: list[float] = []
+    tax_ids: list[str | None] = []
+    for (_, tax), res in zip(keys, resolutions, strict=True):
+        entry = vocab.entry_for(tax) if tax is not None else -1
+        if entry >= 0:
+            entries.append(entry)
+            sure.append(1.0)
+            tax_ids.append(tax)
+        elif tax is not None:
+            entries.append(("tax", tax))
+            sure.append(1.0)
+            tax_ids.append(tax)
+        elif res.entry >= 0:
+            entries.append(res.entry)
+            sure.append(res.similarity / 100.0)
+            tax_ids.append(vocab.entries[res.entry].id)
+        else:
+            entries.append(None)
+            sure.append(0.0)
+            tax_ids.append(None)
+    return entries, sure, tax_ids

@@ -1,0 +1,154 @@
+"""The chunked refresh of stored suggestions: the fast path's rows, nothing written when nothing changed,
+consistent per participant when a refresh stops half-way, the release flag kept."""
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import event
+from sqlmodel import func, select
+
+from tests.conftest import make_employer, make_participant, make_place, make_user
+from web.models import MatchSuggestion, Participant
+from web.services import matching as svc
+
+SKILLS = [(("heftruck", 3),), (("kassa", 2), ("heftruck", 1)), (("schoonmaken", 2),), (("orderpicking", 2), ("VCA", 2))]
+
+
+@pytest.fixture
+def region(app, session):
+    """Five places and seven participants, some too far or with too few hours, so excluded rows are stored too."""
+    coach = make_user(session, "coach")
+    employer = make_employer(session)
+    for k, postal in enumerate(("9000", "9000", "2000", "8400", "3500")):
+        make_place(session, employer, skills=(("heftruck rijden", True, 2), ("kassawerk", k % 2 == 0, 1)),
+                   postal_code=postal, hours_per_week=20 + 4 * k)
+    people = [make_participant(session, coach, skills=SKILLS[i % len(SKILLS)], hours_per_week=24 + 3 * i,
+                               postal_code=("9000", "2000", "9050")[i % 3]) for i in range(7)]
+    session.commit()
+    return people
+
+
+def stored(session) -> dict[tuple[int, int], tuple]:
+    session.expire_all()
+    return {(m.participant_id, m.place_id): (m.score, m.excluded, m.explanation, m.content_hash)
+            for m in session.exec(select(MatchSuggestion)).all()}
+
+
+def expected_rows(session) -> dict[tuple[int, int], tuple]:
+    """What the former refresh stored: per participant, rank_places(top=50, include_excluded=True)."""
+    engine = svc.get_engine(session=session)
+    vacancies = svc.load_vacancies(session=session, engine=engine)
+    declined = svc.declined_pairs(session=session)
+    rows = {}
+    for person in svc.load_participants(session=session, engine=engine):
+        for r in engine.rank_places(person, vacancies, top=svc.STORED_PER_PARTICIPANT, declined=declined, include_excluded=True):
+            rows[(r.participant_id, r.vacancy_id)] = (r.score, r.excluded, r.explanation)
+    return rows
+
+
+def writes_during(session, action) -> list[str]:
+    """The INSERT, UPDATE and DELETE statements sent while running action()."""
+    seen: list[str] = []
+    bind = session.get_bind()
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        if statement.lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE")):
+            seen.append(statement)
+
+    event.listen(bind, "before_cursor_execute", record)
+    try:
+        action()
+    finally:
+        event.remove(bind, "before_cursor_execute", record)
+    return seen
+
+
+def test_chunked_refresh_stores_exactly_the_rankings_of_the_engine(region, session, monkeypatch):
+    monkeypatch.setattr(svc, "REFRESH_CHUNK", 2)
+    result = svc.refresh_all_matches(session=session)
+    session.commit()
+    rows = stored(session)
+    assert {pair: row[:3] for pair, row in rows.items()} == expected_rows(session)
+    assert any(row[1] for row in rows.values()) and not all(row[1] for row in rows.values())
+    assert result["written"] == len(rows) and result["unchanged"] == 0
+
+
+def test_a_refresh_that_changes_nothing_writes_nothing(region, session, monkeypatch):
+    monkeypatch.setattr(svc, "REFRESH_CHUNK", 3)
+    svc.refresh_all_matches(session=session)
+    session.commit()
+    before = session.exec(select(MatchSuggestion.id, MatchSuggestion.computed_at)).all()
+    result = {}
+    writes = writes_during(session, lambda: result.update(svc.refresh_all_matches(session=session)))
+    session.commit()
+    assert writes == []
+    assert result["written"] == 0 and result["deleted"] == 0 and result["unchanged"] == len(before)
+    assert session.exec(select(MatchSuggestion.id, MatchSuggestion.computed_at)).all() == before
+
+
+def test_a_changed_participant_rewrites_only_their_rows_and_keeps_the_release_flag(region, session):
+    svc.refresh_all_matches(session=session)
+    session.commit()
+    person = region[0]
+    released = session.exec(select(MatchSuggestion).where(MatchSuggestion.participant_id == person.id)).first()
+    released.released_to_participant = True
+    session.commit()
+    person = session.get(Participant, person.id)
+    person.hours_per_week = 30
+    session.commit()
+    result = svc.refresh_all_matches(session=session)
+    session.commit()
+    own = session.exec(select(func.count()).select_from(MatchSuggestion).where(MatchSuggestion.participant_id == person.id)).one()
+    assert result["written"] == own and result["deleted"] == 0
+    session.refresh(released)
+    assert released.released_to_participant is True
+    assert {pair: row[:3] for pair, row in stored(session).items()} == expected_rows(session)
+
+
+def test_pairs_that_fell_out_are_deleted(region, session):
+    svc.refresh_all_matches(session=session)
+    session.commit()
+    person = session.get(Participant, region[1].id)
+    person.active = False
+    session.commit()
+    svc.refresh_all_matches(session=session)
+    session.commit()
+    assert person.id not in {pid for pid, _ in stored(session)}
+    assert {pair: row[:3] for pair, row in stored(session).items()} == expected_rows(session)
+
+
+def test_a_refresh_stopped_after_the_first_chunk_leaves_each_participant_all_old_or_all_new(region, session, monkeypatch):
+    monkeypatch.setattr(svc, "REFRESH_CHUNK", 3)
+    svc.refresh_all_matches(session=session)
+    session.commit()
+    old = stored(session)
+    for person in session.exec(select(Participant)).all():
+        person.hours_per_week += 1  # every participant's hours component changes
+    session.commit()
+    new = expected_rows(session)
+
+    class Stop(Exception):
+        pass
+
+    calls = []
+
+    def commit_then_stop():
+        session.commit()
+        calls.append(1)
+        if len(calls) == 1:
+            raise Stop
+
+    with pytest.raises(Stop):
+        svc.refresh_all_matches(session=session, on_chunk=commit_then_stop)
+    session.rollback()
+    rows = stored(session)
+    by_person: dict[int, set[str]] = {}
+    for pair, row in rows.items():
+        if pair in new and row[:3] == new[pair]:
+            state = "new"
+        elif pair in old and row == old[pair]:
+            state = "old"
+        else:
+            state = "neither"
+        by_person.setdefault(pair[0], set()).add(state)
+    assert all(len(states) == 1 and states != {"neither"} for states in by_person.values()), by_person
+    assert sorted(states.pop() for states in by_person.values()).count("new") == 3  # exactly the first chunk
