@@ -57,7 +57,7 @@ def test_two_scheduler_processes_run_each_firing_once(app):
         out = "".join(lines)
         outputs.append(out)
         assert clock.returncode == 0, out[-2000:]
-    assert all("clock: starting with 8 job(s)" in out for out in outputs), outputs[0][-2000:]
+    assert all("clock: starting with 10 job(s)" in out for out in outputs), outputs[0][-2000:]
 
     results = [m.groups() for out in outputs for m in LINE.finditer(out)]
     ran = Counter((job, firing) for job, firing, result in results if result == "ran")
@@ -74,6 +74,6 @@ def test_two_scheduler_processes_run_each_firing_once(app):
     per_job = Counter(r.job_name for r in runs)
     assert set(per_job) == {
         "refresh_matches", "refresh_matches_full", "expire_places", "remind_phases", "remind_proposals", "remind_nazorg",
-        "deliver_outbox", "purge_data",
+        "deliver_outbox", "deliver_webhooks", "announce_expiring_places", "purge_data",
     }
     assert min(per_job.values()) >= 3

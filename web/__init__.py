@@ -51,10 +51,14 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from web.account.routes import bp as account_bp
     from web.admin.routes import bp as admin_bp
+    from web.api.core import handle_api_error
+    from web.api.routes import bp as api_bp
     from web.auth.routes import bp as auth_bp
     from web.coach.routes import bp as coach_bp
     from web.employer.routes import bp as employer_bp
+    from web.extensions import csrf
     from web.main.routes import bp as main_bp
     from web.notifications.routes import bp as notifications_bp
     from web.participant.routes import bp as participant_bp
@@ -66,6 +70,11 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(participant_bp, url_prefix="/deelnemer")
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(notifications_bp, url_prefix="/meldingen")
+    app.register_blueprint(account_bp, url_prefix="/account")
+    # The API authenticates with Bearer tokens only and never reads the session cookie: no CSRF surface.
+    csrf.exempt(api_bp)
+    api_bp.register_error_handler(Exception, handle_api_error)
+    app.register_blueprint(api_bp, url_prefix="/api/v1")
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from flask import Flask, session
+from flask import Flask, request, session
 from flask_babel import format_date, format_datetime, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -37,6 +37,8 @@ def unread_count() -> int:
 def init_app(app: Flask) -> None:
     @app.before_request
     def _keep_session_alive():
+        if request.path.startswith(("/api/", "/kalender/")):
+            return  # token-authenticated paths neither read nor set the session cookie
         session.permanent = True  # idle timeout: the cookie lives PERMANENT_SESSION_LIFETIME after the last request
 
     @app.context_processor

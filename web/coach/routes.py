@@ -58,6 +58,8 @@ from web.services.proposals import (
     TransitionError,
     allowed_targets,
     create_proposal,
+    open_proposal_for,
+    proposable_place,
     transition_proposal,
 )
 
@@ -215,11 +217,10 @@ def propose(participant_id: int):
     form = ProposeForm()
     if not form.validate_on_submit() or not form.place_id.data.isdigit():
         abort(400)
-    place = db.get(StagePlace, int(form.place_id.data))
-    if place is None or place.status != "published":
+    place = proposable_place(session=db, place_id=int(form.place_id.data))
+    if place is None:
         abort(404)
-    existing = db.exec(select(Proposal).where(Proposal.participant_id == person.id, Proposal.place_id == place.id, Proposal.state.in_(OPEN_STATES))).first()
-    if existing is not None:
+    if open_proposal_for(session=db, participant_id=person.id, place_id=place.id) is not None:
         flash(_("Er loopt al een voorstel voor deze plaats."), "warning")
         return redirect(url_for("coach.participant", participant_id=person.id))
     suggestion = db.exec(select(matching_service.MatchSuggestion).where(

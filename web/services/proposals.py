@@ -5,7 +5,8 @@ stage_completed → hired / not_hired; declined or withdrawn at each open step, 
 
 The employer's members hear of a new proposal (``proposal.created``) and of the participant's yes
 (``proposal.participant_agreed``); neither notification carries the participant's name or contact data, which
-the employer sees in the app only once the participant agreed.
+the employer sees in the app only once the participant agreed. The employer's webhooks hear of both as well
+(``proposal.created``, ``proposal.updated``; ids and states only).
 """
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from sqlmodel import Session, func, select
 from web.models import EmployerMember, Proposal, ProposalEvent, StagePlace, User, utcnow
 from web.services.notifications import notify
 from web.services.trajectories import on_proposal_transition
+from web.services.webhooks import enqueue_proposal_event
 
 # who may make a transition: "coach", "employer", "participant" (admins may do what coaches do)
 TRANSITIONS: dict[tuple[str, str], frozenset[str]] = {
@@ -90,6 +92,7 @@ def transition_proposal(
     session.add(event)
     session.flush()
     on_proposal_transition(session=session, proposal=proposal, to_state=to_state, actor=actor)
+    enqueue_proposal_event(session=session, proposal=proposal, event="proposal.updated")
     if to_state == "participant_agreed":
         notify_employer(session=session, proposal=proposal, kind="proposal.participant_agreed")
     return event
@@ -142,4 +145,18 @@ def create_proposal(*, session: Session, participant_id: int, place_id: int, coa
     session.add(ProposalEvent(proposal_id=proposal.id, from_state=None, to_state="proposed", actor_id=coach.id, note=note))
     session.flush()
     notify_employer(session=session, proposal=proposal, kind="proposal.created")
+    enqueue_proposal_event(session=session, proposal=proposal, event="proposal.created")
     return proposal
+
+
+def proposable_place(*, session: Session, place_id: int) -> StagePlace | None:
+    """The place a coach may propose: it exists and is published (else None, shown as not found)."""
+    place = session.get(StagePlace, place_id)
+    return place if place is not None and place.status == "published" else None
+
+
+def open_proposal_for(*, session: Session, participant_id: int, place_id: int) -> Proposal | None:
+    """The proposal still running for this participant and place, if any (a second one is refused)."""
+    return session.exec(
+        select(Proposal).where(Proposal.participant_id == participant_id, Proposal.place_id == place_id, Proposal.state.in_(OPEN_STATES))
+    ).first()
