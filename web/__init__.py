@@ -53,7 +53,6 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from web.account.routes import bp as account_bp
     from web.admin.routes import bp as admin_bp
-    from web.api.core import handle_api_error
     from web.api.routes import bp as api_bp
     from web.auth.routes import bp as auth_bp
     from web.coach.routes import bp as coach_bp
@@ -73,7 +72,6 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(account_bp, url_prefix="/account")
     # The API authenticates with Bearer tokens only and never reads the session cookie: no CSRF surface.
     csrf.exempt(api_bp)
-    api_bp.register_error_handler(Exception, handle_api_error)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
 
 

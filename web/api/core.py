@@ -205,6 +205,9 @@ def handle_api_error(error):
     return problem_response(500)
 
 
+bp.register_error_handler(Exception, handle_api_error)
+
+
 def openapi_document(app: Flask) -> dict:
     """The OpenAPI 3.1 document of the app: spectree's, with Bearer security and problem+json for every error."""
     cached = app.extensions.get("api_openapi")

@@ -134,7 +134,8 @@ def phase_deadlines(session: Session, user: User, today: date) -> Iterable[FeedE
     for period, participant in session.exec(query).all():
         phase = str(PHASE_LABELS.get(period.phase, period.phase))
         if user.role == "coach":
-            summary = _("Einde fase %(phase)s: %(name)s", phase=phase, name=f"{participant.first_name} {participant.last_name}")
+            name = " ".join(filter(None, (participant.first_name, participant.last_name)))
+            summary = _("Einde fase %(phase)s: %(name)s", phase=phase, name=name)
         else:
             summary = _("Einde van je fase %(phase)s", phase=phase)
         entries.append(FeedEntry(f"phase-{period.id}-{period.due_on.isoformat()}@stagebrug", period.due_on, summary))
