@@ -37,7 +37,9 @@ def create_app(config: type | dict | None = None) -> Flask:
 def register_extensions(app: Flask) -> None:
     from web import db, i18n
     from web.extensions import csrf, login_manager
+    from web.security import TokenPathSessionInterface
 
+    app.session_interface = TokenPathSessionInterface()
     db.init_app(app)
     csrf.init_app(app)
     login_manager.init_app(app)

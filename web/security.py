@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import abort, current_app, redirect, request, url_for
+from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user
 from sqlmodel import Session, func, select
 
@@ -154,3 +155,17 @@ def record_login_attempt(*, session: Session, email: str, ip: str, success: bool
     """Store a login attempt for throttling."""
     session.add(LoginAttempt(email=email, ip=ip, success=success))
     session.flush()
+
+
+#: Paths authenticated by a token (the API's Bearer token, the calendar feed's secret): they never read or set the
+#: session cookie, so a logged-in browser cannot act through them and they carry no CSRF surface.
+TOKEN_PATHS = ("/api/", "/kalender/")
+
+
+class TokenPathSessionInterface(SecureCookieSessionInterface):
+    """The signed-cookie session, except on token paths, which get an empty session that is never saved."""
+
+    def open_session(self, app, request):
+        if request.path.startswith(TOKEN_PATHS):
+            return self.make_null_session(app)
+        return super().open_session(app, request)
