@@ -71,7 +71,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(participant_bp, url_prefix="/deelnemer")
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(notifications_bp, url_prefix="/meldingen")
-    app.register_blueprint(account_bp, url_prefix="/account")
+    app.register_blueprint(account_bp)  # /account/ and the calendar feed under /kalender/
     # The API authenticates with Bearer tokens only and never reads the session cookie: no CSRF surface.
     csrf.exempt(api_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")

@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 
 from web.api.problems import problem_response
+from web.security import TOKEN_PATHS
 from web.security import wants_json as _wants_json
 
 
@@ -24,6 +25,8 @@ def register(app: Flask) -> None:
     def handle(code: int, message: str | None = None):
         if request.path.startswith("/api/"):
             return problem_response(code)
+        if request.path.startswith(TOKEN_PATHS):  # no session there, so no page with forms: plain text
+            return (message or messages[code]()), code, {"Content-Type": "text/plain; charset=utf-8"}
         text = message or messages[code]()
         if _wants_json():
             return jsonify({"error": text, "status": code}), code
