@@ -27,7 +27,7 @@ API_PREFIX = "/api/v1"
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 PUBLIC_ENDPOINTS = ("api.openapi", "api.docs", "api.docs_asset")
 MAX_ID = 2147483647
-PROBLEM_CODES = (400, 401, 403, 404, 409, 412, 413, 415, 422, 428, 429)
+PROBLEM_CODES = (400, 401, 403, 404, 405, 409, 412, 413, 415, 422, 428, 429)
 
 
 def _raise_validation_problem(req, resp, req_validation_error, instance, *args) -> None:

@@ -101,7 +101,9 @@ def employer_places():
     if query.status:
         rows = [r for r in rows if r["place"].status == query.status]
     key = query.sort.lstrip("-")
-    rows.sort(key=lambda r: (getattr(r["place"], key) is None, getattr(r["place"], key) or 0, r["place"].id), reverse=query.sort.startswith("-"))
+    known = sorted((r for r in rows if getattr(r["place"], key) is not None), key=lambda r: (getattr(r["place"], key), r["place"].id),
+                   reverse=query.sort.startswith("-"))
+    rows = known + [r for r in rows if getattr(r["place"], key) is None]  # places without the value last, either way
     page = paginate(rows, query.page, query.per_page)
     page["items"] = [place_out(r["place"], r["open_proposals"]) for r in page["items"]]
     return s.PlaceList(**page)
