@@ -114,6 +114,10 @@ BAD_BODIES = [
     ("unknown field", b'{"title": "x", "is_admin": true}', "application/json", 422),
     ("huge number", b'{"title": "x", "hours_per_week": 9223372036854775808}', "application/json", 422),
     ("nested wrong", b'{"title": "x", "skills": [{"name": "a", "min_level": 9}]}', "application/json", 422),
+    ("nul byte", b'{"title": "x\\u0000y"}', "application/json", 422),
+    ("lone surrogate", b'{"title": "x", "skills": [{"name": "\\ud800"}]}', "application/json", 422),
+    ("deeply nested", b'{"title": ' + b"[" * 100000 + b"]" * 100000 + b"}", "application/json", 400),
+    ("not utf-8", b'{"title": "\xff"}', "application/json", 400),
 ]
 
 
@@ -126,6 +130,14 @@ def test_bad_input_is_a_4xx_problem_and_saves_nothing(app, client, employer_user
     assert response.content_type == PROBLEM
     assert response.get_json()["status"] == status
     assert snapshot(app) == before
+
+
+def test_control_characters_in_the_query_are_refused_per_field(app, client, session):
+    coach = make_user(session, "coach")
+    raw = token_for(app, coach)
+    response = client.get("/api/v1/coach/participants?q=a%00b", headers=auth(raw))
+    assert response.status_code == 422 and response.content_type == PROBLEM
+    assert response.get_json()["errors"][0]["pointer"] == "/query/q/0"
 
 
 def test_a_ten_megabyte_body_is_refused_with_413(app, client, employer_user):

@@ -86,9 +86,43 @@ def _authenticate():
         raise ApiProblem(403, _problem_text("read_only"), code="token_read_only")
     g.api_user = use.user
     g.api_token = use.token
+    _check_text(dict(request.args.lists()), ("query",))
     if request.method in ("POST", "PUT", "PATCH"):
         _check_json_body()
     return None
+
+
+def _bad_text(value: str) -> bool:
+    """Control characters (NUL included) other than tab and line breaks, or lone surrogates: no database stores them."""
+    if any(ord(ch) < 32 and ch not in "\t\n\r" for ch in value):
+        return True
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
+def _check_text(data, prefix: tuple[str, ...] = ()) -> None:
+    """Refuse (422, per field) any text in the query or the body that the databases cannot store."""
+    errors: list[dict] = []
+
+    def walk(value, path: list[str]) -> None:
+        if isinstance(value, str):
+            if _bad_text(value):
+                errors.append({"pointer": "/" + "/".join(path), "field": ".".join(path) or None, "code": "control_characters",
+                               "detail": _problem_text("control")})
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                walk(str(key), path)
+                walk(item, [*path, str(key)])
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                walk(item, [*path, str(index)])
+
+    walk(data, list(prefix))
+    if errors:
+        raise ApiProblem(422, errors=errors[:50])
 
 
 def _count(token) -> int | None:
@@ -116,10 +150,14 @@ def _check_json_body() -> None:
         raise ApiProblem(413)
     try:
         body = json.loads(data.decode("utf-8")) if data else None
-    except (UnicodeDecodeError, ValueError):
+    except (UnicodeDecodeError, ValueError, RecursionError):
         raise ApiProblem(400, _problem_text("malformed"), code="malformed_json") from None
     if not isinstance(body, dict):
         raise ApiProblem(400, _problem_text("not_object"), code="not_an_object")
+    try:
+        _check_text(body)
+    except RecursionError:
+        raise ApiProblem(400, _problem_text("malformed"), code="malformed_json") from None
 
 
 def _problem_text(kind: str) -> str:
@@ -137,6 +175,7 @@ def _problem_text(kind: str) -> str:
         "role": _("Deze API-sleutel hoort bij een account dat dit niet mag."),
         "if_match": _("Stuur de ETag die je bij het lezen kreeg mee in If-Match."),
         "stale": _("De ETag in If-Match komt niet overeen: lees opnieuw en pas je wijziging toe op de nieuwe versie."),
+        "control": _("Gebruik geen controletekens (zoals NUL) in dit veld."),
     }[kind]
 
 
