@@ -53,7 +53,6 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from web.account.routes import bp as account_bp
     from web.admin.routes import bp as admin_bp
     from web.api.routes import bp as api_bp
     from web.auth.routes import bp as auth_bp
@@ -71,6 +70,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(participant_bp, url_prefix="/deelnemer")
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(notifications_bp, url_prefix="/meldingen")
+    from web.account.routes import bp as account_bp  # after the areas, so "Account" comes last in each menu
+
     app.register_blueprint(account_bp)  # /account/ and the calendar feed under /kalender/
     # The API authenticates with Bearer tokens only and never reads the session cookie: no CSRF surface.
     csrf.exempt(api_bp)
