@@ -354,3 +354,25 @@ def test_database_text_is_unchanged_by_a_refused_write(app, client, session, emp
     with app.extensions["db_engine"].connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM stage_place")).scalar() == 0
     assert session.exec(select(User)).first() is not None
+
+
+def test_an_admin_changes_a_premiums_amount_with_the_forms_checks_and_an_audit_row(app, client, session):
+    from web.models import AuditLog, Premium
+
+    admin = make_user(session, "admin")
+    premium = Premium(code="vop", name_nl="VOP", name_en="VOP", amount=100.0, percentage_min=20, percentage_max=75)
+    session.add(premium)
+    session.commit()
+    raw = token_for(app, admin)
+    url = f"/api/v1/admin/premiums/{premium.id}"
+    etag = client.get(url, headers=auth(raw)).headers["ETag"]
+    bad = client.patch(url, json={"percentage_max": 10}, headers=auth(raw, **{"If-Match": etag, "Accept-Language": "nl"}))
+    assert bad.status_code == 422
+    assert bad.get_json()["errors"] == [{"pointer": "/percentage_max", "field": "percentage_max", "code": "invalid",
+                                         "detail": "Het maximum moet minstens het minimum zijn."}]
+    good = client.patch(url, json={"amount": 125.5}, headers=auth(raw, **{"If-Match": etag}))
+    assert good.status_code == 200 and good.get_json()["amount"] == 125.5 and good.get_json()["percentage_max"] == 75
+    session.expire_all()
+    assert session.get(Premium, premium.id).amount == 125.5
+    audit = session.exec(select(AuditLog).where(AuditLog.action == "premium.updated")).one()
+    assert audit.actor_id == admin.id and audit.detail["amount"] == 125.5

@@ -535,6 +535,23 @@ class PremiumList(Out):
     items: list[PremiumOut]
 
 
+class PremiumUpdate(Body):
+    """The premium fields to change (the same checks as the premium form). Send the ETag in If-Match."""
+
+    code: str | None = Field(default=None, max_length=60)
+    name_nl: str | None = Field(default=None, max_length=200)
+    name_en: str | None = Field(default=None, max_length=200)
+    conditions_nl: str | None = Field(default=None, max_length=5000)
+    conditions_en: str | None = Field(default=None, max_length=5000)
+    amount: float | None = None
+    percentage_min: float | None = None
+    percentage_max: float | None = None
+    unit: str | None = Field(default=None, max_length=40)
+    source_url: str | None = Field(default=None, max_length=500)
+    valid_from: date | None = Field(default=None, ge=date(2000, 1, 1), le=date(2100, 12, 31))
+    valid_to: date | None = Field(default=None, ge=date(2000, 1, 1), le=date(2100, 12, 31))
+
+
 class SettingsOut(Out):
     values: dict[str, Any]
 
