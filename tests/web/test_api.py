@@ -118,6 +118,8 @@ BAD_BODIES = [
     ("lone surrogate", b'{"title": "x", "skills": [{"name": "\\ud800"}]}', "application/json", 422),
     ("deeply nested", b'{"title": ' + b"[" * 100000 + b"]" * 100000 + b"}", "application/json", 400),
     ("not utf-8", b'{"title": "\xff"}', "application/json", 400),
+    ("nan is not json", b'{"title": "x", "hours_per_week": NaN}', "application/json", 400),
+    ("infinite float", b'{"title": "x", "hours_per_week": 1e400}', "application/json", 400),
 ]
 
 

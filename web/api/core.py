@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+import math
 from functools import wraps
 
 from flask import Blueprint, Flask, current_app, g, request
@@ -92,6 +93,19 @@ def _authenticate():
     return None
 
 
+def _refuse_constant(name: str):
+    """NaN and Infinity are not JSON (RFC 8259), though Python's parser reads them."""
+    raise ValueError(name)
+
+
+def _finite_float(text: str) -> float:
+    """A JSON number too large for a float (1e400) would become infinity: refuse it as malformed."""
+    value = float(text)
+    if math.isinf(value):
+        raise ValueError(text)
+    return value
+
+
 def _bad_text(value: str) -> bool:
     """Control characters (NUL included) other than tab and line breaks, or lone surrogates: no database stores them."""
     if any(ord(ch) < 32 and ch not in "\t\n\r" for ch in value):
@@ -149,7 +163,7 @@ def _check_json_body() -> None:
     if len(data) > limit:
         raise ApiProblem(413)
     try:
-        body = json.loads(data.decode("utf-8")) if data else None
+        body = json.loads(data.decode("utf-8"), parse_constant=_refuse_constant, parse_float=_finite_float) if data else None
     except (UnicodeDecodeError, ValueError, RecursionError):
         raise ApiProblem(400, _problem_text("malformed"), code="malformed_json") from None
     if not isinstance(body, dict):
