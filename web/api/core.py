@@ -266,15 +266,23 @@ def openapi_document(app: Flask) -> dict:
     cached = app.extensions.get("api_openapi")
     if cached is not None:
         return cached
-    spec = copy.deepcopy(api_spec._generate_spec())
+    spec = copy.deepcopy(api_spec.spec)
     spec["servers"] = [{"url": "/"}]
     spec.setdefault("components", {})["securitySchemes"] = {
         "bearerAuth": {"type": "http", "scheme": "bearer", "description": "A personal access token made on your account page."}
     }
     spec["security"] = [{"bearerAuth": []}]
     for operations in spec["paths"].values():
-        for operation in operations.values():
+        for method, operation in operations.items():
             operation.pop("security", None)
+            if method == "patch":
+                operation.setdefault("parameters", []).append({
+                    "name": "If-Match", "in": "header", "required": True, "schema": {"type": "string"},
+                    "description": "The ETag from reading the object: 412 when it changed since, 428 without it.",
+                })
+            for status, response in operation.get("responses", {}).items():
+                if status == "429":
+                    response.setdefault("headers", {})["Retry-After"] = {"schema": {"type": "integer"}, "description": "seconds to wait"}
             for status, response in operation.get("responses", {}).items():
                 if status.isdigit() and int(status) >= 400:
                     content = response.get("content", {})
