@@ -52,7 +52,9 @@ def register_request_hardening(app: Flask) -> None:
 def register_extensions(app: Flask) -> None:
     from web import db, i18n
     from web.extensions import csrf, login_manager
+    from web.security import TokenPathSessionInterface
 
+    app.session_interface = TokenPathSessionInterface()
     db.init_app(app)
     csrf.init_app(app)
     login_manager.init_app(app)
@@ -67,9 +69,11 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from web.admin.routes import bp as admin_bp
+    from web.api.routes import bp as api_bp
     from web.auth.routes import bp as auth_bp
     from web.coach.routes import bp as coach_bp
     from web.employer.routes import bp as employer_bp
+    from web.extensions import csrf
     from web.main.routes import bp as main_bp
     from web.notifications.routes import bp as notifications_bp
     from web.participant.routes import bp as participant_bp
@@ -81,6 +85,12 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(participant_bp, url_prefix="/deelnemer")
     app.register_blueprint(admin_bp, url_prefix="/admin")
     app.register_blueprint(notifications_bp, url_prefix="/meldingen")
+    from web.account.routes import bp as account_bp  # after the areas, so "Account" comes last in each menu
+
+    app.register_blueprint(account_bp)  # /account/ and the calendar feed under /kalender/
+    # The API authenticates with Bearer tokens only and never reads the session cookie: no CSRF surface.
+    csrf.exempt(api_bp)
+    app.register_blueprint(api_bp, url_prefix="/api/v1")
 
 
 def register_errorhandlers(app: Flask) -> None:

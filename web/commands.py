@@ -1,4 +1,4 @@
-"""Flask CLI commands: demo data, outbox delivery, admin creation."""
+"""Flask CLI commands: demo data, outbox delivery, admin creation, API tokens."""
 from __future__ import annotations
 
 import time
@@ -52,6 +52,23 @@ def register(app: Flask) -> None:
         with session_scope(get_engine()) as session:
             sent = deliver_outbox(session=session, app=current_app._get_current_object())
         click.echo(f"{sent} e-mail(s) sent")
+
+    @app.cli.command("api-token")
+    @click.argument("email")
+    @click.option("--name", default="cli", help="a name to recognise the token by")
+    @click.option("--scope", type=click.Choice(["read", "read_write"]), default="read")
+    @click.option("--days", type=int, default=90, help="days until it expires")
+    def api_token(email, name, scope, days):
+        """Create a personal access token for an account and print it (shown only now)."""
+        from web.services.accounts import find_user_by_email
+        from web.services.api_tokens import create_token
+
+        with session_scope(get_engine()) as session:
+            user = find_user_by_email(session=session, email=email)
+            if user is None:
+                raise click.ClickException(f"no account {email}")
+            _token, raw = create_token(session=session, user=user, name=name, scope=scope, lifetime_days=days)
+        click.echo(raw)
 
     @app.cli.command("create-admin")
     @click.argument("email")

@@ -87,6 +87,13 @@ class Config:
     PLACE_EXPIRY_DAYS = int(os.environ.get("PLACE_EXPIRY_DAYS", "60"))
     MAX_CONTENT_LENGTH = 4 * 1024 * 1024
 
+    # The open API: requests per token per window, the largest JSON body, and webhook addresses. Private,
+    # loopback and plain-http webhook addresses are refused in production and allowed elsewhere (tests, demos).
+    API_RATE_LIMIT = int(os.environ.get("API_RATE_LIMIT", "120"))
+    API_RATE_WINDOW_SECONDS = int(os.environ.get("API_RATE_WINDOW_SECONDS", "60"))
+    API_MAX_BODY_BYTES = 256 * 1024
+    WEBHOOK_ALLOW_PRIVATE = _bool("WEBHOOK_ALLOW_PRIVATE", ENV_NAME != "production")
+
 
 class TestConfig(Config):
     """Settings for the test suite: its own database, no CSRF unless a test turns it on."""

@@ -1,11 +1,12 @@
-"""Error pages in the user's language, and JSON errors for API paths."""
+"""Error pages in the user's language, JSON errors for JSON endpoints, and problem+json (RFC 9457) for the API."""
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template
+from flask import Flask, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 
-from web.security import InvalidCharacter
+from web.api.problems import problem_response
+from web.security import TOKEN_PATHS, InvalidCharacter
 from web.security import wants_json as _wants_json
 
 
@@ -22,6 +23,10 @@ def register(app: Flask) -> None:
     }
 
     def handle(code: int, message: str | None = None):
+        if request.path.startswith("/api/"):
+            return problem_response(code)
+        if request.path.startswith(TOKEN_PATHS):  # no session there, so no page with forms: plain text
+            return (message or messages[code]()), code, {"Content-Type": "text/plain; charset=utf-8"}
         text = message or messages[code]()
         if _wants_json():
             return jsonify({"error": text, "status": code}), code

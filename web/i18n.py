@@ -22,8 +22,10 @@ def translation_directories() -> list[str]:
 
 
 def select_locale() -> str:
-    """The user's saved language, else the session's choice, else Dutch."""
+    """The user's saved language, else the session's choice, else Dutch; for the API the Accept-Language header."""
     languages = ("nl", "en")
+    if request and request.path.startswith("/api/"):
+        return request.accept_languages.best_match(languages) or "nl"  # the API never reads the session cookie
     if current_user and current_user.is_authenticated and current_user.language in languages:
         return current_user.language
     chosen = session.get("lang")

@@ -89,6 +89,20 @@ def deliver_outbox(*, session, app, now, since):
     return {"sent": deliver(session=session, app=app)}
 
 
+def deliver_webhooks(*, session, app, now, since):
+    """Send the webhook deliveries that are due (first attempts and retries)."""
+    from web.services.webhooks import deliver_due_webhooks
+
+    return deliver_due_webhooks(session=session, now=now)
+
+
+def announce_expiring_places(*, session, app, now, since):
+    """Queue a place.expiring webhook for places that expire within a week."""
+    from web.services.webhooks import enqueue_expiring_places
+
+    return {"queued": enqueue_expiring_places(session=session, now=now)}
+
+
 def purge_data(*, session, app, now, since):
     """Apply the retention period."""
     from web.services.retention import purge_expired_data
@@ -121,6 +135,8 @@ JOBS = (
     JobSpec("remind_nazorg", remind_nazorg, DAY, 6 * HOUR + 20 * MINUTE),
     JobSpec("remind_meetings", remind_meetings, HOUR, 15 * MINUTE),  # sends from 08:00 Brussels time the day before
     JobSpec("deliver_outbox", deliver_outbox, MINUTE),
+    JobSpec("deliver_webhooks", deliver_webhooks, MINUTE),
+    JobSpec("announce_expiring_places", announce_expiring_places, HOUR, 10 * MINUTE),
     JobSpec("purge_data", purge_data, DAY, 3 * HOUR),
 )
 

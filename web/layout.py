@@ -11,6 +11,7 @@ from sqlmodel import func, select
 
 from web.db import get_session
 from web.models import Notification
+from web.security import TOKEN_PATHS
 
 NAVIGATION = {
     "employer": [("employer.dashboard", _l("Overzicht"))],
@@ -37,6 +38,8 @@ def unread_count() -> int:
 def init_app(app: Flask) -> None:
     @app.before_request
     def _keep_session_alive():
+        if request.path.startswith(TOKEN_PATHS):
+            return  # token-authenticated paths neither read nor set the session cookie
         session.permanent = True  # idle timeout: the cookie lives PERMANENT_SESSION_LIFETIME after the last request
 
     @app.context_processor

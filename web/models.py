@@ -755,3 +755,73 @@ class ReminderSent(SQLModel, table=True):
     subject_id: int
     threshold: str = Field(max_length=40)
     sent_at: datetime = Field(default_factory=utcnow)
+
+
+# --- open API ------------------------------------------------------------------------------
+
+
+API_TOKEN_SCOPES = ("read", "read_write")
+
+
+class ApiToken(SQLModel, table=True):
+    """A personal access token for the API; only its hash is stored, with scope, expiry, last use and a rate window."""
+
+    __tablename__ = "api_token"
+    __table_args__ = (CheckConstraint(_in("scope", API_TOKEN_SCOPES), name="ck_api_token_scope"),)
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user_account.id", index=True, ondelete="CASCADE")
+    name: str = Field(max_length=100)
+    prefix: str = Field(max_length=16)
+    token_hash: str = Field(max_length=64, unique=True)
+    scope: str = Field(default="read", max_length=20)
+    created_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime
+    last_used_at: datetime | None = None
+    revoked_at: datetime | None = None
+    window_started_at: datetime | None = None
+    window_count: int = Field(default=0)
+
+
+class WebhookEndpoint(SQLModel, table=True):
+    """An HTTPS address of an employer's system that receives signed events."""
+
+    __tablename__ = "webhook_endpoint"
+    id: int | None = Field(default=None, primary_key=True)
+    employer_id: int = Field(foreign_key="employer.id", index=True, ondelete="CASCADE")
+    url: str = Field(max_length=500)
+    secret: str = Field(max_length=80)
+    events: list | None = json_column(nullable=True)
+    active: bool = Field(default=True)
+    created_by_id: int | None = Field(default=None, foreign_key="user_account.id")
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class WebhookDelivery(SQLModel, table=True):
+    """One event for one endpoint: the outbox row the scheduler sends, retries with backoff, and logs."""
+
+    __tablename__ = "webhook_delivery"
+    __table_args__ = (Index("ix_webhook_delivery_due", "delivered_at", "next_attempt_at"),)
+    id: int | None = Field(default=None, primary_key=True)
+    endpoint_id: int = Field(foreign_key="webhook_endpoint.id", index=True, ondelete="CASCADE")
+    event_id: str = Field(max_length=40, unique=True)
+    event: str = Field(max_length=60)
+    payload: dict | None = json_column(nullable=True)
+    created_at: datetime = Field(default_factory=utcnow)
+    next_attempt_at: datetime | None = Field(default_factory=utcnow)
+    attempts: int = Field(default=0)
+    delivered_at: datetime | None = None
+    failed_at: datetime | None = None
+    last_status: int | None = None
+    last_error: str | None = Field(default=None, max_length=1000)
+
+
+class CalendarFeed(SQLModel, table=True):
+    """A user's private iCalendar feed: the secret in its address is stored hashed and can be revoked."""
+
+    __tablename__ = "calendar_feed"
+    __table_args__ = (UniqueConstraint("user_id", name="uq_calendar_feed_user"),)
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user_account.id", ondelete="CASCADE")
+    token_hash: str = Field(max_length=64, unique=True)
+    created_at: datetime = Field(default_factory=utcnow)
+    last_used_at: datetime | None = None

@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import abort, current_app, redirect, request, url_for
+from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user
 from sqlmodel import Session, func, select
 from werkzeug.exceptions import BadRequest
@@ -324,3 +325,17 @@ def allow_mail_form(*, session: Session, form: str, user_id: int | None = None, 
     if target:
         limits[f"{form}:to:{_email_tag(target.strip().lower())}"] = cfg["MAIL_FORM_LIMIT_PER_TARGET"]
     return allow_rate(session=session, limits=limits, window_minutes=cfg["MAIL_FORM_WINDOW_MINUTES"])
+
+
+#: Paths authenticated by a token (the API's Bearer token, the calendar feed's secret): they never read or set the
+#: session cookie, so a logged-in browser cannot act through them and they carry no CSRF surface.
+TOKEN_PATHS = ("/api/", "/kalender/")
+
+
+class TokenPathSessionInterface(SecureCookieSessionInterface):
+    """The signed-cookie session, except on token paths, which get an empty session that is never saved."""
+
+    def open_session(self, app, request):
+        if request.path.startswith(TOKEN_PATHS):
+            return self.make_null_session(app)
+        return super().open_session(app, request)

@@ -55,6 +55,7 @@ PUBLIC_ENDPOINTS = {
     "auth.accept_invite",  # guarded by the one-time token in the link
     "auth.forgot_password",
     "auth.reset_password",  # guarded by the one-time token in the link
+    "account.calendar_feed",  # guarded by the secret in the feed's address (tests/web/test_calendar_feeds.py)
 }
 # JSON endpoints: errors and a missing login answer JSON (4xx with an "error" message), never an HTML page or redirect.
 JSON_ENDPOINTS = {"main.healthz", "employer.suggest_occupations", "employer.suggest_skills"}
@@ -80,6 +81,7 @@ ALLOWED_ROLES = {
     "admin": ("admin",),
     "notifications": ALL_ROLES,
     "main": ALL_ROLES,  # main.dashboard sends every role to its own dashboard
+    "account": ALL_ROLES,  # every user manages their own API tokens and calendar feed
 }
 
 # Who owns the object behind an id in the URL, per area: (owner, intruder) from the ``world`` fixture.
@@ -105,6 +107,7 @@ OBJECT_OWNERS = {
     ("admin", "user_id"): ADMIN_WIDE,
     ("admin", "premium_id"): ADMIN_WIDE,
     ("admin", "term_id"): ADMIN_WIDE,
+    ("account", "token_id"): ("coach_a", "coach_b"),  # an API token of another user
 }
 # Form data for POST routes: enough for every form that the action would go through if the check were missing.
 FORM = {
@@ -120,11 +123,14 @@ OTHER_SECRETS = ("Geheimplaats Alfa", "GEHEIME-EVALUATIE", "GEHEIME-MELDING", "G
 
 
 def _discover_routes() -> list[tuple[str, str, str]]:
-    """Every (method, rule, endpoint) of the app (HEAD and OPTIONS left out)."""
+    """Every (method, rule, endpoint) of the app (HEAD and OPTIONS left out), except the token-authenticated API
+    (``/api/``), whose own matrix is tests/web/test_api_security_matrix.py."""
     settings = {k: getattr(TestConfig, k) for k in dir(TestConfig) if k.isupper()}
     app = create_app({**settings, "DATABASE_URL": "sqlite://"})
     routes = []
     for rule in app.url_map.iter_rules():
+        if rule.rule.startswith("/api/"):
+            continue
         for method in sorted(rule.methods - IGNORED_METHODS):
             routes.append((method, rule.rule, rule.endpoint))
     app.extensions["db_engine"].dispose()
@@ -195,6 +201,9 @@ def world(session):
     evaluation_a = Evaluation(participant_id=part_a.id, coach_id=users["coach_a"].id, held_on=date(2024, 1, 1), summary="GEHEIME-EVALUATIE")
     notification_a = Notification(user_id=users["coach_a"].id, kind="participant.answered", payload={"place_title": "GEHEIME-MELDING"},
                                   link="/coach/")
+    from web.services.api_tokens import create_token
+
+    token_a, _raw = create_token(session=session, user=users["coach_a"], name="Sleutel A", scope="read")
     premium = Premium(code="premie-a", name_nl="Premie A", name_en="Premium A")
     term = SkillTerm(id="heftruck-a", label_nl="heftruck a", label_en="forklift a", group="logistiek")
     session.add_all([evaluation_a, notification_a, premium, term])
@@ -203,6 +212,7 @@ def world(session):
         "place_id": place_a.id, "proposal_id": proposal_a.id, "participant_id": part_a.id, "evaluation_id": evaluation_a.id,
         "notification_id": notification_a.id, "member_id": colleague_a.id, "user_id": users["coach_b"].id, "premium_id": premium.id, "term_id": term.id,
         "meeting_id": meeting_a.id, "answer": "interested", "table": "summary", "token": "no-such-token", "filename": "css/app.css",
+        "token_id": token_a.id,
     }
     return {"users": users, "ids": ids, "place_b": place_b, "part_b": part_b}
 

@@ -93,6 +93,20 @@ class PremiumForm(FlaskForm):
     valid_from = BoundedDateField(_l("Geldig vanaf"), validators=[Optional()])
     valid_to = BoundedDateField(_l("Geldig tot"), validators=[Optional()])
 
+    def premium_values(self) -> dict:
+        """The premium's fields as the admin service stores them: numbers as floats, blank text as None."""
+        from web.services.admin import PREMIUM_FIELDS
+
+        values = {}
+        for key in PREMIUM_FIELDS:
+            value = getattr(self, key).data
+            if hasattr(value, "as_integer_ratio") and not isinstance(value, float):
+                value = float(value)
+            values[key] = value.strip() if isinstance(value, str) else value
+            if values[key] == "":
+                values[key] = None
+        return values
+
     def validate_percentage_max(self, field):
         if field.data is not None and self.percentage_min.data is not None and field.data < self.percentage_min.data:
             raise ValidationError(_l("Het maximum moet minstens het minimum zijn."))

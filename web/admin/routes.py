@@ -265,16 +265,8 @@ def premium_edit(premium_id):
             abort(404)
     form = PremiumForm(obj=premium if request.method == "GET" else None)
     if form.validate_on_submit():
-        values = {}
-        for key in admin_service.PREMIUM_FIELDS:
-            value = getattr(form, key).data
-            if hasattr(value, "as_integer_ratio") and not isinstance(value, float):
-                value = float(value)
-            values[key] = value.strip() if isinstance(value, str) else value
-            if values[key] == "":
-                values[key] = None
         try:
-            saved = admin_service.save_premium(session=session, admin=current_user, premium=premium, data=values)
+            saved = admin_service.save_premium(session=session, admin=current_user, premium=premium, data=form.premium_values())
         except admin_service.AdminError as exc:
             form.code.errors.append(str(exc))
         else:

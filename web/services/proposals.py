@@ -10,7 +10,8 @@ transition stays on the writer's side (the event); only an employer's own declin
 
 The employer's members hear of a new proposal (``proposal.created``) and of the participant's yes
 (``proposal.participant_agreed``); neither notification carries the participant's name or contact data, which
-the employer sees in the app only once the participant agreed.
+the employer sees in the app only once the participant agreed. The employer's webhooks hear of both as well
+(``proposal.created``, ``proposal.updated``; ids and states only).
 """
 from __future__ import annotations
 
@@ -34,6 +35,7 @@ from web.models import (
 )
 from web.services.notifications import notify
 from web.services.trajectories import on_proposal_transition
+from web.services.webhooks import enqueue_proposal_event
 
 # who may make a transition: "coach", "employer", "participant" (admins may do what coaches do)
 TRANSITIONS: dict[tuple[str, str], frozenset[str]] = {
@@ -135,6 +137,7 @@ def transition_proposal(
     session.add(event)
     session.flush()
     on_proposal_transition(session=session, proposal=proposal, to_state=to_state, actor=actor)
+    enqueue_proposal_event(session=session, proposal=proposal, event="proposal.updated")
     if to_state == "participant_agreed":
         notify_employer(session=session, proposal=proposal, kind="proposal.participant_agreed")
     return event
@@ -195,6 +198,7 @@ def create_proposal(
     session.add(ProposalEvent(proposal_id=proposal.id, from_state=None, to_state="proposed", actor_id=coach.id, note=note))
     session.flush()
     notify_employer(session=session, proposal=proposal, kind="proposal.created")
+    enqueue_proposal_event(session=session, proposal=proposal, event="proposal.created")
     return proposal
 
 
@@ -233,3 +237,16 @@ def proposals_of_participant(*, session: Session, participant_id: int) -> list[t
         .join(Employer, Employer.id == StagePlace.employer_id)
         .where(Proposal.participant_id == participant_id).order_by(Proposal.created_at.desc(), Proposal.id.desc())
     ).all())
+
+
+def proposable_place(*, session: Session, place_id: int) -> StagePlace | None:
+    """The place a coach may propose: it exists and is published (else None, shown as not found)."""
+    place = session.get(StagePlace, place_id)
+    return place if place is not None and place.status == "published" else None
+
+
+def open_proposal_for(*, session: Session, participant_id: int, place_id: int) -> Proposal | None:
+    """The proposal still running for this participant and place, if any (a second one is refused)."""
+    return session.exec(
+        select(Proposal).where(Proposal.participant_id == participant_id, Proposal.place_id == place_id, Proposal.state.in_(OPEN_STATES))
+    ).first()

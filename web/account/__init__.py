@@ -1,0 +1,1 @@
+"""The account area: personal access tokens for the API and the private calendar feed."""
