@@ -8,8 +8,8 @@ entries of one kind for a user, written in the user's language and showing only 
 * coaches: phase due dates of their own caseload, and follow-ups of proposals that wait for an answer;
 * participants: the due date of their current phase.
 
-Intake meetings are a source to add next to these once the meeting model exists (one function appended to
-``FEED_SOURCES``).
+* everyone who takes part: the confirmed intake meetings of their proposals, with the meeting's own UID so the
+  feed and the e-mailed invitation are the same calendar event.
 """
 from __future__ import annotations
 
@@ -162,8 +162,39 @@ def proposal_followups(session: Session, user: User, today: date) -> Iterable[Fe
     return entries
 
 
-#: Every kind of entry a feed holds; a new kind (intake meetings) is one more function here.
-FEED_SOURCES: list[Callable[[Session, User, date], Iterable[FeedEntry]]] = [place_expiries, phase_deadlines, proposal_followups]
+def intake_meetings(session: Session, user: User, today: date) -> Iterable[FeedEntry]:
+    """Confirmed intake meetings the user takes part in (as the proposal pages decide), named as that user may see them."""
+    from web.models import Employer, Meeting
+    from web.services.employers import candidate_name
+    from web.services.meetings import SUMMARIES
+
+    query = (select(Meeting, Proposal, StagePlace, Employer, Participant)
+             .join(Proposal, Proposal.id == Meeting.proposal_id).join(StagePlace, StagePlace.id == Proposal.place_id)
+             .join(Employer, Employer.id == StagePlace.employer_id).join(Participant, Participant.id == Proposal.participant_id)
+             .where(Meeting.status == "confirmed", Participant.anonymised_at.is_(None)))
+    if user.role == "employer":
+        query = query.join(EmployerMember, EmployerMember.employer_id == StagePlace.employer_id).where(EmployerMember.user_id == user.id)
+        role = "employer"
+    elif user.role == "participant":
+        query = query.where(Participant.user_id == user.id, Proposal.participant_consented_at.is_not(None))
+        role = "participant"
+    elif user.role == "coach":
+        query = query.where(Participant.coach_id == user.id)
+        role = "coach"
+    else:
+        return []
+    entries = []
+    for meeting, _proposal, place, employer, person in session.exec(query).all():
+        shown = {"coach": f"{person.first_name} {person.last_name}".strip(), "employer": candidate_name(person),
+                 "participant": person.first_name}[role]
+        summary = str(SUMMARIES[role]) % {"participant": shown, "employer": employer.name, "place": place.title}
+        description = "\n".join(filter(None, (meeting.location, meeting.contact_person and _("Vraag naar: %(person)s", person=meeting.contact_person))))
+        entries.append(FeedEntry(meeting.uid, meeting.starts_at, summary, description, meeting.ends_at))
+    return entries
+
+
+#: Every kind of entry a feed holds; a new kind is one more function here.
+FEED_SOURCES: list[Callable[[Session, User, date], Iterable[FeedEntry]]] = [place_expiries, phase_deadlines, proposal_followups, intake_meetings]
 
 
 def feed_entries(*, session: Session, user: User, today: date | None = None) -> list[FeedEntry]:
