@@ -5,7 +5,15 @@ import re
 
 from icalendar import Calendar
 
-from tests.conftest import login, make_employer, make_meeting, make_participant, make_place, make_proposal, make_user
+from tests.conftest import (
+    login,
+    make_employer,
+    make_meeting,
+    make_participant,
+    make_place,
+    make_proposal,
+    make_user,
+)
 from web.models import utcnow
 
 

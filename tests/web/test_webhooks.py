@@ -196,3 +196,27 @@ def test_an_expiring_place_is_announced_once(app, session, setup):
     session.commit()
     delivery = session.exec(select(WebhookDelivery)).one()
     assert delivery.event == "place.expiring" and delivery.payload["data"]["place"]["id"] == place.id
+
+
+def test_a_confirmed_or_moved_meeting_is_announced_with_its_times_and_no_name(app, client, session, setup):
+    from tests.conftest import make_meeting, make_proposal
+    from web.models import Meeting, User
+    from web.services import meetings
+
+    assert client.post("/api/v1/employer/webhooks", json={"url": "https://example.org/hook", "events": ["meeting.confirmed"]},
+                       headers=auth(setup["employer"])).status_code == 201
+    proposal = make_proposal(session, setup["person"], setup["place"], state="employer_interested", participant_consented_at=utcnow())
+    option = make_meeting(session, proposal, status="option", days_ahead=5)
+    coach = session.get(User, setup["person"].coach_id)
+    with app.test_request_context():
+        meetings.pick_slot(session=session, meeting=session.get(Meeting, option.id), actor=coach)
+        later = meetings.Slot(option.starts_at + timedelta(days=1), option.ends_at + timedelta(days=1))
+        meetings.reschedule(session=session, meeting=session.get(Meeting, option.id), actor=coach, slot=later, reason="Ander uur")
+        session.commit()
+    deliveries = session.exec(select(WebhookDelivery).where(WebhookDelivery.event == "meeting.confirmed").order_by(WebhookDelivery.id)).all()
+    assert [d.payload["data"]["meeting"]["sequence"] for d in deliveries] == [0, 1]
+    assert {d.payload["data"]["meeting"]["uid"] for d in deliveries} == {option.uid}
+    assert deliveries[1].payload["data"]["meeting"]["starts_at"] == later.starts_at.isoformat()
+    for delivery in deliveries:
+        text = json.dumps(delivery.payload)
+        assert "Zorro" not in text and "Geheimnaam" not in text and "zorro@" not in text

@@ -311,7 +311,7 @@ class AnswerIn(Body):
 # --- employer: webhooks ------------------------------------------------------------------------------
 
 
-WebhookEvent = Literal["proposal.created", "proposal.updated", "place.expiring"]
+WebhookEvent = Literal["proposal.created", "proposal.updated", "meeting.confirmed", "place.expiring"]
 
 
 class WebhookCreate(Body):

@@ -217,6 +217,9 @@ def pick_slot(*, session: Session, meeting: Meeting, actor: User) -> Meeting:
     transition_proposal(session=session, proposal=proposal, to_state="intake_planned", actor=actor, actor_role=role,
                         data={"meeting_id": meeting.id})
     _tell_everyone(session=session, meeting=meeting, kind="meeting.confirmed", actor=actor, method="REQUEST")
+    from web.services.webhooks import enqueue_meeting_event
+
+    enqueue_meeting_event(session=session, meeting=meeting)
     return meeting
 
 
@@ -260,6 +263,9 @@ def reschedule(
     session.flush()
     _tell_everyone(session=session, meeting=meeting, kind="meeting.moved", actor=actor, method="REQUEST",
                    extra={"old_starts_at": old_starts.isoformat()})
+    from web.services.webhooks import enqueue_meeting_event
+
+    enqueue_meeting_event(session=session, meeting=meeting)
     return meeting
 
 

@@ -35,7 +35,7 @@ from sqlmodel import Session, select
 from web.models import Employer, Proposal, StagePlace, User, WebhookDelivery, WebhookEndpoint, utcnow
 from web.services.audit import record_audit
 
-EVENTS = ("proposal.created", "proposal.updated", "place.expiring")
+EVENTS = ("proposal.created", "proposal.updated", "meeting.confirmed", "place.expiring")
 BACKOFF = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30), timedelta(hours=2), timedelta(hours=12))
 MAX_ATTEMPTS = len(BACKOFF) + 1
 TIMEOUT_SECONDS = 10
@@ -158,6 +158,20 @@ def enqueue_proposal_event(*, session: Session, proposal: Proposal, event: str) 
     data = {
         "proposal": {"id": proposal.id, "state": proposal.state, "place_id": place.id, "place_title": place.title,
                      "updated_at": proposal.updated_at.isoformat() if proposal.updated_at else None},
+        "href": f"/api/v1/employer/proposals/{proposal.id}",
+    }
+    return enqueue(session=session, employer_id=place.employer_id, event=event, data=data)
+
+
+def enqueue_meeting_event(*, session: Session, meeting, event: str = "meeting.confirmed") -> int:
+    """Tell the place's employer that an intake meeting was confirmed or moved (times, place and ids; no names)."""
+    proposal = session.get(Proposal, meeting.proposal_id)
+    place = session.get(StagePlace, proposal.place_id) if proposal else None
+    if place is None:
+        return 0
+    data = {
+        "meeting": {"id": meeting.id, "uid": meeting.uid, "proposal_id": proposal.id, "status": meeting.status, "sequence": meeting.sequence,
+                    "starts_at": meeting.starts_at.isoformat(), "ends_at": meeting.ends_at.isoformat(), "location": meeting.location},
         "href": f"/api/v1/employer/proposals/{proposal.id}",
     }
     return enqueue(session=session, employer_id=place.employer_id, event=event, data=data)
