@@ -41,7 +41,7 @@ def _world(live_server) -> dict:
         db.add(AuditLog(actor_id=admin.id, action="settings.changed", detail={"retention_days": {"before": 730, "after": 365}}))
         db.commit()
         with live_server.app.app_context():
-            notify(session=db, user_id=coach.id, kind="reminder.proposal_waiting", payload={"place": "Magazijnier", "days": 7}, link="/coach/")
+            notify(session=db, user_id=coach.id, kind="reminder.proposal_waiting", payload={"days": 7}, endpoint="coach.dashboard")
         db.commit()
         return {"coach": coach.email, "employer": owner.email, "admin": admin.email, "participant_id": person.id, "place_id": place.id,
                 "proposal_id": proposal.id}

@@ -19,7 +19,7 @@ def test_admin_pages_in_dutch_and_english(live_server, browser_page, shot):
         db.add(AuditLog(actor_id=admin.id, action="settings.changed", detail={"retention_days": {"before": 730, "after": 365}}))
         db.commit()
         with live_server.app.app_context():
-            notify(session=db, user_id=admin.id, kind="reminder.proposal_waiting", payload={"place": "Magazijnier", "days": 7}, link="/admin/")
+            notify(session=db, user_id=admin.id, kind="reminder.proposal_waiting", payload={"days": 7}, endpoint="admin.dashboard")
         db.commit()
         email = admin.email
     page = browser_page(width=1280, height=900)
