@@ -75,6 +75,6 @@ def test_two_scheduler_processes_run_each_firing_once(app):
     per_job = Counter(r.job_name for r in runs)
     assert set(per_job) == {
         "refresh_matches", "refresh_matches_full", "expire_places", "remind_phases", "remind_proposals", "remind_nazorg",
-        "deliver_outbox", "deliver_webhooks", "announce_expiring_places", "purge_data",
+        "deliver_outbox", "deliver_webhooks", "announce_expiring_places", "purge_data", "remind_meetings",
     }
     assert min(per_job.values()) >= 3

@@ -9,7 +9,7 @@ from sqlmodel import select
 
 from tests.conftest import make_employer, make_participant, make_place, make_proposal, make_user
 from tests.web.employer_helpers import draft_place, employer_with_user, sheet_form_data
-from web.models import CostLine, CostSheet, Participant, User
+from web.models import CostLine, CostSheet, Participant, User, utcnow
 
 HUGE = str(2**63)
 
@@ -71,11 +71,12 @@ def test_an_intake_time_in_year_one_is_refused_with_a_message(client, session, l
     employer, user = employer_with_user(session)
     coach = make_user(session, "coach")
     place = make_place(session, employer)
-    proposal = make_proposal(session, make_participant(session, coach), place, state="employer_interested")
+    proposal = make_proposal(session, make_participant(session, coach), place, state="employer_interested", participant_consented_at=utcnow())
     login_as(user)
-    response = client.post(f"/werkgever/voorstellen/{proposal.id}/antwoord/intake", data={"option1": "0001-01-01T00:00"})
+    response = client.post(f"/werkgever/voorstellen/{proposal.id}/momenten",
+                           data={"slot1_date": "0001-01-01", "slot1_start": "00:00", "slot1_end": "01:00", "location": "Dok 1"})
     assert response.status_code in (400, 422)
-    assert "Kies een datum tussen 1900 en 2100." in response.get_data(as_text=True)
+    assert "Vul een geldige datum in." in response.get_data(as_text=True) or "Kies een moment binnen het jaar." in response.get_data(as_text=True)
     session.refresh(proposal)
     assert proposal.state == "employer_interested"
 

@@ -5,6 +5,7 @@ proposal is 404) and validates with the same forms, so an API client gets the pa
 """
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 
 from flask import request
@@ -31,6 +32,7 @@ from web.db import get_session
 from web.employer.forms import PlaceForm, SheetForm
 from web.models import Proposal, StagePlace, WebhookDelivery
 from web.services import cost_sheets, employers, places, webhooks
+from web.services import meetings as meeting_service
 from web.services.proposals import TransitionError
 
 ID = f"int(min=1, max={MAX_ID})"
@@ -249,7 +251,9 @@ def employer_proposal_out(proposal: Proposal, place: StagePlace, participant) ->
     card["skills"] = [{"name": name, "level": level} for name, level in card["skills"]]
     return s.EmployerProposalOut(
         id=proposal.id, state=proposal.state, place_id=place.id, place_title=place.title, created_at=proposal.created_at,
-        updated_at=proposal.updated_at, intake_options=proposal.intake_options, answers=employers.employer_answers(proposal),
+        updated_at=proposal.updated_at, answers=employers.employer_answers(proposal),
+        intake_options=[m.starts_at.isoformat() for m in meeting_service.meetings_of(session=get_session(), proposal_id=proposal.id)
+                        if m.status in ("option", "confirmed")] or None,
         candidate=s.CandidateOut(**card),
     )
 
@@ -302,8 +306,21 @@ def employer_proposal_answer(proposal_id: int):
         raise ApiProblem(422, errors=[{"pointer": "/intake_options", "field": "intake_options", "code": "timezone_aware",
                                        "detail": _timezone_message()}])
     try:
-        employers.answer_proposal(session=db, proposal=proposal, actor=api_user(), answer=body.answer, intake_options=options or None,
-                                  reason=body.reason, note=body.note)
+        if body.answer == "intake":
+            if not options:
+                raise TransitionError("intake_options_required")
+            employer = _employer()
+            location = (body.location or "").strip() or ", ".join(
+                x for x in (employer.street, f"{employer.postal_code} {employer.city or ''}".strip()) if x) or employer.name
+            slots = [meeting_service.Slot(o, o + timedelta(minutes=body.duration_minutes or 60)) for o in options]
+            meeting_service.offer_slots(session=db, proposal=proposal, actor=api_user(), slots=slots, location=location,
+                                        contact_person=body.contact_person, note=body.note)
+        else:
+            employers.answer_proposal(session=db, proposal=proposal, actor=api_user(), answer=body.answer, reason=body.reason, note=body.note)
+    except meeting_service.MeetingError as exc:
+        code = {"in_past": "intake_in_past", "slots_required": "intake_options_required"}.get(exc.code, exc.code)
+        raise ApiProblem(422 if exc.code in ("in_past", "too_far", "length", "end_before_start", "slots_required", "location_required")
+                         else 409, code=code) from None
     except TransitionError as exc:
         raise ApiProblem(422 if exc.code in ("intake_options_required", "intake_in_past", "reason_required") else 409, code=exc.code) from None
     place = db.get(StagePlace, proposal.place_id)

@@ -303,7 +303,10 @@ class ProposalListQuery(PageQuery):
 
 class AnswerIn(Body):
     answer: Literal["interested", "intake", "decline"]
-    intake_options: list[datetime] | None = Field(default=None, max_length=3)
+    intake_options: list[datetime] | None = Field(default=None, max_length=3, description="Start times of 1-3 intake slots (timezone-aware).")
+    duration_minutes: int | None = Field(default=None, ge=15, le=480, description="Length of each slot (default 60).")
+    location: str | None = Field(default=None, max_length=500, description="Address or video link (default: the organisation's address).")
+    contact_person: str | None = Field(default=None, max_length=200)
     reason: DeclineReason | None = None
     note: str | None = Field(default=None, max_length=2000)
 
