@@ -2,10 +2,13 @@
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
-from wtforms.validators import ValidationError
+from wtforms import DecimalField
+from wtforms.validators import StopValidation, ValidationError
 
+from web.formatting import input_decimal, parse_decimal
 from web.services.geo import lookup_postal_code
 
 
@@ -54,3 +57,32 @@ class NoMarkup:
     def __call__(self, form, field):
         if field.data and any(ch in field.data for ch in "<>"):
             raise ValidationError(_l("Gebruik geen < of > in dit veld."))
+
+
+class LocalDecimalField(DecimalField):
+    """A number field that accepts a decimal comma or point ("4,50", "4.50", "1.234,50") and shows the
+    stored value back with the reader's decimal mark."""
+
+    def process_formdata(self, valuelist):
+        if not valuelist:
+            return
+        raw = valuelist[0]
+        self.raw_data = valuelist
+        try:
+            self.data = parse_decimal(raw) if isinstance(raw, str) else (Decimal(str(raw)) if raw is not None else None)
+        except (ValueError, ArithmeticError) as exc:
+            self.data = None
+            raise ValueError(str(_l("Vul een getal in."))) from exc
+        if self.data is not None and self.places is not None:
+            self.data = self.data.quantize(Decimal(1).scaleb(-self.places))
+
+    def pre_validate(self, form):
+        if self.process_errors:  # an unreadable number: say only that, not also "out of range"
+            raise StopValidation()
+
+    def _value(self):
+        if self.raw_data:
+            return self.raw_data[0]
+        if self.data is None:
+            return ""
+        return input_decimal(self.data)

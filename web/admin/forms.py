@@ -4,7 +4,6 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
-    DecimalField,
     EmailField,
     IntegerField,
     SelectField,
@@ -24,7 +23,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from web.validators import REQUIRED, NoMarkup
+from web.validators import REQUIRED, LocalDecimalField, NoMarkup
 
 WHOLE_NUMBER = _l("Vul een geheel getal in.")
 NUMBER = _l("Vul een getal in.")
@@ -80,10 +79,10 @@ class PremiumForm(FlaskForm):
     name_en = StringField(_l("Naam (Engels)"), validators=[DataRequired(REQUIRED), Length(max=200), NoMarkup()])
     conditions_nl = TextAreaField(_l("Voorwaarden (Nederlands)"), validators=[Optional(), Length(max=5000)])
     conditions_en = TextAreaField(_l("Voorwaarden (Engels)"), validators=[Optional(), Length(max=5000)])
-    amount = DecimalField(_l("Bedrag (euro)"), places=2, validators=[Optional(), NumberRange(min=0, message=_l("Het bedrag mag niet negatief zijn."))],
+    amount = LocalDecimalField(_l("Bedrag (euro)"), places=2, validators=[Optional(), NumberRange(min=0, message=_l("Het bedrag mag niet negatief zijn."))],
                           render_kw={"inputmode": "decimal"})
-    percentage_min = DecimalField(_l("Percentage minimum"), validators=[Optional(), NumberRange(min=0, max=100, message=_l("Kies een percentage van 0 tot 100."))])
-    percentage_max = DecimalField(_l("Percentage maximum"), validators=[Optional(), NumberRange(min=0, max=100, message=_l("Kies een percentage van 0 tot 100."))])
+    percentage_min = LocalDecimalField(_l("Percentage minimum"), validators=[Optional(), NumberRange(min=0, max=100, message=_l("Kies een percentage van 0 tot 100."))])
+    percentage_max = LocalDecimalField(_l("Percentage maximum"), validators=[Optional(), NumberRange(min=0, max=100, message=_l("Kies een percentage van 0 tot 100."))])
     unit = StringField(_l("Eenheid"), validators=[Optional(), Length(max=40)], description=_l("Bijvoorbeeld: per maand, % van het referteloon."))
     source_url = URLField(_l("Bron (link)"), validators=[Optional(), URL(message=_l("Vul een geldige link in.")), Length(max=500)])
     valid_from = DateField(_l("Geldig vanaf"), validators=[Optional()])

@@ -10,7 +10,6 @@ from wtforms import (
     BooleanField,
     DateField,
     DateTimeLocalField,
-    DecimalField,
     EmailField,
     Form,
     FormField,
@@ -37,7 +36,7 @@ from web.models import DUTCH_LEVELS, PAYERS, SECTORS
 from web.row_lists import RowList
 from web.services.employers import EMPLOYER_SIZES
 from web.services.proposals import DECLINE_REASONS
-from web.validators import REQUIRED, PostalCode
+from web.validators import REQUIRED, LocalDecimalField, PostalCode
 
 TOO_LONG = _l("Maximaal %(max)d tekens.")
 NOT_NEGATIVE = _l("Een bedrag kan niet negatief zijn.")
@@ -74,14 +73,8 @@ class DutchIntegerField(IntegerField):
             raise ValueError(str(WHOLE_NUMBER)) from exc
 
 
-class DutchDecimalField(DecimalField):
-    def process_formdata(self, valuelist):
-        if valuelist and isinstance(valuelist[0], str):
-            valuelist = [valuelist[0].replace(",", ".").strip()]
-        try:
-            super().process_formdata(valuelist)
-        except ValueError as exc:
-            raise ValueError(str(NUMBER)) from exc
+class DutchDecimalField(LocalDecimalField):
+    """A decimal comma or point, shown back with the reader's decimal mark."""
 
 
 class DutchDateTimeField(DateTimeLocalField):

@@ -16,7 +16,7 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import force_locale, format_currency, get_locale
+from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -56,7 +56,6 @@ add_nav_item("employer", "employer.organisation", _l("Organisatie"))
 @bp.record_once
 def _filters(state):
     state.app.jinja_env.filters.update(texts.TEMPLATE_FILTERS)
-    state.app.jinja_env.filters["euro"] = lambda v: "—" if v is None else format_currency(v, "EUR")
     state.app.jinja_env.filters["iso_datetime"] = lambda v: datetime.fromisoformat(v) if isinstance(v, str) else v
 
 

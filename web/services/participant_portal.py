@@ -18,6 +18,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlmodel import Session, select
 
+from web.formatting import format_number
 from web.models import (
     CostSheet,
     Employer,
@@ -165,7 +166,7 @@ def participant_reasons(explanation: dict | None) -> tuple[list[str], list[str]]
         elif code == "licence":
             to_learn.append(_("Je hebt een rijbewijs nodig voor deze job."))
         elif code == "hours":
-            to_learn.append(_("Ze vragen %(hours)s uur per week. Praat erover met je coach.", hours=item.get("need")))
+            to_learn.append(_("Ze vragen %(hours)s uur per week. Praat erover met je coach.", hours=format_number(item.get("need"))))
         elif code == "distance":
             to_learn.append(_("Het is verder dan je wil reizen. Praat erover met je coach."))
     return reasons, to_learn
