@@ -259,6 +259,7 @@ class SheetForm(FlaskForm):
     intention = SelectField(_l("Na de stage"), choices=[], validators=[Optional()])
     contract_type = text(_l("Soort contract"), 100, description=_l("Bijvoorbeeld: contract van onbepaalde duur, 30 uur."))
     checklist = RowList(FormField(ChecklistRowForm), min_entries=0, max_entries=MAX_CHECKLIST_ROWS)
+    confirm_unusual = BooleanField(_l("Ja, deze bedragen en uren kloppen"))
 
     def __init__(self, *args, premium_choices=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -297,6 +298,13 @@ class SheetForm(FlaskForm):
             "intention": self.intention.data or None,
             "contract_type": self.contract_type.data or None,
         }
+
+    def field_for(self, name: str):
+        """The field behind a check's name ("wage_amount", "lines-2-amount")."""
+        if name.startswith("lines-"):
+            _prefix, index, attr = name.split("-", 2)
+            return getattr(self.lines[int(index)].form, attr)
+        return getattr(self, name, None)
 
     def line_values(self) -> list[dict]:
         return [

@@ -35,6 +35,7 @@ from web.employer.forms import (
     PlaceForm,
     SheetForm,
 )
+from web.formatting import format_date
 from web.layout import add_nav_item
 from web.security import json_endpoint, role_required
 from web.services import cost_sheets, employers, places
@@ -219,9 +220,13 @@ def place_edit(place_id: int):
         return redirect(url_for("employer.place_detail", place_id=place.id))
     form = _place_form(place)
     if form.validate_on_submit():
+        online_until = place.expires_at
         places.save_place(session=get_session(), employer=_employer(), actor=current_user, values=form.place_values(),
                           skills=form.skill_values(), place=place)
         flash(_("De stageplaats is bewaard."), "success")
+        if online_until is not None and place.expires_at != online_until:
+            flash(_("De plaats bleef anders niet online tot de startdatum: ze staat nu online tot %(date)s.",
+                    date=format_date(place.expires_at)), "warning")
         return redirect(url_for("employer.place_detail", place_id=place.id))
     return _render_place_form(form, place, 422 if form.is_submitted() else 200)
 
@@ -252,14 +257,22 @@ def sheet_edit(place_id: int):
     if place.status not in places.EDITABLE_STATES:
         return redirect(url_for("employer.place_detail", place_id=place.id))
     form = _sheet_form(place)
+    check = None
     if form.validate_on_submit():
-        cost_sheets.save_sheet(session=get_session(), place=place, values=form.sheet_values(), lines=form.line_values(),
-                               premium_ids=form.premiums.data or [], checklist=form.checklist_values())
-        flash(_("De kosten- en verwachtingenfiche is bewaard."), "success")
-        return redirect(url_for("employer.place_detail", place_id=place.id))
+        check = cost_sheets.check_sheet(values=form.sheet_values(), lines=form.line_values(), hours_per_week=place.hours_per_week,
+                                        duration_weeks=place.duration_weeks)
+        for name, message in check.errors.items():
+            target = form.field_for(name)
+            target.errors = [*target.errors, message]
+        if check.ok and (not check.warnings or form.confirm_unusual.data):
+            cost_sheets.save_sheet(session=get_session(), place=place, values=form.sheet_values(), lines=form.line_values(),
+                                   premium_ids=form.premiums.data or [], checklist=form.checklist_values())
+            flash(_("De kosten- en verwachtingenfiche is bewaard."), "success")
+            return redirect(url_for("employer.place_detail", place_id=place.id))
     premiums = cost_sheets.available_premiums(session=get_session())
-    return render_template("employer/sheet_form.html", form=form, place=place, premiums={p.id: p for p in premiums}), (
-        422 if form.is_submitted() else 200)
+    warnings = [(form.field_for(name), message) for name, message in check.warnings.items()] if check and check.ok else []
+    return render_template("employer/sheet_form.html", form=form, place=place, premiums={p.id: p for p in premiums}, check=check,
+                           warnings=warnings), (422 if form.is_submitted() else 200)
 
 
 @bp.route("/plaatsen/<int:place_id>")

@@ -5,7 +5,7 @@ Every lookup goes through the owning employer, so a place of another organisatio
 from __future__ import annotations
 
 import csv
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from pathlib import Path
 
@@ -117,6 +117,7 @@ def save_place(
     place.title = (place.title or "").strip()
     place.title_esco_uri = occupation_uri(place.title)
     place.places = place.places or 1
+    extend_expiry_to_start(place)
     place.updated_at = utcnow()
     session.add(place)
     session.flush()
@@ -183,6 +184,24 @@ def place_expiry_days(*, session: Session) -> int:
     return days if days and days > 0 else int(current_app.config.get("PLACE_EXPIRY_DAYS", 60))
 
 
+def start_day_end(place: StagePlace) -> datetime | None:
+    """The end of the place's start day in Brussels, as aware UTC (None without a start date)."""
+    if place.start_date is None:
+        return None
+    from zoneinfo import ZoneInfo
+
+    return datetime.combine(place.start_date, time(23, 59), tzinfo=ZoneInfo("Europe/Brussels")).astimezone(UTC)
+
+
+def extend_expiry_to_start(place: StagePlace) -> bool:
+    """Keep a published place online at least until its start date; True when its expiry moved."""
+    end = start_day_end(place)
+    if place.status != "published" or end is None or place.expires_at is None or place.expires_at >= end:
+        return False
+    place.expires_at = end
+    return True
+
+
 def change_place_status(*, session: Session, place: StagePlace, action: str, actor: User, now: datetime | None = None) -> StagePlace:
     """Publish, renew, pause, mark filled or close a place, as the status table allows."""
     if action not in PLACE_TRANSITIONS:
@@ -198,6 +217,9 @@ def change_place_status(*, session: Session, place: StagePlace, action: str, act
         if place.published_at is None or place.status == "draft":
             place.published_at = now
         place.expires_at = now + timedelta(days=place_expiry_days(session=session))
+        end = start_day_end(place)
+        if end is not None and place.expires_at < end:  # never offline before the stage can start
+            place.expires_at = end
     previous = place.status
     place.status = target
     place.updated_at = now
