@@ -91,6 +91,7 @@ OBJECT_OWNERS = {
     ("coach", "proposal_id"): ("coach_a", "coach_b"),
     ("coach", "place_id"): SHARED,  # coaches may look at every published place
     ("participant", "place_id"): ("participant_a", "participant_b"),
+    ("participant", "evaluation_id"): ("participant_a", "participant_b"),  # only one's own signed-off evaluations
     ("participant.coach", "participant_id"): ("coach_a", "coach_b"),
     ("notifications", "notification_id"): ("coach_a", "coach_b"),
     ("admin", "user_id"): ADMIN_WIDE,
@@ -178,7 +179,8 @@ def world(session):
     proposal_a = make_proposal(session, part_a, place_a)
     session.add(MatchSuggestion(participant_id=part_a.id, place_id=place_a.id, score=80, explanation={}, engine_version="t",
                                 released_to_participant=True))
-    evaluation_a = Evaluation(participant_id=part_a.id, coach_id=users["coach_a"].id, held_on=date(2024, 1, 1), summary="GEHEIME-EVALUATIE")
+    evaluation_a = Evaluation(participant_id=part_a.id, coach_id=users["coach_a"].id, held_on=date(2024, 1, 1), summary="GEHEIME-EVALUATIE",
+                              signed_off_at=utcnow(), signed_off_by_id=users["coach_a"].id)
     notification_a = Notification(user_id=users["coach_a"].id, kind="participant.answered", payload={"place_title": "GEHEIME-MELDING"},
                                   link="/coach/")
     premium = Premium(code="premie-a", name_nl="Premie A", name_en="Premium A")

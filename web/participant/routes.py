@@ -11,15 +11,17 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from web.coach.evaluation_doc import evaluation_pdf_response
 from web.db import get_session
 from web.layout import add_nav_item
-from web.models import User
+from web.models import Evaluation, User
 from web.participant.forms import AnswerForm, ConsentForm, EmptyForm, ErasureForm, TakeBackForm
 from web.security import role_required
 from web.services import cost_sheets, places, privacy
 from web.services import my_data as readable_export
 from web.services import participant_portal as portal
 from web.services.dashboards import participant_for_user
+from web.services.evaluations import DECISION_LABELS, list_evaluations
 
 bp = Blueprint("participant", __name__)
 COACH_ENDPOINT_PREFIX = "participant.coach_"
@@ -154,7 +156,20 @@ def my_data():
         cancel_form=EmptyForm(),
         views=readable_export.grouped_profile_views(session=db, participant=participant),
         proposals=[line for line in journey["proposals"] if line.proposal.state not in ("declined", "withdrawn")],
+        evaluations=[e for e in list_evaluations(session=db, participant_id=participant.id) if e.signed_off_at is not None],
+        decision_labels=DECISION_LABELS,
     )
+
+
+@bp.route("/gegevens/evaluaties/<int:evaluation_id>.pdf")
+def evaluation_pdf(evaluation_id: int):
+    """One of my own signed-off doorstroomevaluaties as a PDF in my language (a draft or another's is a 404)."""
+    participant = _me()
+    db = get_session()
+    evaluation = db.get(Evaluation, evaluation_id)
+    if evaluation is None or evaluation.participant_id != participant.id or evaluation.signed_off_at is None:
+        abort(404)
+    return evaluation_pdf_response(session=db, evaluation=evaluation, participant=participant)
 
 
 @bp.route("/gegevens/toestemming", methods=["POST"])
