@@ -120,7 +120,7 @@ def test_employer_registers_creates_a_place_with_sheet_downloads_pdf_publishes_a
     page.goto(f"{base}/werkgever/plaatsen")
     shot(page, "employer-places-nl")
     switch_language(page, "en")
-    assert "Stage places" in page.content() or "stage places" in page.content()
+    assert "Internship places" in page.content() or "internship places" in page.content()
     shot(page, "employer-places-en")
     page.goto(f"{base}/werkgever/plaatsen/{place_id}")
     shot(page, "employer-place-preview-en")

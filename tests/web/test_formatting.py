@@ -81,3 +81,12 @@ def test_a_money_field_keeps_its_decimal_comma_and_shows_it_back(client, session
     assert 'value="4,5"' in form or 'value="4,50"' in form
     page = client.get(f"/werkgever/plaatsen/{place.id}").get_data(as_text=True)
     assert "2,5 uur per week" in page
+
+
+def test_every_page_names_a_favicon_that_exists(client):
+    html = client.get("/auth/login").get_data(as_text=True)
+    assert 'rel="icon"' in html
+    icon = client.get("/static/img/favicon.svg")
+    assert icon.status_code == 200 and b"<svg" in icon.data
+    icon.close()
+    assert client.get("/favicon.ico").status_code == 301

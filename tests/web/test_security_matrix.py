@@ -45,6 +45,7 @@ PUBLIC_ENDPOINTS = {
     "static",  # CSS, JS and images
     "main.index",  # the home page for visitors
     "main.healthz",  # the load balancer's health check (JSON, no data)
+    "main.favicon",  # the site icon
     "auth.login",
     "auth.logout",  # POST only; logging out when not logged in just goes back to the login page
     "auth.register",  # employers register themselves
@@ -52,6 +53,7 @@ PUBLIC_ENDPOINTS = {
     "auth.accept_invite",  # guarded by the one-time token in the link
     "auth.forgot_password",
     "auth.reset_password",  # guarded by the one-time token in the link
+    "auth.verify_email",  # guarded by the signature of the link
 }
 # JSON endpoints: errors and a missing login answer JSON (4xx with an "error" message), never an HTML page or redirect.
 JSON_ENDPOINTS = {"main.healthz", "employer.suggest_occupations", "employer.suggest_skills"}
@@ -97,12 +99,13 @@ OBJECT_OWNERS = {
     ("admin", "user_id"): ADMIN_WIDE,
     ("admin", "premium_id"): ADMIN_WIDE,
     ("admin", "term_id"): ADMIN_WIDE,
+    ("admin", "employer_id"): ADMIN_WIDE,
 }
 # Form data for POST routes: enough for every form that the action would go through if the check were missing.
 FORM = {
     "action": "publish", "answer": "interested", "to_state": "withdrawn", "reason": "other", "note": "Indringer", "body": "Indringer",
     "phase": "stage", "yes": "1", "consent_level": "skills_name", "confirm": "y", "option1": "2099-01-01T10:00", "email": "indringer@example.be",
-    "language": "nl", "full_name": "Indringer", "lang": "en", "held_on": "2024-01-01", "active": "0", "role": "admin",
+    "language": "nl", "full_name": "Indringer", "lang": "en", "held_on": "2024-01-01", "active": "0", "role": "admin", "message": "Indringer",
 }
 PARTICIPANT_SECRETS = ("Zorro", "Geheimnaam", "GEHEIME-BEPERKING", "GEHEIME-ONDERSTEUNING", "zorro.geheim@example.be", "0470 99 88 77")
 OTHER_SECRETS = ("Geheimplaats Alfa", "GEHEIME-EVALUATIE", "GEHEIME-MELDING")
@@ -189,7 +192,7 @@ def world(session):
     session.commit()
     ids = {
         "place_id": place_a.id, "proposal_id": proposal_a.id, "participant_id": part_a.id, "evaluation_id": evaluation_a.id,
-        "notification_id": notification_a.id, "member_id": colleague_a.id, "user_id": users["coach_b"].id, "premium_id": premium.id, "term_id": term.id,
+        "notification_id": notification_a.id, "member_id": colleague_a.id, "user_id": users["coach_b"].id, "premium_id": premium.id, "term_id": term.id, "employer_id": employer_a.id,
         "answer": "interested", "table": "summary", "token": "no-such-token", "filename": "css/app.css",
     }
     return {"users": users, "ids": ids, "place_b": place_b, "part_b": part_b}

@@ -11,6 +11,7 @@ from wtforms import (
     TextAreaField,
     URLField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
     URL,
     DataRequired,
@@ -23,6 +24,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from web.labels import SKILL_GROUP_LABELS
 from web.validators import REQUIRED, LocalDecimalField, NoMarkup
 
 WHOLE_NUMBER = _l("Vul een geheel getal in.")
@@ -60,6 +62,15 @@ class ConfirmForm(FlaskForm):
     """A form with only the CSRF token, for one-button actions."""
 
 
+class ReviewForm(FlaskForm):
+    """The admin's review of a new organisation: approve, ask for more, or refuse, with a message."""
+
+    action = SelectField(_l("Beslissing"), choices=[SelectChoice("approve", _l("Aanvaarden")), SelectChoice("more_info", _l("Meer informatie vragen")),
+                                                   SelectChoice("refuse", _l("Weigeren"))], validators=[DataRequired(REQUIRED)])
+    message = TextAreaField(_l("Bericht aan de organisatie"), validators=[Optional(), Length(max=2000)],
+                            description=_l("Verplicht als je meer informatie vraagt of weigert. De eigenaar krijgt het als melding."))
+
+
 class SkillTermForm(FlaskForm):
     id = StringField(_l("Code"), validators=[DataRequired(REQUIRED), Length(max=80), CODE_PATTERN],
                      description=_l("Vaste sleutel, bijvoorbeeld heftruck-rijden. Niet meer te wijzigen."))
@@ -68,7 +79,8 @@ class SkillTermForm(FlaskForm):
                                 description=_l("Synoniemen en schrijfwijzen, één per regel of gescheiden door komma's."))
     label_en = StringField(_l("Naam (Engels)"), validators=[DataRequired(REQUIRED), Length(max=200), NoMarkup()])
     variants_en = TextAreaField(_l("Varianten (Engels)"), validators=[Optional(), Length(max=4000)])
-    group = StringField(_l("Groep"), validators=[DataRequired(REQUIRED), Length(max=40), CODE_PATTERN])
+    group = SelectField(_l("Groep"), choices=[SelectChoice(code, label) for code, label in SKILL_GROUP_LABELS.items()],
+                        validators=[DataRequired(REQUIRED)])
     esco_uri = URLField(_l("ESCO-link"), validators=[Optional(), URL(message=_l("Vul een geldige link in.")), Length(max=200)])
     active = BooleanField(_l("Actief"), default=True)
 

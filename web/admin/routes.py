@@ -17,16 +17,19 @@ from web.admin.forms import (
     InviteForm,
     MonitoringFilterForm,
     PremiumForm,
+    ReviewForm,
     RoleForm,
     SettingsForm,
     SkillTermForm,
 )
 from web.db import get_session
+from web.labels import audit_action_label, review_status_label
 from web.layout import NAVIGATION, add_nav_item
-from web.models import PHASES, ROLES, SECTORS, Premium, SkillTerm, User, utcnow
+from web.models import PHASES, ROLES, SECTORS, Employer, Premium, SkillTerm, User, utcnow
 from web.security import role_required
 from web.services import admin as admin_service
 from web.services import monitoring as monitoring_service
+from web.services import vetting
 from web.services.jobs import recent_runs
 from web.services.proposals import DECLINE_REASONS
 
@@ -34,6 +37,7 @@ bp = Blueprint("admin", __name__)
 MONITORING_ENDPOINTS = ("admin.monitoring", "admin.monitoring_csv")
 
 add_nav_item("admin", "admin.users", _l("Gebruikers"))
+add_nav_item("admin", "admin.organisations", _l("Organisaties"))
 add_nav_item("admin", "admin.skills", _l("Vaardigheden"))
 add_nav_item("admin", "admin.premiums", _l("Premies"))
 add_nav_item("admin", "admin.settings", _l("Instellingen"))
@@ -176,6 +180,41 @@ def user_active(user_id: int):
 # --- skill vocabulary ------------------------------------------------------------------------------
 
 
+@bp.record_once
+def _review_messages(state):
+    with state.app.app_context():
+        vetting.register_messages()
+
+
+@bp.route("/organisaties")
+def organisations():
+    """Every organisation (members, places, proposals, review status), those waiting for a review first."""
+    db = get_session()
+    return render_template("admin/organisations.html", rows=vetting.list_organisations(session=db), form=ReviewForm(),
+                           queue=len(vetting.review_queue(session=db)))
+
+
+@bp.route("/organisaties/<int:employer_id>/beoordeling", methods=["POST"])
+def review_organisation(employer_id: int):
+    db = get_session()
+    employer = db.get(Employer, employer_id)
+    if employer is None:
+        abort(404)
+    form = ReviewForm()
+    if form.validate_on_submit():
+        try:
+            vetting.review_employer(session=db, employer=employer, admin=current_user, action=form.action.data, message=form.message.data)
+        except vetting.VettingError as exc:
+            if exc.code != "message_required":
+                abort(400)
+            form.message.errors = [*form.message.errors, _("Schrijf de organisatie wat er nog nodig is, of waarom je weigert.")]
+        else:
+            flash(_("%(name)s: %(status)s.", name=employer.name, status=review_status_label(employer.review_status)), "success")
+            return redirect(url_for("admin.organisations"))
+    return render_template("admin/organisations.html", rows=vetting.list_organisations(session=db), form=form,
+                           queue=len(vetting.review_queue(session=db)), failed_id=employer.id), 422
+
+
 @bp.route("/vaardigheden")
 def skills():
     session = get_session()
@@ -286,11 +325,31 @@ def _audit_query(form):
     return dict(text=form.q.data or None, action=form.action.data or None, date_from=form.date_from.data, date_to=form.date_to.data)
 
 
+AUDIT_OBJECT_LINKS = {"User": ("admin.user_detail", "user_id", int), "Premium": ("admin.premium_edit", "premium_id", int),
+                      "SkillTerm": ("admin.skill_edit", "term_id", str)}
+
+
+@bp.app_context_processor
+def _audit_links():
+    def audit_object_url(entry):
+        """A link to the object of an audit row, where an admin page for it exists."""
+        target = AUDIT_OBJECT_LINKS.get(entry.object_type)
+        if target is None or not entry.object_id:
+            return None
+        endpoint, arg, convert = target
+        try:
+            return url_for(endpoint, **{arg: convert(entry.object_id)})
+        except ValueError:
+            return None
+
+    return {"audit_object_url": audit_object_url}
+
+
 @bp.route("/audit")
 def audit():
     session = get_session()
     form = AuditSearchForm(request.args)
-    form.action.choices = [("", _("Alle acties"))] + [(a, a) for a in admin_service.audit_actions(session=session)]
+    form.action.choices = [("", _("Alle acties"))] + [(a, audit_action_label(a)) for a in admin_service.audit_actions(session=session)]
     page = max(1, request.args.get("pagina", 1, type=int))
     form.validate()
     rows, total = admin_service.search_audit(session=session, page=page, **(_audit_query(form) if not form.errors else {}))

@@ -414,7 +414,7 @@ def places():
     db = _db()
     rows = db.exec(
         select(StagePlace, Employer).join(Employer, Employer.id == StagePlace.employer_id).where(StagePlace.status == "published")
-        .order_by(StagePlace.title, StagePlace.id)
+        .where(Employer.review_status == "approved").order_by(StagePlace.title, StagePlace.id)
     ).all()
     return render_template("coach/places.html", rows=rows)
 
@@ -423,7 +423,7 @@ def places():
 def place(place_id: int):
     db = _db()
     item = db.get(StagePlace, place_id)
-    if item is None or item.status != "published":
+    if item is None or item.status != "published" or db.get(Employer, item.employer_id).review_status != "approved":
         abort(404)
     coach_ids = caseload_service.visible_coach_ids(session=db, coach=current_user)
     show_excluded = request.args.get("uitgesloten") == "1"

@@ -38,7 +38,7 @@ from web.employer.forms import (
 from web.formatting import format_date
 from web.layout import add_nav_item
 from web.security import json_endpoint, role_required
-from web.services import cost_sheets, employers, places
+from web.services import cost_sheets, employers, places, vetting
 from web.services.accounts import AccountError
 from web.services.dashboards import employer_overview
 from web.services.geo import lookup_postal_code
@@ -95,7 +95,19 @@ def _cost_labels() -> dict[str, str]:
 def dashboard():
     db = get_session()
     employer = _employer()
-    return render_template("employer/dashboard.html", employer=employer, overview=employer_overview(session=db, employer=employer))
+    return render_template("employer/dashboard.html", employer=employer, overview=employer_overview(session=db, employer=employer),
+                           resend_form=InterestedForm())
+
+
+@bp.route("/bevestiging-opnieuw", methods=["POST"])
+def resend_verification():
+    """Send the e-mail confirmation link again."""
+    if not InterestedForm().validate_on_submit():
+        abort(400)
+    if not current_user.email_verified:
+        vetting.send_verification_email(session=get_session(), user=current_user)
+    flash(_("We stuurden de link opnieuw naar %(email)s.", email=current_user.email), "success")
+    return redirect(url_for("employer.dashboard"))
 
 
 # --- organisation -------------------------------------------------------------------------------
@@ -282,7 +294,8 @@ def place_detail(place_id: int):
     return render_template(
         "employer/place_detail.html", place=place, employer=_employer(), skills=places.place_skills(session=db, place=place),
         doc=cost_sheets.sheet_document(session=db, place=place, labels=_cost_labels()),
-        problems=places.publish_problems(session=db, place=place) if place.status in ("draft", "paused", "expired") else [],
+        problems=(places.publish_problems(session=db, place=place) + vetting.publish_blockers(employer=_employer(), actor=current_user))
+        if place.status in ("draft", "paused", "expired") else [],
         actions=places.allowed_actions(place), editable=place.status in places.EDITABLE_STATES,
         proposals=employers.list_proposals(session=db, employer=_employer(), place_id=place.id),
     )

@@ -55,15 +55,20 @@ def register_employer(*, session: Session, organisation: dict, user: dict, langu
         contact_email=email,
         contact_phone=organisation.get("contact_phone"),
         size=organisation.get("size"),
+        review_status="pending",  # waits for an admin's review before coaches see its places
     )
     account = User(
-        email=email, password_hash=hash_password(user["password"]), role="employer", full_name=user["full_name"].strip(), language=language
+        email=email, password_hash=hash_password(user["password"]), role="employer", full_name=user["full_name"].strip(), language=language,
+        email_verified=False,
     )
     session.add(employer)
     session.add(account)
     session.flush()
     session.add(EmployerMember(employer_id=employer.id, user_id=account.id, is_owner=True))
     record_audit(session=session, actor_id=account.id, action="employer.registered", obj=employer)
+    from web.services.vetting import send_verification_email
+
+    send_verification_email(session=session, user=account)
     session.flush()
     return account
 
@@ -153,6 +158,7 @@ def accept_invite(*, session: Session, raw_token: str, password: str) -> User:
     user.password_hash = hash_password(password)
     session.add(user)
     consume_token(session=session, token=token)
+    record_audit(session=session, actor_id=user.id, action="user.invite_accepted", obj=user)
     return user
 
 

@@ -14,6 +14,7 @@ from sqlmodel import Session, func, select
 from werkzeug.exceptions import NotFound
 
 from web.models import HoldPeriod, Participant, PhasePeriod, Proposal, Team, Trajectory, User
+from web.services.audit import record_audit
 from web.services.proposals import OPEN_STATES
 from web.services.trajectories import held_days, phase_max_days, today
 
@@ -155,4 +156,6 @@ def hand_over(*, session: Session, coach: User, participant: Participant, to_coa
         trajectory.coach_id = target.id
         session.add(trajectory)
     session.flush()
+    record_audit(session=session, actor_id=coach.id, action="participant.handed_over", obj=participant,
+                 detail={"from": coach.id, "to": target.id})
     return target

@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from sqlmodel import Session, delete, select
 
 from web.models import PAYERS, CostLine, CostSheet, Premium, SheetPremium, StagePlace, utcnow
+from web.services.audit import current_actor_id, record_audit
 
 WEEKS_PER_MONTH = Decimal(52) / Decimal(12)
 CENT = Decimal("0.01")
@@ -205,6 +206,8 @@ def save_sheet(
             session.add(SheetPremium(sheet_id=sheet.id, premium_id=premium_id))
     place.updated_at = utcnow()
     session.add(place)
+    record_audit(session=session, actor_id=current_actor_id(), action="sheet.saved", obj=place,
+                 detail={"lines": len(lines), "premiums": len(premium_ids)})
     session.flush()
     return sheet
 

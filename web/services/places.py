@@ -211,7 +211,9 @@ def change_place_status(*, session: Session, place: StagePlace, action: str, act
         raise PlaceError("not_allowed")
     now = now or utcnow()
     if target == "published":
-        problems = publish_problems(session=session, place=place)
+        from web.services.vetting import publish_blockers
+
+        problems = publish_problems(session=session, place=place) + publish_blockers(employer=session.get(Employer, place.employer_id), actor=actor)
         if problems:
             raise PlaceError("incomplete", problems)
         if place.published_at is None or place.status == "draft":

@@ -14,6 +14,7 @@ from sqlalchemy import update
 from sqlmodel import Session, func, select
 
 from web.models import EmployerMember, Proposal, ProposalEvent, StagePlace, User, utcnow
+from web.services.audit import record_audit
 from web.services.notifications import notify
 from web.services.trajectories import on_proposal_transition
 
@@ -92,6 +93,8 @@ def transition_proposal(
     on_proposal_transition(session=session, proposal=proposal, to_state=to_state, actor=actor)
     if to_state == "participant_agreed":
         notify_employer(session=session, proposal=proposal, kind="proposal.participant_agreed")
+    record_audit(session=session, actor_id=actor.id if actor else None, action="proposal.transition", obj=proposal,
+                 detail={"from": event.from_state, "to": to_state, "by": role})
     return event
 
 
@@ -142,4 +145,6 @@ def create_proposal(*, session: Session, participant_id: int, place_id: int, coa
     session.add(ProposalEvent(proposal_id=proposal.id, from_state=None, to_state="proposed", actor_id=coach.id, note=note))
     session.flush()
     notify_employer(session=session, proposal=proposal, kind="proposal.created")
+    record_audit(session=session, actor_id=coach.id, action="proposal.created", obj=proposal,
+                 detail={"participant_id": participant_id, "place_id": place_id})
     return proposal
