@@ -118,7 +118,7 @@ def format_hours(value, language: str | None = None) -> str:
 
     if value is None:
         return DASH
-    return ngettext("%(hours)s uur", "%(hours)s uur", value, hours=format_number(value, language=language))
+    return ngettext("%(hours)s uur", "%(hours)s uur", 1 if value == 1 else 2, hours=format_number(value, language=language))
 
 
 def format_days(value, language: str | None = None) -> str:
@@ -127,7 +127,7 @@ def format_days(value, language: str | None = None) -> str:
 
     if value is None:
         return DASH
-    return ngettext("%(days)s dag", "%(days)s dagen", value, days=format_number(value, language=language))
+    return ngettext("%(days)s dag", "%(days)s dagen", 1 if value == 1 else 2, days=format_number(value, language=language))
 
 
 _DIGITS = re.compile(r"^[+-]?[\d.,\s\u00a0\u202f']+$")

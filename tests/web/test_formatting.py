@@ -90,3 +90,13 @@ def test_every_page_names_a_favicon_that_exists(client):
     assert icon.status_code == 200 and b"<svg" in icon.data
     icon.close()
     assert client.get("/favicon.ico").status_code == 301
+
+
+def test_hours_of_a_decimal_value_read_in_english_without_a_plural_warning(app):
+    with app.test_request_context():
+        from flask_babel import force_locale
+
+        with force_locale("en"):
+            assert format_hours(Decimal("20"), language="en") == "20 hours"
+            assert format_hours(Decimal("1"), language="en") == "1 hour"
+            assert format_hours(2.5, language="en") == "2.5 hours"
