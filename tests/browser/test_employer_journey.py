@@ -1,5 +1,6 @@
 """The employer journey in a real browser: register, create a place with skills and a full sheet, preview, PDF, publish, answer."""
 import io
+import re
 from datetime import date, timedelta
 
 from pypdf import PdfReader
@@ -7,7 +8,7 @@ from sqlmodel import select
 
 from tests.browser.conftest import switch_language
 from tests.conftest import make_participant, make_proposal, make_user
-from web.models import Proposal, StagePlace
+from web.models import OutboxEmail, Proposal, StagePlace
 
 
 def _fill_place(page):
@@ -66,6 +67,13 @@ def test_employer_registers_creates_a_place_with_sheet_downloads_pdf_publishes_a
     page.click("main form button.primary[type=submit]")
     page.wait_for_load_state("networkidle")
     assert "Logistiek Van Damme" in page.content()
+    assert page.locator("[data-testid=verify-email]").count() == 1 and page.locator("[data-testid=first-run]").count() == 1
+    # the confirmation link from the e-mail: publishing waits for it
+    with live_server.session() as db:
+        mail = db.exec(select(OutboxEmail).where(OutboxEmail.to_address == "els@vandamme.be")).one()
+    page.goto(re.search(r"https?://\S+/auth/bevestigen/\S+", mail.body_text).group(0).replace("http://localhost", base))
+    page.wait_for_load_state("networkidle")
+    assert page.locator("[data-testid=verify-email]").count() == 0
 
     page.goto(f"{base}/werkgever/plaatsen/nieuw")
     page.fill("#title", "magazijn")
