@@ -1,10 +1,8 @@
 """What every page's layout needs: navigation per role, unread count, language, security headers."""
 from __future__ import annotations
 
-from datetime import date, datetime
-
 from flask import Flask, request, session
-from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlmodel import func, select
@@ -56,15 +54,9 @@ def init_app(app: Flask) -> None:
 
     app.jinja_env.filters.update(TEMPLATE_FILTERS)
 
-    @app.template_filter("date")
-    def _date(value, fmt="medium"):
-        if value is None:
-            return "—"
-        if isinstance(value, datetime):
-            return format_datetime(value, "short" if fmt == "short" else "medium")
-        if isinstance(value, date):
-            return format_date(value, fmt)
-        return value
+    from web.formatting import TEMPLATE_FILTERS as FORMAT_FILTERS
+
+    app.jinja_env.filters.update(FORMAT_FILTERS)
 
     @app.template_filter("meeting_when")
     def _meeting_when(meeting):

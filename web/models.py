@@ -9,7 +9,7 @@ import hashlib
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import DDL, JSON, CheckConstraint, Column, Index, Text, UniqueConstraint, event, text
+from sqlalchemy import DDL, JSON, CheckConstraint, Column, Index, Text, UniqueConstraint, event, text, true
 from sqlmodel import Field, SQLModel
 
 ROLES = ("employer", "coach", "participant", "admin")
@@ -34,6 +34,7 @@ PROPOSAL_STATES = (
     "withdrawn",
 )
 EVALUATION_DECISIONS = ("ready", "ready_with_support", "not_yet")
+REVIEW_STATUSES = ("pending", "approved", "more_info", "refused")
 SECTORS = (
     "logistiek",
     "schoonmaak",
@@ -115,6 +116,8 @@ class User(SQLModel, table=True):
     session_version: int = Field(default=0)
     # Set when an admin deactivates the account: only an admin lifts it (employer owners cannot re-invite).
     deactivated_by_admin_at: datetime | None = None
+    # False only for a self-registered account whose e-mail address is not confirmed yet (invitations prove it)
+    email_verified: bool = Field(default=True, sa_column_kwargs={"server_default": true()})
 
     # Flask-Login protocol
     @property
@@ -141,6 +144,7 @@ class User(SQLModel, table=True):
 class Employer(SQLModel, table=True):
     """A regular employer (organisation) that offers stage places."""
 
+    __table_args__ = (CheckConstraint(_in("review_status", REVIEW_STATUSES), name="ck_employer_review_status"),)
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=200)
     kbo_number: str = Field(max_length=10, unique=True)
@@ -153,6 +157,11 @@ class Employer(SQLModel, table=True):
     contact_phone: str | None = Field(default=None, max_length=40)
     size: str | None = Field(default=None, max_length=20)
     created_at: datetime = Field(default_factory=utcnow)
+    # a self-registered organisation waits for an admin's review before coaches see its places
+    review_status: str = Field(default="approved", max_length=20, sa_column_kwargs={"server_default": "approved"})
+    review_message: str | None = Field(default=None, max_length=2000)
+    reviewed_at: datetime | None = None
+    reviewed_by_id: int | None = Field(default=None, foreign_key="user_account.id")
 
 
 class EmployerMember(SQLModel, table=True):

@@ -3,11 +3,13 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from decimal import Decimal, InvalidOperation
 
 from flask_babel import lazy_gettext as _l
 from wtforms import DateField, DateTimeLocalField, DecimalField, IntegerField
-from wtforms.validators import ValidationError
+from wtforms.validators import StopValidation, ValidationError
 
+from web.formatting import input_decimal, parse_decimal
 from web.services.geo import lookup_postal_code
 
 
@@ -131,3 +133,50 @@ def page_arg(args, name: str = "pagina", last: int = 100_000) -> int:
     """The page number from the query string: 1 when missing or odd, never beyond ``last``."""
     value = (args.get(name) or "").strip()
     return min(int(value), last) if value.isdigit() and 0 < len(value) <= 6 and int(value) > 0 else 1
+
+
+def _is_non_finite(raw) -> bool:
+    """True for a typed or given value that reads as NaN, sNaN or an infinity."""
+    try:
+        return not Decimal(str(raw).strip()).is_finite()
+    except (InvalidOperation, ValueError, TypeError):
+        return False
+
+
+class LocalDecimalField(DecimalField):
+    """A number field that accepts a decimal comma or point ("4,50", "4.50", "1.234,50") and shows the
+    stored value back with the reader's decimal mark."""
+
+    def process_formdata(self, valuelist):
+        if not valuelist:
+            return
+        raw = valuelist[0]
+        self.raw_data = valuelist
+        if _is_non_finite(raw):  # "NaN", "sNaN", "Infinity": the same answer as FiniteDecimalField
+            self.data = None
+            raise ValueError(str(NOT_A_PLAIN_NUMBER))
+        try:
+            self.data = parse_decimal(raw) if isinstance(raw, str) else (Decimal(str(raw)) if raw is not None else None)
+        except (ValueError, ArithmeticError) as exc:
+            self.data = None
+            raise ValueError(str(_l("Vul een getal in."))) from exc
+        if self.data is not None and not self.data.is_finite():
+            self.data = None
+            raise ValueError(str(NOT_A_PLAIN_NUMBER))
+        if self.data is not None and self.places is not None:
+            try:
+                self.data = self.data.quantize(Decimal(1).scaleb(-self.places))
+            except InvalidOperation as exc:  # more digits than a decimal holds: far outside every range
+                self.data = None
+                raise ValueError(str(NOT_A_PLAIN_NUMBER)) from exc
+
+    def pre_validate(self, form):
+        if self.process_errors:  # an unreadable number: say only that, not also "out of range"
+            raise StopValidation()
+
+    def _value(self):
+        if self.raw_data:
+            return self.raw_data[0]
+        if self.data is None:
+            return ""
+        return input_decimal(self.data)

@@ -26,7 +26,7 @@ def test_admin_pages_in_dutch_and_english(live_server, browser_page, shot):
     ui_login(page, live_server.url, email, TEST_PASSWORD)
 
     page.goto(live_server.url + "/admin/monitoring" + PERIOD)
-    assert page.get_by_test_id("result").inner_text() == "40.0%"
+    assert page.get_by_test_id("result").inner_text() == "40,0%"
     assert page.locator("svg.chart").count() >= 5
     shot(page, "admin-monitoring-nl")
     page.goto(live_server.url + "/admin/instellingen")

@@ -98,7 +98,7 @@ def test_coach_edits_skills_proposes_best_place_and_agrees_the_stage(live_server
         assert db.exec(select(PhasePeriod).where(PhasePeriod.trajectory_id == trajectory.id, PhasePeriod.phase == "stage")).one()
 
     switch_language(page, "en")
-    assert page.get_by_test_id("phase").inner_text() == "Stage"
+    assert page.get_by_test_id("phase").inner_text() == "Internship"
     assert page.get_by_role("heading", name="Timeline and notes").count() == 1
     shot(page, "coach_participant_en")
     page.goto(f"{base}/coach/deelnemers/{participant_id}/plaatsen?uitgesloten=1")

@@ -73,6 +73,13 @@ def test_employer_registers_creates_a_place_with_sheet_downloads_pdf_publishes_a
     page.click("main form button.primary[type=submit]")
     page.wait_for_load_state("networkidle")
     assert "Logistiek Van Damme" in page.content()
+    assert page.locator("[data-testid=verify-email]").count() == 1 and page.locator("[data-testid=first-run]").count() == 1
+    # the confirmation link from the e-mail: publishing waits for it
+    with live_server.session() as db:
+        mail = db.exec(select(OutboxEmail).where(OutboxEmail.to_address == "els@vandamme.be")).one()
+    page.goto(re.search(r"https?://\S+/auth/bevestigen/\S+", mail.body_text).group(0).replace("http://localhost", base))
+    page.wait_for_load_state("networkidle")
+    assert page.locator("[data-testid=verify-email]").count() == 0
 
     page.goto(f"{base}/werkgever/plaatsen/nieuw")
     page.fill("#title", "magazijn")
@@ -127,7 +134,7 @@ def test_employer_registers_creates_a_place_with_sheet_downloads_pdf_publishes_a
     page.goto(f"{base}/werkgever/plaatsen")
     shot(page, "employer-places-nl")
     switch_language(page, "en")
-    assert "Stage places" in page.content() or "stage places" in page.content()
+    assert "Internship places" in page.content() or "internship places" in page.content()
     shot(page, "employer-places-en")
     page.goto(f"{base}/werkgever/plaatsen/{place_id}")
     shot(page, "employer-place-preview-en")

@@ -6,7 +6,7 @@ from tests.conftest import TEST_PASSWORD, make_employer, make_participant, make_
 
 DASHBOARD_TEXT = {
     "coach": ("Deelnemers per fase", "Participants by phase"),
-    "employer": ("Jouw stageplaatsen", "Your stage places"),
+    "employer": ("Jouw stageplaatsen", "Your internship places"),
     "participant": ("Waar sta je nu?", "Where are you now?"),
     "admin": ("Accounts per rol", "Accounts by role"),
 }

@@ -21,7 +21,7 @@ FORMS = {
     "/admin/gebruikers/uitnodigen": {"email": "nieuw@example.be", "full_name": "Nieuwe Coach", "role": "coach", "language": "nl"},
     "/admin/instellingen": {"voortraject": "30", "jobmatching": "90", "stage": "90", "nazorg": "90", "success_rule": "hired",
                             "target_pct": "75", "retention_days": "730", "place_expiry_days": "60"},
-    "/admin/vaardigheden/nieuw": {"id": "kassa", "label_nl": "Kassa", "label_en": "Till", "group": "retail"},
+    "/admin/vaardigheden/nieuw": {"id": "kassa", "label_nl": "Kassa", "label_en": "Till", "group": "winkel-retail"},
     "/admin/premies/nieuw": {"code": "test", "name_nl": "Test", "name_en": "Test"},
 }
 
@@ -138,7 +138,7 @@ def test_add_and_edit_a_skill_term_with_variants(admin_client, session):
 
 
 def test_skill_term_with_bad_input_shows_dutch_errors(admin_client, session):
-    response = admin_client.post("/admin/vaardigheden/nieuw", data={"id": "Met Spaties", "label_nl": "", "label_en": "x", "group": "retail"})
+    response = admin_client.post("/admin/vaardigheden/nieuw", data={"id": "Met Spaties", "label_nl": "", "label_en": "x", "group": "winkel-retail"})
     page = response.get_data(as_text=True)
     assert response.status_code == 400
     assert "Gebruik alleen kleine letters, cijfers, - en _." in page and "Dit veld is verplicht." in page
@@ -201,9 +201,9 @@ def test_audit_log_is_searchable_and_downloadable(admin_client, session):
     ])
     session.commit()
     page = admin_client.get("/admin/audit", query_string={"q": "beheerder een"}).get_data(as_text=True)
-    assert "<code>user.invited</code>" in page and "<code>place.expired</code>" not in page
+    assert "<td>Uitgenodigd</td>" in page and "<td>Stageplaats verlopen</td>" not in page
     page = admin_client.get("/admin/audit", query_string={"action": "place.expired"}).get_data(as_text=True)
-    assert "<code>place.expired</code>" in page and "<code>user.invited</code>" not in page
+    assert "<td>Stageplaats verlopen</td>" in page and "<td>Uitgenodigd</td>" not in page
     page = admin_client.get("/admin/audit", query_string={"date_from": "2000-01-01", "date_to": "2000-01-02"}).get_data(as_text=True)
     assert "Niets gevonden." in page
     csv_text = admin_client.get("/admin/audit.csv").get_data(as_text=True)

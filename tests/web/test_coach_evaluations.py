@@ -31,13 +31,16 @@ def test_evaluation_form_shows_every_item_with_described_levels(session, client,
     assert "Haalt het tempo van een gewone werkplek." in html
 
 
-def test_motivation_is_required_for_every_score(session, client, login_as):
+def test_motivation_is_required_for_every_score_at_sign_off(session, client, login_as):
     coach = make_user(session, "coach")
     person = make_participant(session, coach)
     login_as(coach)
-    response = client.post(f"/coach/deelnemers/{person.id}/evaluaties/nieuw", data=_form(pace_motivation=""))
-    assert response.status_code == 200
-    assert session.exec(select(Evaluation)).first() is None
+    assert client.post(f"/coach/deelnemers/{person.id}/evaluaties/nieuw", data=_form(pace_motivation="")).status_code == 302
+    evaluation = session.exec(select(Evaluation)).one()
+    response = client.post(f"/coach/evaluaties/{evaluation.id}/afronden", data={"confirmed": "1"})
+    assert response.status_code == 422 and "Werktempo: de motivering" in response.get_data(as_text=True)
+    session.refresh(evaluation)
+    assert evaluation.signed_off_at is None
 
 
 def test_not_yet_needs_a_re_evaluation_date(session, client, login_as):
@@ -45,7 +48,10 @@ def test_not_yet_needs_a_re_evaluation_date(session, client, login_as):
     person = make_participant(session, coach)
     login_as(coach)
     client.post(f"/coach/deelnemers/{person.id}/evaluaties/nieuw", data=_form("not_yet"))
-    assert session.exec(select(Evaluation)).first() is None
+    draft = session.exec(select(Evaluation)).one()
+    assert "De datum van de nieuwe evaluatie" in client.get(f"/coach/evaluaties/{draft.id}/afronden").get_data(as_text=True)
+    session.delete(draft)
+    session.commit()
     later = (date.today() + timedelta(days=60)).isoformat()
     assert client.post(f"/coach/deelnemers/{person.id}/evaluaties/nieuw", data=_form("not_yet", re_evaluation_on=later)).status_code == 302
     evaluation = session.exec(select(Evaluation)).one()
@@ -60,7 +66,7 @@ def test_signed_off_evaluation_cannot_be_changed(session, client, login_as):
     client.post(f"/coach/deelnemers/{person.id}/evaluaties/nieuw", data=_form())
     evaluation = session.exec(select(Evaluation)).one()
     assert client.post(f"/coach/evaluaties/{evaluation.id}/bewerken", data=_form(summary="Draft change")).status_code == 302
-    assert client.post(f"/coach/evaluaties/{evaluation.id}/afronden").status_code == 302
+    assert client.post(f"/coach/evaluaties/{evaluation.id}/afronden", data={"confirmed": "1"}).status_code == 302
     session.refresh(evaluation)
     assert evaluation.signed_off_at is not None and evaluation.signed_off_by_id == coach.id and evaluation.summary == "Draft change"
     response = client.post(f"/coach/evaluaties/{evaluation.id}/bewerken", data=_form("not_yet", re_evaluation_on="2030-01-01", summary="Changed"))
@@ -76,7 +82,7 @@ def test_new_evaluation_follows_the_signed_off_one_and_both_stay_readable(sessio
     login_as(coach)
     client.post(f"/coach/deelnemers/{person.id}/evaluaties/nieuw", data=_form("not_yet", re_evaluation_on="2030-01-01"))
     first = session.exec(select(Evaluation)).one()
-    client.post(f"/coach/evaluaties/{first.id}/afronden")
+    client.post(f"/coach/evaluaties/{first.id}/afronden", data={"confirmed": "1"})
     client.post(f"/coach/deelnemers/{person.id}/evaluaties/nieuw", data=_form("ready_with_support"))
     second = session.exec(select(Evaluation).where(Evaluation.id != first.id)).one()
     assert second.previous_id == first.id

@@ -186,7 +186,7 @@ def test_dashboard_shows_the_figures_and_every_table_downloads_as_csv(client, se
     login(client, admin.email)
     query = {"date_from": "2025-01-01", "date_to": "2025-12-31"}
     page = client.get("/admin/monitoring", query_string=query).get_data(as_text=True)
-    assert 'data-testid="result">40.0%' in page
+    assert 'data-testid="result">40,0%' in page
     assert "<svg" in page and "stroke-dasharray" in page  # the chart with the target line
     for table in ("summary", "outcomes", "phases", "funnel", "declines", "sectors", "provinces", "places", "idle_employers"):
         response = client.get(f"/admin/monitoring/{table}.csv", query_string=query)

@@ -63,14 +63,14 @@ def test_invalid_consent_level_is_refused(world, session, login_as):
 def test_my_data_page_shows_profile_views_and_per_proposal_consent(world, login_as):
     html = login_as(world.user).get("/deelnemer/gegevens").get_data(as_text=True)
     assert "Wie bekeek mijn profiel?" in html
-    assert "Logistiek Noord op" in html
-    assert "Logistiek Noord: nog niet" in html
+    assert "Logistiek Noord (Magazijnmedewerker): 1 keer, laatst op" in html
+    assert "Logistiek Noord · Magazijnmedewerker: nog niet" in html
 
 
 def test_consent_shows_once_the_participant_agreed_to_the_proposal(world, login_as):
     client = login_as(world.user)
     client.post(f"/deelnemer/vacatures/{world.place.id}/antwoord", data={"yes": "1"})
-    assert "Logistiek Noord: ja, sinds" in client.get("/deelnemer/gegevens").get_data(as_text=True)
+    assert "Logistiek Noord · Magazijnmedewerker: ja, sinds" in client.get("/deelnemer/gegevens").get_data(as_text=True)
 
 
 def test_json_export_holds_all_my_data(world, login_as):

@@ -9,7 +9,7 @@ from sqlmodel import select
 
 from tests.conftest import make_employer, make_participant, make_place, make_proposal, make_user
 from tests.web.employer_helpers import draft_place, employer_with_user, sheet_form_data
-from web.models import CostLine, CostSheet, Participant, User, utcnow
+from web.models import CostLine, CostSheet, Participant, User
 
 HUGE = str(2**63)
 
@@ -71,14 +71,21 @@ def test_an_intake_time_in_year_one_is_refused_with_a_message(client, session, l
     employer, user = employer_with_user(session)
     coach = make_user(session, "coach")
     place = make_place(session, employer)
-    proposal = make_proposal(session, make_participant(session, coach), place, state="employer_interested", participant_consented_at=utcnow())
+    proposal = make_proposal(session, make_participant(session, coach), place, state="employer_interested")
+    from web.models import Meeting, utcnow
+
+    proposal.participant_consented_at = utcnow()
+    session.add(proposal)
+    session.commit()
     login_as(user)
+    # the intake is offered as meeting slots since the brokering work (issue 11)
     response = client.post(f"/werkgever/voorstellen/{proposal.id}/momenten",
-                           data={"slot1_date": "0001-01-01", "slot1_start": "00:00", "slot1_end": "01:00", "location": "Dok 1"})
+                           data={"slot1_date": "0001-01-01", "slot1_start": "00:00", "slot1_end": "01:00", "location": "Kaai 1"})
     assert response.status_code in (400, 422)
-    assert "Vul een geldige datum in." in response.get_data(as_text=True) or "Kies een moment binnen het jaar." in response.get_data(as_text=True)
+    assert "Kies een moment binnen het jaar." in response.get_data(as_text=True)
     session.refresh(proposal)
     assert proposal.state == "employer_interested"
+    assert session.exec(select(Meeting)).all() == []
 
 
 def test_an_evaluation_date_in_year_9999_is_refused(client, session, login_as):
@@ -138,8 +145,10 @@ def test_signing_off_an_incomplete_evaluation_says_why(client, session, login_as
     session.add(evaluation)
     session.commit()
     login_as(coach)
-    response = client.post(f"/coach/evaluaties/{evaluation.id}/afronden", follow_redirects=True)
-    assert response.status_code == 200 and "nog niet volledig" in response.get_data(as_text=True)
+    # the sign-off step lists what is missing (issue 16) instead of failing
+    for data in ({}, {"confirmed": "1"}):
+        response = client.post(f"/coach/evaluaties/{evaluation.id}/afronden", data=data, follow_redirects=True)
+        assert response.status_code == 422 and "nog niet afronden" in response.get_data(as_text=True)
     session.refresh(evaluation)
     assert evaluation.signed_off_at is None
 

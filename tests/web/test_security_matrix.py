@@ -48,6 +48,7 @@ PUBLIC_ENDPOINTS = {
     "static",  # CSS, JS and images
     "main.index",  # the home page for visitors
     "main.healthz",  # the load balancer's health check (JSON, no data)
+    "main.favicon",  # the site icon
     "auth.login",
     "auth.logout",  # POST only; logging out when not logged in just goes back to the login page
     "auth.register",  # employers register themselves
@@ -56,6 +57,7 @@ PUBLIC_ENDPOINTS = {
     "auth.forgot_password",
     "auth.reset_password",  # guarded by the one-time token in the link
     "account.calendar_feed",  # guarded by the secret in the feed's address (tests/web/test_calendar_feeds.py)
+    "auth.verify_email",  # guarded by the signature of the link
 }
 # JSON endpoints: errors and a missing login answer JSON (4xx with an "error" message), never an HTML page or redirect.
 JSON_ENDPOINTS = {"main.healthz", "employer.suggest_occupations", "employer.suggest_skills"}
@@ -102,18 +104,20 @@ OBJECT_OWNERS = {
     ("participant", "meeting_id"): ("participant_a", "participant_b"),
     ("participant", "proposal_id"): ("participant_a", "participant_b"),
     ("participant", "place_id"): ("participant_a", "participant_b"),
+    ("participant", "evaluation_id"): ("participant_a", "participant_b"),  # only one's own signed-off evaluations
     ("participant.coach", "participant_id"): ("coach_a", "coach_b"),
     ("notifications", "notification_id"): ("coach_a", "coach_b"),
     ("admin", "user_id"): ADMIN_WIDE,
     ("admin", "premium_id"): ADMIN_WIDE,
     ("admin", "term_id"): ADMIN_WIDE,
     ("account", "token_id"): ("coach_a", "coach_b"),  # an API token of another user
+    ("admin", "employer_id"): ADMIN_WIDE,
 }
 # Form data for POST routes: enough for every form that the action would go through if the check were missing.
 FORM = {
     "action": "publish", "answer": "interested", "to_state": "withdrawn", "reason": "other", "note": "Indringer", "body": "Indringer",
     "phase": "stage", "yes": "1", "consent_level": "skills_name", "confirm": "y", "option1": "2099-01-01T10:00", "email": "indringer@example.be",
-    "language": "nl", "full_name": "Indringer", "lang": "en", "held_on": "2024-01-01", "active": "0", "role": "admin",
+    "language": "nl", "full_name": "Indringer", "lang": "en", "held_on": "2024-01-01", "active": "0", "role": "admin", "message": "Indringer",
     "slot1_date": (date.today() + timedelta(days=10)).isoformat(), "slot1_start": "10:00", "slot1_end": "11:00",
     "new_date": (date.today() + timedelta(days=11)).isoformat(), "new_start": "10:00", "new_end": "11:00",
     "location": "Indringerstraat 1", "outcome": "continue", "motivation": "Indringer",
@@ -198,7 +202,8 @@ def world(session):
     session.add(ProposalMessage(proposal_id=proposal_a.id, author_id=users["coach_a"].id, author_side="coach", body="GEHEIM-BERICHT"))
     session.add(MatchSuggestion(participant_id=part_a.id, place_id=place_a.id, score=80, explanation={}, engine_version="t",
                                 released_to_participant=True))
-    evaluation_a = Evaluation(participant_id=part_a.id, coach_id=users["coach_a"].id, held_on=date(2024, 1, 1), summary="GEHEIME-EVALUATIE")
+    evaluation_a = Evaluation(participant_id=part_a.id, coach_id=users["coach_a"].id, held_on=date(2024, 1, 1), summary="GEHEIME-EVALUATIE",
+                              signed_off_at=utcnow(), signed_off_by_id=users["coach_a"].id)
     notification_a = Notification(user_id=users["coach_a"].id, kind="participant.answered", payload={"place_title": "GEHEIME-MELDING"},
                                   link="/coach/")
     from web.services.api_tokens import create_token
@@ -211,8 +216,8 @@ def world(session):
     ids = {
         "place_id": place_a.id, "proposal_id": proposal_a.id, "participant_id": part_a.id, "evaluation_id": evaluation_a.id,
         "notification_id": notification_a.id, "member_id": colleague_a.id, "user_id": users["coach_b"].id, "premium_id": premium.id, "term_id": term.id,
-        "meeting_id": meeting_a.id, "answer": "interested", "table": "summary", "token": "no-such-token", "filename": "css/app.css",
-        "token_id": token_a.id,
+        "employer_id": employer_a.id, "meeting_id": meeting_a.id, "answer": "interested", "table": "summary", "token": "no-such-token",
+        "filename": "css/app.css", "token_id": token_a.id,
     }
     return {"users": users, "ids": ids, "place_b": place_b, "part_b": part_b}
 

@@ -9,6 +9,7 @@ from wtforms import (
     TextAreaField,
     URLField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
     URL,
     DataRequired,
@@ -21,11 +22,12 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from web.labels import SKILL_GROUP_LABELS
 from web.validators import (
     REQUIRED,
     BoundedDateField,
     BoundedIntegerField,
-    FiniteDecimalField,
+    LocalDecimalField,
     NoMarkup,
     optional_id,
 )
@@ -65,6 +67,15 @@ class ConfirmForm(FlaskForm):
     """A form with only the CSRF token, for one-button actions."""
 
 
+class ReviewForm(FlaskForm):
+    """The admin's review of a new organisation: approve, ask for more, or refuse, with a message."""
+
+    action = SelectField(_l("Beslissing"), choices=[SelectChoice("approve", _l("Aanvaarden")), SelectChoice("more_info", _l("Meer informatie vragen")),
+                                                   SelectChoice("refuse", _l("Weigeren"))], validators=[DataRequired(REQUIRED)])
+    message = TextAreaField(_l("Bericht aan de organisatie"), validators=[Optional(), Length(max=2000)],
+                            description=_l("Verplicht als je meer informatie vraagt of weigert. De eigenaar krijgt het als melding."))
+
+
 class SkillTermForm(FlaskForm):
     id = StringField(_l("Code"), validators=[DataRequired(REQUIRED), Length(max=80), CODE_PATTERN],
                      description=_l("Vaste sleutel, bijvoorbeeld heftruck-rijden. Niet meer te wijzigen."))
@@ -73,7 +84,8 @@ class SkillTermForm(FlaskForm):
                                 description=_l("Synoniemen en schrijfwijzen, één per regel of gescheiden door komma's."))
     label_en = StringField(_l("Naam (Engels)"), validators=[DataRequired(REQUIRED), Length(max=200), NoMarkup()])
     variants_en = TextAreaField(_l("Varianten (Engels)"), validators=[Optional(), Length(max=4000)])
-    group = StringField(_l("Groep"), validators=[DataRequired(REQUIRED), Length(max=40), CODE_PATTERN])
+    group = SelectField(_l("Groep"), choices=[SelectChoice(code, label) for code, label in SKILL_GROUP_LABELS.items()],
+                        validators=[DataRequired(REQUIRED)])
     esco_uri = URLField(_l("ESCO-link"), validators=[Optional(), URL(message=_l("Vul een geldige link in.")), Length(max=200)])
     active = BooleanField(_l("Actief"), default=True)
 
@@ -84,10 +96,10 @@ class PremiumForm(FlaskForm):
     name_en = StringField(_l("Naam (Engels)"), validators=[DataRequired(REQUIRED), Length(max=200), NoMarkup()])
     conditions_nl = TextAreaField(_l("Voorwaarden (Nederlands)"), validators=[Optional(), Length(max=5000)])
     conditions_en = TextAreaField(_l("Voorwaarden (Engels)"), validators=[Optional(), Length(max=5000)])
-    amount = FiniteDecimalField(_l("Bedrag (euro)"), places=2, validators=[Optional(), NumberRange(min=0, message=_l("Het bedrag mag niet negatief zijn."))],
+    amount = LocalDecimalField(_l("Bedrag (euro)"), places=2, validators=[Optional(), NumberRange(min=0, message=_l("Het bedrag mag niet negatief zijn."))],
                           render_kw={"inputmode": "decimal"})
-    percentage_min = FiniteDecimalField(_l("Percentage minimum"), validators=[Optional(), NumberRange(min=0, max=100, message=_l("Kies een percentage van 0 tot 100."))])
-    percentage_max = FiniteDecimalField(_l("Percentage maximum"), validators=[Optional(), NumberRange(min=0, max=100, message=_l("Kies een percentage van 0 tot 100."))])
+    percentage_min = LocalDecimalField(_l("Percentage minimum"), validators=[Optional(), NumberRange(min=0, max=100, message=_l("Kies een percentage van 0 tot 100."))])
+    percentage_max = LocalDecimalField(_l("Percentage maximum"), validators=[Optional(), NumberRange(min=0, max=100, message=_l("Kies een percentage van 0 tot 100."))])
     unit = StringField(_l("Eenheid"), validators=[Optional(), Length(max=40)], description=_l("Bijvoorbeeld: per maand, % van het referteloon."))
     source_url = URLField(_l("Bron (link)"), validators=[Optional(), URL(message=_l("Vul een geldige link in.")), Length(max=500)])
     valid_from = BoundedDateField(_l("Geldig vanaf"), validators=[Optional()])

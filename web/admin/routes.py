@@ -17,17 +17,20 @@ from web.admin.forms import (
     InviteForm,
     MonitoringFilterForm,
     PremiumForm,
+    ReviewForm,
     RoleForm,
     SettingsForm,
     SkillTermForm,
 )
 from web.db import get_session
+from web.labels import audit_action_label, review_status_label
 from web.layout import NAVIGATION, add_nav_item
-from web.models import PHASES, ROLES, SECTORS, Premium, SkillTerm, User, utcnow
+from web.models import PHASES, REVIEW_STATUSES, ROLES, SECTORS, Employer, Premium, SkillTerm, User, utcnow
 from web.paging import read_page_request
 from web.security import allow_mail_form, role_required
 from web.services import admin as admin_service
 from web.services import monitoring as monitoring_service
+from web.services import vetting
 from web.services.jobs import recent_runs
 from web.services.proposals import DECLINE_REASONS
 
@@ -105,7 +108,7 @@ USER_SORT_LABELS = [
 ]
 ORGANISATION_SORT_LABELS = [
     ("naam", _l("Naam")), ("sector", _l("Sector")), ("postcode", _l("Postcode")), ("plaatsen", _l("Stageplaatsen")),
-    ("open", _l("Gepubliceerd")), ("leden", _l("Accounts")),
+    ("open", _l("Gepubliceerd")), ("leden", _l("Accounts")), ("status", _l("Status")), ("voorstellen", _l("Voorstellen")),
 ]
 
 
@@ -127,13 +130,20 @@ def users():
 
 @bp.route("/organisaties")
 def organisations():
+    """Every organisation, paged, searched and sorted (members, places, proposals, review status), with the review queue."""
+    return _organisations_page(ReviewForm())
+
+
+def _organisations_page(form: ReviewForm, failed_id: int | None = None):
     session = get_session()
     query = (request.args.get("q") or "").strip()[:200]
     sector = request.args.get("sector") if request.args.get("sector") in SECTORS else None
+    status = request.args.get("status") if request.args.get("status") in REVIEW_STATUSES else None
     wanted = read_page_request(request.args, sorts=admin_service.ORGANISATION_SORTS, default="naam")
-    page = admin_service.organisations_page(session=session, wanted=wanted, query=query or None, sector=sector)
+    page = admin_service.organisations_page(session=session, wanted=wanted, query=query or None, sector=sector, status=status)
     return render_template("admin/organisations.html", page=page, rows=page.items, query=query, sector=sector, sectors=SECTORS,
-                           sort_options=ORGANISATION_SORT_LABELS)
+                           status=status, statuses=REVIEW_STATUSES, sort_options=ORGANISATION_SORT_LABELS, form=form,
+                           queue=vetting.review_queue(session=session), failed_id=failed_id)
 
 
 @bp.route("/gebruikers/uitnodigen", methods=["GET", "POST"])
@@ -203,6 +213,32 @@ def user_active(user_id: int):
 
 
 # --- skill vocabulary ------------------------------------------------------------------------------
+
+
+@bp.record_once
+def _review_messages(state):
+    with state.app.app_context():
+        vetting.register_messages()
+
+
+@bp.route("/organisaties/<int:employer_id>/beoordeling", methods=["POST"])
+def review_organisation(employer_id: int):
+    db = get_session()
+    employer = db.get(Employer, employer_id)
+    if employer is None:
+        abort(404)
+    form = ReviewForm()
+    if form.validate_on_submit():
+        try:
+            vetting.review_employer(session=db, employer=employer, admin=current_user, action=form.action.data, message=form.message.data)
+        except vetting.VettingError as exc:
+            if exc.code != "message_required":
+                abort(400)
+            form.message.errors = [*form.message.errors, _("Schrijf de organisatie wat er nog nodig is, of waarom je weigert.")]
+        else:
+            flash(_("%(name)s: %(status)s.", name=employer.name, status=review_status_label(employer.review_status)), "success")
+            return redirect(url_for("admin.organisations"))
+    return _organisations_page(form, failed_id=employer.id), 422
 
 
 @bp.route("/vaardigheden")
@@ -308,11 +344,31 @@ def _audit_query(form):
                 actor=form.actor.data or None)
 
 
+AUDIT_OBJECT_LINKS = {"User": ("admin.user_detail", "user_id", int), "Premium": ("admin.premium_edit", "premium_id", int),
+                      "SkillTerm": ("admin.skill_edit", "term_id", str)}
+
+
+@bp.app_context_processor
+def _audit_links():
+    def audit_object_url(entry):
+        """A link to the object of an audit row, where an admin page for it exists."""
+        target = AUDIT_OBJECT_LINKS.get(entry.object_type)
+        if target is None or not entry.object_id:
+            return None
+        endpoint, arg, convert = target
+        try:
+            return url_for(endpoint, **{arg: convert(entry.object_id)})
+        except ValueError:
+            return None
+
+    return {"audit_object_url": audit_object_url}
+
+
 @bp.route("/audit")
 def audit():
     session = get_session()
     form = AuditSearchForm(request.args)
-    form.action.choices = [("", _("Alle acties"))] + [(a, a) for a in admin_service.audit_actions(session=session)]
+    form.action.choices = [("", _("Alle acties"))] + [(a, audit_action_label(a)) for a in admin_service.audit_actions(session=session)]
     form.validate()
     wanted = read_page_request(request.args, sorts=admin_service.AUDIT_SORTS, default="-wanneer")
     page = admin_service.audit_page(session=session, wanted=wanted, **(_audit_query(form) if not form.errors else {}))

@@ -117,6 +117,20 @@ def accept_invite(token: str | None):
     return render_template("auth/set_password.html", form=form, title=_("Kies je wachtwoord"))
 
 
+@bp.route("/bevestigen/<token>")
+def verify_email(token: str):
+    """Confirm an e-mail address from the signed link in the confirmation e-mail."""
+    from web.services.vetting import VettingError
+    from web.services.vetting import verify_email as confirm
+
+    try:
+        confirm(session=get_session(), token=token)
+    except VettingError:
+        return render_template("auth/link_invalid.html"), 410
+    flash(_("Je e-mailadres is bevestigd. Je kan nu publiceren."), "success")
+    return redirect(url_for("main.dashboard"))
+
+
 @bp.route("/wachtwoord-vergeten", methods=["GET", "POST"])
 def forgot_password():
     form = ResetRequestForm()

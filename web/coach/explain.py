@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 
+from web.formatting import format_number
 from web.labels import skill_level_label
 
 
 def _km(value) -> str:
-    return f"{float(value):.0f}"
+    return format_number(float(value), 0)
 
 
 def _near(value) -> bool:

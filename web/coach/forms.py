@@ -107,29 +107,33 @@ class ImportForm(FlaskForm):
     file = FileField(_l("CSV-bestand"), validators=[FileRequired(REQUIRED)])
 
 
+class OptionalRadioField(RadioField):
+    """Radio buttons that may stay unchosen (a draft); a chosen value must still be one of the choices."""
+
+    def pre_validate(self, form):
+        if self.data in (None, "", "None"):
+            self.data = None
+            return
+        super().pre_validate(form)
+
+
 def evaluation_form_class():
     """The evaluation form: one score (1–4, each level described) and a required motivation per rubric item."""
 
     class EvaluationForm(FlaskForm):
-        held_on = BoundedDateField(_l("Datum van het gesprek"), validators=[InputRequired(REQUIRED)])  # InputRequired keeps a range error visible
-        attendees = StringField(_l("Wie nam deel"), validators=[DataRequired(REQUIRED), Length(max=500)],
+        held_on = BoundedDateField(_l("Datum van het gesprek"), validators=[Optional()], description=_l("Leeg: vandaag."))
+        attendees = StringField(_l("Wie nam deel"), validators=[Optional(), Length(max=500)],
                                 description=_l("Bijvoorbeeld: deelnemer, coach, werkvloerbegeleider."))
-        decision = RadioField(_l("Beslissing"), choices=[SelectChoice(k, v) for k, v in DECISION_LABELS.items()], validators=[InputRequired(REQUIRED)])
+        decision = OptionalRadioField(_l("Beslissing"), choices=[SelectChoice(k, v) for k, v in DECISION_LABELS.items()], validators=[Optional()])
         re_evaluation_on = BoundedDateField(_l("Datum van de nieuwe evaluatie"), validators=[Optional()],
                                      description=_l("Verplicht als de deelnemer nog niet klaar is."))
         summary = TextAreaField(_l("Samenvatting"), validators=[Optional(), Length(max=4000)])
 
-        def validate(self, extra_validators=None):
-            ok = super().validate(extra_validators)
-            if self.decision.data == "not_yet" and not self.re_evaluation_on.data:
-                self.re_evaluation_on.errors = [*self.re_evaluation_on.errors, _l("Geef een datum voor de nieuwe evaluatie.")]
-                return False
-            return ok
-
         def scores(self) -> dict:
-            return {item: {"score": int(getattr(self, f"{item}_score").data), "motivation": getattr(self, f"{item}_motivation").data} for item in RUBRIC}
+            return {item: {"score": getattr(self, f"{item}_score").data, "motivation": getattr(self, f"{item}_motivation").data} for item in RUBRIC}
 
+    # a draft saves whatever is filled in: every field is optional here, sign-off says what is missing
     for item, (label, levels) in RUBRIC.items():
-        setattr(EvaluationForm, f"{item}_score", RadioField(label, choices=[SelectChoice(str(k), v) for k, v in levels.items()], validators=[InputRequired(REQUIRED)]))
-        setattr(EvaluationForm, f"{item}_motivation", TextAreaField(_l("Motivering"), validators=[DataRequired(REQUIRED), Length(max=2000)]))
+        setattr(EvaluationForm, f"{item}_score", OptionalRadioField(label, choices=[SelectChoice(str(k), v) for k, v in levels.items()], validators=[Optional()]))
+        setattr(EvaluationForm, f"{item}_motivation", TextAreaField(_l("Motivering"), validators=[Optional(), Length(max=2000)]))
     return EvaluationForm

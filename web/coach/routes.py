@@ -28,6 +28,7 @@ from wtforms.fields.choices import SelectChoice
 from web.brokering.forms import CancelForm, ConfirmForm, MessageForm, RescheduleForm
 from web.brokering.forms import ProposeForm as MotivationForm
 from web.brokering.views import TRANSITION_ERRORS, ics_response, meeting_block, meeting_message
+from web.coach.evaluation_doc import evaluation_pdf_response
 from web.coach.explain import explain_lines
 from web.coach.forms import (
     MAX_SKILL_ROWS,
@@ -514,7 +515,15 @@ def evaluation(evaluation_id: int):
     person = _participant(item.participant_id)
     return render_template("coach/evaluation.html", evaluation=item, participant=person, rubric=evaluation_service.RUBRIC,
                            decisions=evaluation_service.DECISION_LABELS, coach=_db().get(User, item.coach_id) if item.coach_id else None,
-                           signer=_db().get(User, item.signed_off_by_id) if item.signed_off_by_id else None)
+                           signer=_db().get(User, item.signed_off_by_id) if item.signed_off_by_id else None,
+                           missing=evaluation_service.missing_for_sign_off(item))
+
+
+@bp.route("/evaluaties/<int:evaluation_id>.pdf")
+def evaluation_pdf(evaluation_id: int):
+    """The evaluation as a PDF in the participant's language."""
+    item = _evaluation(evaluation_id)
+    return evaluation_pdf_response(session=_db(), evaluation=item, participant=_participant(item.participant_id))
 
 
 @bp.route("/evaluaties/<int:evaluation_id>/bewerken", methods=["GET", "POST"])
@@ -529,7 +538,7 @@ def edit_evaluation(evaluation_id: int):
     form_class = evaluation_form_class()
     data = {"held_on": item.held_on, "attendees": item.attendees, "decision": item.decision, "re_evaluation_on": item.re_evaluation_on, "summary": item.summary}
     for key, entry in (item.scores or {}).items():
-        data[f"{key}_score"] = str(entry.get("score"))
+        data[f"{key}_score"] = str(entry["score"]) if entry.get("score") else None
         data[f"{key}_motivation"] = entry.get("motivation")
     form = form_class(data=data) if request.method == "GET" else form_class()
     if form.validate_on_submit():
@@ -542,18 +551,27 @@ def edit_evaluation(evaluation_id: int):
     return render_template("coach/evaluation_form.html", form=form, participant=person, evaluation=item, rubric=evaluation_service.RUBRIC)
 
 
-@bp.route("/evaluaties/<int:evaluation_id>/afronden", methods=["POST"])
+@bp.route("/evaluaties/<int:evaluation_id>/afronden", methods=["GET", "POST"])
 def sign_off_evaluation(evaluation_id: int):
+    """Sign-off in two steps: a page naming the consequences (or what is missing), then the confirmed POST."""
     item = _evaluation(evaluation_id)
     if item.signed_off_at is not None:
-        abort(409)
-    try:
-        evaluation_service.sign_off(session=_db(), evaluation=item, coach=current_user)
-    except evaluation_service.EvaluationError:
-        flash(_("Deze evaluatie is nog niet volledig: vul elk onderdeel, de motivatie en de beslissing in voor je afrondt."), "error")
+        if request.method == "POST":
+            abort(409)
         return redirect(url_for("coach.evaluation", evaluation_id=item.id))
-    flash(_("Evaluatie afgerond en vastgelegd."), "success")
-    return redirect(url_for("coach.evaluation", evaluation_id=item.id))
+    person = _participant(item.participant_id)
+    missing = evaluation_service.missing_for_sign_off(item)
+    if request.method == "POST" and request.form.get("confirmed") == "1" and not missing:
+        try:
+            evaluation_service.sign_off(session=_db(), evaluation=item, coach=current_user)
+        except evaluation_service.EvaluationError as exc:  # never a server error: say what is missing
+            missing = exc.missing or [_("Deze evaluatie is nog niet volledig: vul elk onderdeel, de motivatie en de beslissing in voor je afrondt.")]
+        else:
+            flash(_("Evaluatie afgerond en vastgelegd."), "success")
+            return redirect(url_for("coach.evaluation", evaluation_id=item.id))
+    status = 422 if request.method == "POST" and missing else 200
+    return render_template("coach/evaluation_sign_off.html", evaluation=item, participant=person, missing=missing,
+                           decisions=evaluation_service.DECISION_LABELS), status
 
 
 # --- places, assignments, import ----------------------------------------------------------------
@@ -595,7 +613,7 @@ def places():
 def place(place_id: int):
     db = _db()
     item = db.get(StagePlace, place_id)
-    if item is None or item.status != "published":
+    if item is None or item.status != "published" or db.get(Employer, item.employer_id).review_status != "approved":
         abort(404)
     show_excluded = request.args.get("uitgesloten") == "1"
     wanted = read_page_request(request.args, sorts=caseload_service.PLACE_CANDIDATE_SORTS, default="-score")
@@ -612,7 +630,7 @@ def place_sheet_pdf(place_id: int):
     """The same cost & expectation sheet as the employer's PDF, in the coach's language (or ?lang=)."""
     db = _db()
     item = db.get(StagePlace, place_id)
-    if item is None or item.status != "published":
+    if item is None or item.status != "published" or db.get(Employer, item.employer_id).review_status != "approved":
         abort(404)
     lang = request.args.get("lang") if request.args.get("lang") in current_app.config["LANGUAGES"] else str(get_locale())
     with force_locale(lang):

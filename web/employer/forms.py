@@ -40,7 +40,7 @@ from web.validators import (
     BoundedDateField,
     BoundedDateTimeLocalField,
     BoundedIntegerField,
-    FiniteDecimalField,
+    LocalDecimalField,
     PostalCode,
     bounded_id,
 )
@@ -87,16 +87,8 @@ class DutchIntegerField(BoundedIntegerField):
             raise ValueError(str(WHOLE_NUMBER)) from exc
 
 
-class DutchDecimalField(FiniteDecimalField):
-    def process_formdata(self, valuelist):
-        if valuelist and isinstance(valuelist[0], str):
-            valuelist = [valuelist[0].replace(",", ".").strip()]
-        try:
-            super().process_formdata(valuelist)
-        except ValueError as exc:
-            if _bound_error(exc):
-                raise
-            raise ValueError(str(NUMBER)) from exc
+class DutchDecimalField(LocalDecimalField):
+    """A decimal comma or point, shown back with the reader's decimal mark."""
 
 
 class DutchDateTimeField(BoundedDateTimeLocalField):
@@ -292,6 +284,7 @@ class SheetForm(FlaskForm):
     intention = SelectField(_l("Na de stage"), choices=[], validators=[Optional()])
     contract_type = text(_l("Soort contract"), 100, description=_l("Bijvoorbeeld: contract van onbepaalde duur, 30 uur."))
     checklist = RowList(FormField(ChecklistRowForm), min_entries=0, max_entries=MAX_CHECKLIST_ROWS)
+    confirm_unusual = BooleanField(_l("Ja, deze bedragen en uren kloppen"))
 
     def __init__(self, *args, premium_choices=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -330,6 +323,13 @@ class SheetForm(FlaskForm):
             "intention": self.intention.data or None,
             "contract_type": self.contract_type.data or None,
         }
+
+    def field_for(self, name: str):
+        """The field behind a check's name ("wage_amount", "lines-2-amount")."""
+        if name.startswith("lines-"):
+            _prefix, index, attr = name.split("-", 2)
+            return getattr(self.lines[int(index)].form, attr)
+        return getattr(self, name, None)
 
     def line_values(self) -> list[dict]:
         return [

@@ -15,7 +15,7 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import force_locale, format_currency, get_locale
+from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -35,11 +35,12 @@ from web.employer.forms import (
     PlaceForm,
     SheetForm,
 )
+from web.formatting import format_date
 from web.layout import add_nav_item
 from web.models import PROPOSAL_STATES
 from web.paging import read_page_request
 from web.security import allow_mail_form, json_endpoint, role_required
-from web.services import conversation, cost_sheets, employers, places
+from web.services import conversation, cost_sheets, employers, places, vetting
 from web.services import meetings as meeting_service
 from web.services.accounts import AccountError
 from web.services.dashboards import employer_overview
@@ -59,7 +60,6 @@ add_nav_item("employer", "employer.organisation", _l("Organisatie"))
 @bp.record_once
 def _filters(state):
     state.app.jinja_env.filters.update(texts.TEMPLATE_FILTERS)
-    state.app.jinja_env.filters["euro"] = lambda v: "—" if v is None else format_currency(v, "EUR")
     state.app.jinja_env.filters["iso_datetime"] = lambda v: datetime.fromisoformat(v) if isinstance(v, str) else v
 
 
@@ -98,7 +98,19 @@ def _cost_labels() -> dict[str, str]:
 def dashboard():
     db = get_session()
     employer = _employer()
-    return render_template("employer/dashboard.html", employer=employer, overview=employer_overview(session=db, employer=employer))
+    return render_template("employer/dashboard.html", employer=employer, overview=employer_overview(session=db, employer=employer),
+                           resend_form=InterestedForm())
+
+
+@bp.route("/bevestiging-opnieuw", methods=["POST"])
+def resend_verification():
+    """Send the e-mail confirmation link again."""
+    if not InterestedForm().validate_on_submit():
+        abort(400)
+    if not current_user.email_verified:
+        vetting.send_verification_email(session=get_session(), user=current_user)
+    flash(_("We stuurden de link opnieuw naar %(email)s.", email=current_user.email), "success")
+    return redirect(url_for("employer.dashboard"))
 
 
 # --- organisation -------------------------------------------------------------------------------
@@ -226,9 +238,13 @@ def place_edit(place_id: int):
         return redirect(url_for("employer.place_detail", place_id=place.id))
     form = _place_form(place)
     if form.validate_on_submit():
+        online_until = place.expires_at
         places.save_place(session=get_session(), employer=_employer(), actor=current_user, values=form.place_values(),
                           skills=form.skill_values(), place=place)
         flash(_("De stageplaats is bewaard."), "success")
+        if online_until is not None and place.expires_at != online_until:
+            flash(_("De plaats bleef anders niet online tot de startdatum: ze staat nu online tot %(date)s.",
+                    date=format_date(place.expires_at)), "warning")
         return redirect(url_for("employer.place_detail", place_id=place.id))
     return _render_place_form(form, place, 422 if form.is_submitted() else 200)
 
@@ -259,14 +275,22 @@ def sheet_edit(place_id: int):
     if place.status not in places.EDITABLE_STATES:
         return redirect(url_for("employer.place_detail", place_id=place.id))
     form = _sheet_form(place)
+    check = None
     if form.validate_on_submit():
-        cost_sheets.save_sheet(session=get_session(), place=place, values=form.sheet_values(), lines=form.line_values(),
-                               premium_ids=form.premiums.data or [], checklist=form.checklist_values())
-        flash(_("De kosten- en verwachtingenfiche is bewaard."), "success")
-        return redirect(url_for("employer.place_detail", place_id=place.id))
+        check = cost_sheets.check_sheet(values=form.sheet_values(), lines=form.line_values(), hours_per_week=place.hours_per_week,
+                                        duration_weeks=place.duration_weeks)
+        for name, message in check.errors.items():
+            target = form.field_for(name)
+            target.errors = [*target.errors, message]
+        if check.ok and (not check.warnings or form.confirm_unusual.data):
+            cost_sheets.save_sheet(session=get_session(), place=place, values=form.sheet_values(), lines=form.line_values(),
+                                   premium_ids=form.premiums.data or [], checklist=form.checklist_values())
+            flash(_("De kosten- en verwachtingenfiche is bewaard."), "success")
+            return redirect(url_for("employer.place_detail", place_id=place.id))
     premiums = cost_sheets.available_premiums(session=get_session())
-    return render_template("employer/sheet_form.html", form=form, place=place, premiums={p.id: p for p in premiums}), (
-        422 if form.is_submitted() else 200)
+    warnings = [(form.field_for(name), message) for name, message in check.warnings.items()] if check and check.ok else []
+    return render_template("employer/sheet_form.html", form=form, place=place, premiums={p.id: p for p in premiums}, check=check,
+                           warnings=warnings), (422 if form.is_submitted() else 200)
 
 
 @bp.route("/plaatsen/<int:place_id>")
@@ -276,7 +300,8 @@ def place_detail(place_id: int):
     return render_template(
         "employer/place_detail.html", place=place, employer=_employer(), skills=places.place_skills(session=db, place=place),
         doc=cost_sheets.sheet_document(session=db, place=place, labels=_cost_labels()),
-        problems=places.publish_problems(session=db, place=place) if place.status in ("draft", "paused", "expired") else [],
+        problems=(places.publish_problems(session=db, place=place) + vetting.publish_blockers(employer=_employer(), actor=current_user))
+        if place.status in ("draft", "paused", "expired") else [],
         actions=places.allowed_actions(place), editable=place.status in places.EDITABLE_STATES,
         proposals=employers.list_proposals(session=db, employer=_employer(), place_id=place.id),
     )

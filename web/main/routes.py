@@ -29,6 +29,12 @@ def dashboard():
     return redirect(url_for(DASHBOARDS[current_user.role]))
 
 
+@bp.route("/favicon.ico")
+def favicon():
+    """Browsers ask for /favicon.ico on their own (PDF viewers, bookmarks): send the site icon."""
+    return redirect(url_for("static", filename="img/favicon.svg"), code=301)
+
+
 @bp.route("/healthz")
 def healthz():
     try:

@@ -13,15 +13,18 @@ from flask_login import current_user
 
 from web.brokering.forms import ConfirmForm
 from web.brokering.views import ics_response, meeting_block, meeting_message
+from web.coach.evaluation_doc import evaluation_pdf_response
 from web.db import get_session
 from web.layout import add_nav_item
-from web.models import Proposal, User
+from web.models import Evaluation, Proposal, User
 from web.participant.forms import AnswerForm, ConsentForm, EmptyForm, ErasureForm, TakeBackForm
 from web.security import role_required
 from web.services import cost_sheets, places, privacy
 from web.services import meetings as meeting_service
+from web.services import my_data as readable_export
 from web.services import participant_portal as portal
 from web.services.dashboards import participant_for_user
+from web.services.evaluations import DECISION_LABELS, list_evaluations
 from web.services.proposals import TransitionError
 
 bp = Blueprint("participant", __name__)
@@ -205,9 +208,22 @@ def my_data():
         consent_form=ConsentForm(consent_level=participant.consent_level),
         erasure_form=ErasureForm(),
         cancel_form=EmptyForm(),
-        views=privacy.profile_views(session=db, participant=participant),
+        views=readable_export.grouped_profile_views(session=db, participant=participant),
         proposals=[line for line in journey["proposals"] if line.proposal.state not in ("declined", "withdrawn")],
+        evaluations=[e for e in list_evaluations(session=db, participant_id=participant.id) if e.signed_off_at is not None],
+        decision_labels=DECISION_LABELS,
     )
+
+
+@bp.route("/gegevens/evaluaties/<int:evaluation_id>.pdf")
+def evaluation_pdf(evaluation_id: int):
+    """One of my own signed-off doorstroomevaluaties as a PDF in my language (a draft or another's is a 404)."""
+    participant = _me()
+    db = get_session()
+    evaluation = db.get(Evaluation, evaluation_id)
+    if evaluation is None or evaluation.participant_id != participant.id or evaluation.signed_off_at is None:
+        abort(404)
+    return evaluation_pdf_response(session=db, evaluation=evaluation, participant=participant)
 
 
 @bp.route("/gegevens/toestemming", methods=["POST"])
@@ -236,8 +252,8 @@ def export_json():
 
 @bp.route("/gegevens/download.html")
 def export_html():
-    data = privacy.export_participant_data(session=get_session(), participant=_me())
-    response = Response(render_template("participant/export.html", data=data))
+    readable = readable_export.readable_data(session=get_session(), participant=_me())
+    response = Response(render_template("participant/export.html", readable=readable))
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -246,8 +262,8 @@ def export_html():
 def export_pdf():
     from weasyprint import CSS, HTML  # imported here: heavy, and only this view needs it
 
-    data = privacy.export_participant_data(session=get_session(), participant=_me())
-    html = render_template("participant/export_document.html", data=data)
+    readable = readable_export.readable_data(session=get_session(), participant=_me())
+    html = render_template("participant/export_document.html", readable=readable)
     pdf = HTML(string=html).write_pdf(stylesheets=[CSS(string=EXPORT_PDF_CSS)])
     return _attachment(pdf, "application/pdf", "pdf")
 
@@ -256,6 +272,7 @@ EXPORT_PDF_CSS = """
 @page { size: A4; margin: 18mm; }
 body { font-family: "DejaVu Sans", sans-serif; font-size: 10.5pt; color: #1b2430; }
 h1 { font-size: 18pt; } h2 { font-size: 13pt; margin-top: 14pt; border-bottom: 1px solid #ccc; }
+h3 { font-size: 11pt; margin: 8pt 0 3pt; } dl { margin: 0; } dl div { display: flex; } dt { font-weight: bold; width: 45%; } dd { margin: 0; }
 table { border-collapse: collapse; width: 100%; } th, td { text-align: left; padding: 2pt 4pt; border-bottom: 1px solid #eee; vertical-align: top; }
 """
 

@@ -63,11 +63,12 @@ def register_employer(*, session: Session, organisation: dict, user: dict, langu
         contact_email=email,
         contact_phone=organisation.get("contact_phone"),
         size=organisation.get("size"),
+        review_status="pending",  # waits for an admin's review before coaches see its places
     )
     password = user.get("password")
     account = User(
         email=email, password_hash=hash_password(password) if password else None, role="employer", full_name=user["full_name"].strip(),
-        language=language,
+        language=language, email_verified=False,  # confirmed through the mailed link before the first publication
     )
     session.add(employer)
     session.add(account)
@@ -75,7 +76,11 @@ def register_employer(*, session: Session, organisation: dict, user: dict, langu
     session.add(EmployerMember(employer_id=employer.id, user_id=account.id, is_owner=True))
     record_audit(session=session, actor_id=account.id, action="employer.registered", obj=employer)
     session.flush()
-    if account.password_hash is None:
+    if account.password_hash is not None:  # a password given here: the address is confirmed by its own link
+        from web.services.vetting import send_verification_email
+
+        send_verification_email(session=session, user=account)
+    else:  # the link that sets the password also confirms the address (one e-mail)
         hours = current_app.config["INVITE_TOKEN_HOURS"]
         token = issue_token(session=session, user=account, purpose="invite", lifetime=timedelta(hours=hours))
         with force_locale(language):
@@ -214,7 +219,17 @@ def accept_invite(*, session: Session, raw_token: str, password: str) -> User:
     user.password_hash = hash_password(password)
     revoke_sessions(session=session, user=user)
     consume_token(session=session, token=token)
+    record_audit(session=session, actor_id=user.id, action="user.invite_accepted", obj=user)
+    _mark_email_verified(session=session, user=user)
     return user
+
+
+def _mark_email_verified(*, session: Session, user: User) -> None:
+    """A link mailed to the address was used: the address is confirmed."""
+    if not user.email_verified:
+        user.email_verified = True
+        session.add(user)
+        record_audit(session=session, actor_id=user.id, action="user.email_verified", obj=user)
 
 
 def request_password_reset(*, session: Session, email: str) -> None:
@@ -243,6 +258,7 @@ def reset_password(*, session: Session, raw_token: str, password: str) -> User:
     revoke_sessions(session=session, user=user)
     consume_token(session=session, token=token)
     record_audit(session=session, actor_id=user.id, action="user.password_reset", obj=user)
+    _mark_email_verified(session=session, user=user)  # the reset link reached the address
     return user
 
 

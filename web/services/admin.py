@@ -11,7 +11,18 @@ from flask_babel import gettext as _
 from sqlalchemy import String, case, cast, event, or_
 from sqlmodel import Session, func, select
 
-from web.models import AuditLog, Employer, EmployerMember, Premium, SkillTerm, StagePlace, Team, User, utcnow
+from web.models import (
+    AuditLog,
+    Employer,
+    EmployerMember,
+    Premium,
+    Proposal,
+    SkillTerm,
+    StagePlace,
+    Team,
+    User,
+    utcnow,
+)
 from web.security import revoke_sessions
 from web.services.accounts import AccountError, invite_user
 from web.services.audit import record_audit
@@ -84,11 +95,13 @@ def users_page(
     return paginate(session, stmt, wanted, order, tiebreak=[User.id])
 
 
-ORGANISATION_SORTS = ("naam", "sector", "postcode", "plaatsen", "open", "leden")
+ORGANISATION_SORTS = ("naam", "sector", "postcode", "status", "plaatsen", "open", "leden", "voorstellen")
+#: the review statuses in the order an admin works through them: waiting ones first
+REVIEW_ORDER = {"pending": 0, "more_info": 1, "approved": 2, "refused": 3}
 
 
-def organisations_page(*, session: Session, wanted, query: str | None = None, sector: str | None = None):
-    """One page of employers with their number of places, published places and members."""
+def organisations_page(*, session: Session, wanted, query: str | None = None, sector: str | None = None, status: str | None = None):
+    """One page of employers with their review status and number of places, published places, members and proposals."""
     from web.paging import paginate
 
     places = (
@@ -97,20 +110,30 @@ def organisations_page(*, session: Session, wanted, query: str | None = None, se
         .group_by(StagePlace.employer_id).subquery()
     )
     members = select(EmployerMember.employer_id.label("employer_id"), func.count().label("n")).group_by(EmployerMember.employer_id).subquery()
+    proposals = (
+        select(StagePlace.employer_id.label("employer_id"), func.count().label("n"))
+        .join(Proposal, Proposal.place_id == StagePlace.id).group_by(StagePlace.employer_id).subquery()
+    )
     n_places, n_open, n_members = func.coalesce(places.c.n, 0), func.coalesce(places.c.open, 0), func.coalesce(members.c.n, 0)
+    n_proposals = func.coalesce(proposals.c.n, 0)
     stmt = (
-        select(Employer, n_places.label("places"), n_open.label("open_places"), n_members.label("members"))
+        select(Employer, n_places.label("places"), n_open.label("open_places"), n_members.label("members"), n_proposals.label("proposals"))
         .outerjoin(places, places.c.employer_id == Employer.id)
         .outerjoin(members, members.c.employer_id == Employer.id)
+        .outerjoin(proposals, proposals.c.employer_id == Employer.id)
     )
     if query:
         like = f"%{query.strip().lower()}%"
         stmt = stmt.where(or_(func.lower(Employer.name).like(like), Employer.kbo_number.like(like), func.lower(func.coalesce(Employer.city, "")).like(like)))
     if sector:
         stmt = stmt.where(Employer.sector == sector)
+    if status:
+        stmt = stmt.where(Employer.review_status == status)
+    review_order = case(*((Employer.review_status == code, rank) for code, rank in REVIEW_ORDER.items()), else_=9)
     order = {
         "naam": [func.lower(Employer.name)], "sector": [Employer.sector, func.lower(Employer.name)], "postcode": [Employer.postal_code],
-        "plaatsen": [n_places], "open": [n_open], "leden": [n_members],
+        "status": [review_order, func.lower(Employer.name)], "plaatsen": [n_places], "open": [n_open], "leden": [n_members],
+        "voorstellen": [n_proposals],
     }
     return paginate(session, stmt, wanted, order, tiebreak=[Employer.id])
 

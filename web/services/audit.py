@@ -21,3 +21,12 @@ def record_audit(*, session: Session, actor_id: int | None, action: str, obj=Non
         )
     )
     session.flush()
+
+
+def current_actor_id() -> int | None:
+    """The logged-in user behind the current request (None in a job or a CLI command)."""
+    if not has_request_context():
+        return None
+    from flask_login import current_user
+
+    return current_user.id if getattr(current_user, "is_authenticated", False) else None

@@ -26,6 +26,7 @@ from web.models import (
     User,
 )
 from web.paging import Page, PageRequest, paginate, paginate_list
+from web.services.audit import record_audit
 from web.services.proposals import OPEN_STATES
 from web.services.trajectories import held_days, phase_max_days, today
 
@@ -208,6 +209,8 @@ def hand_over(*, session: Session, coach: User, participant: Participant, to_coa
         trajectory.coach_id = target.id
         session.add(trajectory)
     session.flush()
+    record_audit(session=session, actor_id=coach.id, action="participant.handed_over", obj=participant,
+                 detail={"from": coach.id, "to": target.id})
     return target
 
 

@@ -13,6 +13,7 @@ from sqlalchemy import update
 from sqlmodel import Session, func, select
 
 from web.models import EmployerMember, Participant, Proposal, ProposalMessage, StagePlace, User, utcnow
+from web.services.audit import record_audit
 from web.services.notifications import notify
 
 MAX_LENGTH = 4000
@@ -48,6 +49,8 @@ def post_message(*, session: Session, proposal: Proposal, author: User, body: st
     message = ProposalMessage(proposal_id=proposal.id, author_id=author.id, author_side=side, body=text)
     session.add(message)
     session.flush()
+    # who wrote on which proposal; the text stays in the message (it is erased with the participant, the audit log is not)
+    record_audit(session=session, actor_id=author.id, action="proposal.message_posted", obj=proposal, detail={"by": side})
     place = session.get(StagePlace, proposal.place_id)
     payload = {"proposal_id": proposal.id, "participant_id": proposal.participant_id, "place_id": proposal.place_id, "message_id": message.id}
     if side == "coach":

@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from sqlmodel import Session, delete, select
 
 from web.models import PAYERS, CostLine, CostSheet, Premium, SheetPremium, StagePlace, utcnow
+from web.services.audit import current_actor_id, record_audit
 
 WEEKS_PER_MONTH = Decimal(52) / Decimal(12)
 CENT = Decimal("0.01")
@@ -205,6 +206,8 @@ def save_sheet(
             session.add(SheetPremium(sheet_id=sheet.id, premium_id=premium_id))
     place.updated_at = utcnow()
     session.add(place)
+    record_audit(session=session, actor_id=current_actor_id(), action="sheet.saved", obj=place,
+                 detail={"lines": len(lines), "premiums": len(premium_ids)})
     session.flush()
     return sheet
 
@@ -249,3 +252,97 @@ def render_pdf(html: str, *, stylesheet_path: str, base_url: str) -> bytes:
     from weasyprint import CSS, HTML
 
     return HTML(string=html, base_url=base_url).write_pdf(stylesheets=[CSS(filename=stylesheet_path)])
+
+
+# --- sanity checks --------------------------------------------------------------------------
+#
+# Every amount has a hard bound (refused: no employer pays that, it is a typing error) and a plausible range
+# (outside it the employer sees a warning and confirms the value before it is saved). Mentor time can never
+# exceed the hours of the place itself.
+
+
+@dataclass(frozen=True)
+class Bound:
+    """Hard maximum and plausible range of one sheet amount."""
+
+    hard_max: Decimal
+    low: Decimal
+    high: Decimal
+
+
+SANITY = {
+    "wage_hour": Bound(Decimal(100), Decimal(2), Decimal(35)),
+    "wage_month": Bound(Decimal(10000), Decimal(100), Decimal(4000)),
+    "mentor_hourly_cost": Bound(Decimal(200), Decimal(10), Decimal(80)),
+    "mentor_hours_per_week": Bound(Decimal(40), Decimal(0), Decimal(10)),
+    "line_once": Bound(Decimal(20000), Decimal(0), Decimal(1500)),
+    "line_week": Bound(Decimal(2000), Decimal(0), Decimal(250)),
+    "line_month": Bound(Decimal(8000), Decimal(0), Decimal(1000)),
+}
+#: a monthly total for the stage employer above this asks for a confirmation too
+PLAUSIBLE_MONTHLY_TOTAL = Decimal(3000)
+
+
+@dataclass
+class SheetCheck:
+    """What is wrong with typed sheet values: refusals per field, and warnings the employer must confirm."""
+
+    errors: dict[str, str] = field(default_factory=dict)
+    warnings: dict[str, str] = field(default_factory=dict)
+    summary: CostSummary | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def _dec(value) -> Decimal | None:
+    return None if value is None or value == "" else Decimal(str(value))
+
+
+def check_sheet(*, values: dict, lines: list[dict], hours_per_week: int | None, duration_weeks: int | None) -> SheetCheck:
+    """Check typed sheet values against hard bounds and plausible ranges, and recompute the totals as typed."""
+    from web.formatting import format_hours, format_money
+
+    check = SheetCheck()
+
+    def judge(name: str, value: Decimal | None, bound: Bound, money: bool = True) -> None:
+        if value is None:
+            return
+        shown = format_money if money else format_hours
+        if value > bound.hard_max:
+            check.errors[name] = _("%(value)s kan niet kloppen: het maximum is %(max)s.", value=shown(value), max=shown(bound.hard_max))
+        elif not (bound.low <= value <= bound.high):
+            check.warnings[name] = _("%(value)s is ongewoon (meestal tussen %(low)s en %(high)s). Klopt dit?",
+                                     value=shown(value), low=shown(bound.low), high=shown(bound.high))
+
+    mode = values.get("wage_mode")
+    if mode in ("hour", "month"):
+        judge("wage_amount", _dec(values.get("wage_amount")), SANITY["wage_hour" if mode == "hour" else "wage_month"])
+    judge("mentor_hourly_cost", _dec(values.get("mentor_hourly_cost")), SANITY["mentor_hourly_cost"])
+    mentor_hours = _dec(values.get("mentor_hours_per_week"))
+    if mentor_hours is not None and hours_per_week and mentor_hours > hours_per_week:
+        check.errors["mentor_hours_per_week"] = _(
+            "De mentor kan niet meer uren begeleiden dan de stage zelf duurt (%(hours)s per week).", hours=format_hours(hours_per_week))
+    elif mentor_hours is not None:
+        judge("mentor_hours_per_week", mentor_hours, SANITY["mentor_hours_per_week"], money=False)
+        if "mentor_hours_per_week" not in check.warnings and hours_per_week and mentor_hours * 2 > hours_per_week:
+            check.warnings["mentor_hours_per_week"] = _("De mentor begeleidt meer dan de helft van de stage-uren. Klopt dit?")
+    for index, line in enumerate(lines):
+        if not line.get("label"):
+            continue
+        judge(f"lines-{index}-amount", _dec(line.get("amount")), SANITY.get(f"line_{line.get('period')}", SANITY["line_once"]))
+    if not check.errors:
+        items = []
+        wage = wage_item(mode=mode or "none", amount=values.get("wage_amount"), hours_per_week=hours_per_week,
+                         payer=values.get("wage_payer") or "stage_employer", label=_("Doorgerekend deel van het loon"))
+        mentor = mentor_item(hours_per_week=values.get("mentor_hours_per_week"), hourly_cost=values.get("mentor_hourly_cost"),
+                             payer=values.get("mentor_payer") or "stage_employer", label=_("Tijd van de mentor"))
+        items += [i for i in (wage, mentor) if i]
+        items += [CostItem(li["label"], li["payer"], Decimal(str(li.get("amount") or 0)), li["period"]) for li in lines if li.get("label")]
+        check.summary = compute_cost_summary(items, duration_weeks)
+        employer_total = check.summary.per_payer.get("stage_employer")
+        if employer_total is not None and employer_total.per_month > PLAUSIBLE_MONTHLY_TOTAL:
+            check.warnings["total"] = _("Dit komt op %(total)s per maand voor jou. Dat is veel voor een stage. Klopt dit?",
+                                        total=format_money(employer_total.per_month))
+    return check

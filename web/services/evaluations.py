@@ -1,16 +1,20 @@
 """The uniform doorstroom evaluation: one fixed rubric for everyone, a described 1–4 scale per item, a required
 motivation per score, a decision (with a re-evaluation date when not yet ready) and who took part.
 
-A signed-off evaluation is immutable: it can only be followed by a new one (``previous_id``).
+A draft saves whatever is filled in, so it can be written during the conversation; everything is required only
+at sign-off, and ``missing_for_sign_off`` names what is still missing. A signed-off evaluation is immutable: it
+can only be followed by a new one (``previous_id``). Saving and signing off write an audit row.
 """
 from __future__ import annotations
 
 from datetime import date
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlmodel import Session, select
 
 from web.models import EVALUATION_DECISIONS, Evaluation, Participant, User, utcnow
+from web.services.audit import record_audit
 from web.services.trajectories import current_trajectory
 
 # item -> (label, {level: meaning}); the order is the order of the form and the printout
@@ -73,36 +77,56 @@ DECISION_LABELS = {
 
 
 class EvaluationError(Exception):
-    """An evaluation that cannot be saved or signed off as asked."""
+    """An evaluation that cannot be saved or signed off as asked (``missing``: what sign-off still needs)."""
 
-    def __init__(self, code: str):
+    def __init__(self, code: str, missing: list[str] | None = None):
         super().__init__(code)
         self.code = code
+        self.missing = missing or []
 
 
 def list_evaluations(*, session: Session, participant_id: int) -> list[Evaluation]:
     return list(session.exec(select(Evaluation).where(Evaluation.participant_id == participant_id).order_by(Evaluation.held_on.desc(), Evaluation.id.desc())).all())
 
 
-def _check(scores: dict, decision: str | None, re_evaluation_on: date | None) -> None:
-    if set(scores) != set(RUBRIC_ITEMS):
-        raise EvaluationError("incomplete")
+def missing_for_sign_off(evaluation: Evaluation) -> list[str]:
+    """What an evaluation still needs before it can be signed off, in the reader's language (empty when complete)."""
+    missing: list[str] = []
+    if not (evaluation.attendees or "").strip():
+        missing.append(_("Wie nam deel"))
+    scores = evaluation.scores or {}
+    for item, (label, _levels) in RUBRIC.items():
+        entry = scores.get(item) or {}
+        if entry.get("score") not in (1, 2, 3, 4):
+            missing.append(_("%(item)s: een niveau", item=label))
+        if not (entry.get("motivation") or "").strip():
+            missing.append(_("%(item)s: de motivering", item=label))
+    if evaluation.decision not in EVALUATION_DECISIONS:
+        missing.append(_("De beslissing"))
+    elif evaluation.decision == "not_yet" and evaluation.re_evaluation_on is None:
+        missing.append(_("De datum van de nieuwe evaluatie"))
+    return missing
+
+
+def _clean_scores(scores: dict) -> dict:
+    """Keep what is filled in per rubric item: a level 1–4 and/or a motivation."""
+    cleaned = {}
     for item in RUBRIC_ITEMS:
-        entry = scores[item]
-        if entry.get("score") not in (1, 2, 3, 4) or not (entry.get("motivation") or "").strip():
-            raise EvaluationError("incomplete")
-    if decision not in EVALUATION_DECISIONS:
-        raise EvaluationError("decision_required")
-    if decision == "not_yet" and re_evaluation_on is None:
-        raise EvaluationError("re_evaluation_required")
+        entry = scores.get(item) or {}
+        score = entry.get("score")
+        score = int(score) if str(score or "").isdigit() and int(score) in (1, 2, 3, 4) else None
+        motivation = (entry.get("motivation") or "").strip()
+        if score is not None or motivation:
+            cleaned[item] = {"score": score, "motivation": motivation}
+    return cleaned
 
 
 def save_evaluation(
-    *, session: Session, participant: Participant, coach: User, held_on: date, attendees: str | None, scores: dict, decision: str,
-    re_evaluation_on: date | None, summary: str | None, evaluation: Evaluation | None = None,
+    *, session: Session, participant: Participant, coach: User, held_on: date | None, attendees: str | None, scores: dict,
+    decision: str | None, re_evaluation_on: date | None, summary: str | None, evaluation: Evaluation | None = None,
 ) -> Evaluation:
-    """Create a draft evaluation or update a draft; a signed-off one is refused."""
-    _check(scores, decision, re_evaluation_on)
+    """Create a draft evaluation or update a draft with whatever is filled in; a signed-off one is refused."""
+    held_on = held_on or date.today()
     if evaluation is None:
         latest = session.exec(
             select(Evaluation).where(Evaluation.participant_id == participant.id, Evaluation.signed_off_at.is_not(None)).order_by(Evaluation.signed_off_at.desc())
@@ -114,24 +138,31 @@ def save_evaluation(
         )
     elif evaluation.signed_off_at is not None:
         raise EvaluationError("signed_off")
+    creating = evaluation.id is None
     evaluation.held_on = held_on
     evaluation.attendees = (attendees or "").strip()[:500] or None
-    evaluation.scores = {item: {"score": int(scores[item]["score"]), "motivation": scores[item]["motivation"].strip()} for item in RUBRIC_ITEMS}
-    evaluation.decision = decision
-    evaluation.re_evaluation_on = re_evaluation_on if decision == "not_yet" else None
+    evaluation.scores = _clean_scores(scores)
+    evaluation.decision = decision if decision in EVALUATION_DECISIONS else None
+    evaluation.re_evaluation_on = re_evaluation_on if evaluation.decision == "not_yet" else None
     evaluation.summary = (summary or "").strip() or None
     session.add(evaluation)
     session.flush()
+    record_audit(session=session, actor_id=coach.id, action="evaluation.created" if creating else "evaluation.updated", obj=evaluation,
+                 detail={"participant_id": participant.id, "filled": len(evaluation.scores), "decision": evaluation.decision})
     return evaluation
 
 
 def sign_off(*, session: Session, evaluation: Evaluation, coach: User) -> Evaluation:
-    """Sign an evaluation off; from then on it cannot be changed."""
+    """Sign an evaluation off when it is complete; from then on it cannot be changed."""
     if evaluation.signed_off_at is not None:
         raise EvaluationError("signed_off")
-    _check(evaluation.scores or {}, evaluation.decision, evaluation.re_evaluation_on)
+    missing = missing_for_sign_off(evaluation)
+    if missing:
+        raise EvaluationError("incomplete", missing)
     evaluation.signed_off_at = utcnow()
     evaluation.signed_off_by_id = coach.id
     session.add(evaluation)
+    record_audit(session=session, actor_id=coach.id, action="evaluation.signed_off", obj=evaluation,
+                 detail={"participant_id": evaluation.participant_id, "decision": evaluation.decision})
     session.flush()
     return evaluation

@@ -34,6 +34,7 @@ from web.models import (
     utcnow,
 )
 from web.services.proposals import CAPACITY_STATES, OPEN_STATES
+from web.services.vetting import approved_employer_ids
 
 STORED_PER_PARTICIPANT = 50  # places kept per participant (excluded ones included, so their reason can be shown)
 MATCHABLE_PHASES = ("voortraject", "jobmatching")
@@ -140,6 +141,7 @@ def load_vacancies(*, session: Session, engine: Engine, place_ids: list[int] | N
     """Published places (or the given ones) as engine vacancies, with their taken capacity."""
     query = select(*_VACANCY_COLUMNS).where(StagePlace.postal_code.is_not(None))
     query = query.where(StagePlace.id.in_(place_ids)) if place_ids is not None else query.where(StagePlace.status == "published")
+    query = query.where(StagePlace.employer_id.in_(approved_employer_ids()))  # an unreviewed organisation's places reach nobody
     places = [p for p in session.exec(query.order_by(StagePlace.id)).all() if p.postal_code in engine.geo]
     ids = [p.id for p in places]
     skills = _skills_by(session, _PLACE_SKILL_COLUMNS, PlaceSkill.place_id, ids)
@@ -337,6 +339,7 @@ def suggestions_for_participant(*, session: Session, participant_id: int, includ
     )
     if not include_excluded:
         query = query.where(MatchSuggestion.excluded.is_(False), StagePlace.status == "published")
+    query = query.where(StagePlace.employer_id.in_(approved_employer_ids()))
     query = query.order_by(MatchSuggestion.excluded, MatchSuggestion.score.desc(), StagePlace.id).limit(limit)
     return list(session.exec(query).all())
 

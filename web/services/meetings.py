@@ -24,6 +24,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from web.models import Employer, EmployerMember, Meeting, Participant, Proposal, StagePlace, User, utcnow
+from web.services.audit import record_audit
 from web.services.calendar import BRUSSELS, meeting_calendar
 from web.services.notifications import notify
 from web.services.proposals import transition_proposal
@@ -184,6 +185,7 @@ def offer_slots(
         session.add(meeting)
         created.append(meeting)
     session.flush()
+    record_audit(session=session, actor_id=actor.id, action="meeting.offered", obj=proposal, detail={"count": len(created)})
     parties = parties_of(session=session, proposal=proposal)
     payload = _payload(parties, created[0])
     notify(session=session, user_id=parties.coach.id if parties.coach else None, kind="meeting.options", payload=payload,
@@ -233,6 +235,7 @@ def ask_other_times(*, session: Session, proposal: Proposal, actor: User) -> int
         option.status, option.updated_at = "declined", now
         session.add(option)
     session.flush()
+    record_audit(session=session, actor_id=actor.id, action="meeting.other_times_asked", obj=proposal, detail={"count": len(options)})
     parties = parties_of(session=session, proposal=proposal)
     payload = _payload(parties, options[0])
     for user in parties.employer_users:
@@ -261,6 +264,8 @@ def reschedule(
     meeting.change_reason, meeting.changed_by_id, meeting.updated_at = reason.strip(), actor.id, utcnow()
     session.add(meeting)
     session.flush()
+    record_audit(session=session, actor_id=actor.id, action="meeting.rescheduled", obj=meeting,  # the reason is free text: not here
+                 detail={"from": old_starts.isoformat(), "to": meeting.starts_at.isoformat()})
     _tell_everyone(session=session, meeting=meeting, kind="meeting.moved", actor=actor, method="REQUEST",
                    extra={"old_starts_at": old_starts.isoformat()})
     from web.services.webhooks import enqueue_meeting_event
@@ -280,6 +285,7 @@ def cancel(*, session: Session, meeting: Meeting, actor: User, reason: str) -> M
     meeting.change_reason, meeting.changed_by_id, meeting.updated_at = reason.strip(), actor.id, utcnow()
     session.add(meeting)
     session.flush()
+    record_audit(session=session, actor_id=actor.id, action="meeting.cancelled", obj=meeting)  # the reason is free text: not here
     proposal = session.get(Proposal, meeting.proposal_id)
     if proposal.state == "intake_planned":
         role = "employer" if actor.role == "employer" else "coach"
@@ -304,6 +310,8 @@ def record_outcome(
     meeting.outcome_note, meeting.updated_at = (note or "").strip() or None, utcnow()
     session.add(meeting)
     session.flush()
+    record_audit(session=session, actor_id=actor.id, action="meeting.outcome_recorded", obj=meeting,
+                 detail={"outcome": outcome, "reason": meeting.outcome_reason})  # a reason code; the note is free text: not here
     if outcome == "not_retained":
         transition_proposal(session=session, proposal=proposal, to_state="declined", actor=actor, actor_role="employer",
                             note=meeting.outcome_note, data={"reason": reason, "meeting_id": meeting.id})

@@ -17,6 +17,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlmodel import Session, select
 
+from web.formatting import format_number
 from web.models import (
     CostSheet,
     Employer,
@@ -32,8 +33,10 @@ from web.models import (
     utcnow,
 )
 from web.services import geo
+from web.services.audit import record_audit
 from web.services.notifications import notify
 from web.services.proposals import FINAL_STATES, TransitionError, transition_proposal
+from web.services.vetting import approved_employer_ids
 
 ENGINE_TOP = 5
 # proposal states in which the participant still has to say yes (or may still say no)
@@ -165,7 +168,7 @@ def participant_reasons(explanation: dict | None) -> tuple[list[str], list[str]]
         elif code == "licence":
             to_learn.append(_("Je hebt een rijbewijs nodig voor deze job."))
         elif code == "hours":
-            to_learn.append(_("Ze vragen %(hours)s uur per week. Praat erover met je coach.", hours=item.get("need")))
+            to_learn.append(_("Ze vragen %(hours)s uur per week. Praat erover met je coach.", hours=format_number(item.get("need"))))
         elif code == "distance":
             to_learn.append(_("Het is verder dan je wil reizen. Praat erover met je coach."))
     return reasons, to_learn
@@ -220,6 +223,7 @@ def _visible_suggestions(session: Session, participant: Participant) -> dict[int
                 MatchSuggestion.participant_id == participant.id,
                 MatchSuggestion.excluded.is_(False),
                 StagePlace.status == "published",
+                StagePlace.employer_id.in_(approved_employer_ids()),
             )
             .order_by(MatchSuggestion.score.desc(), MatchSuggestion.place_id)
             .limit(ENGINE_TOP)
@@ -347,6 +351,8 @@ def answer_vacancy(
         session.flush()
     _tell_coach(session=session, participant=participant, card=card, answer="interested" if interested else "not_interested",
                 reason=None if interested else reason)
+    record_audit(session=session, actor_id=actor.id, action="participant.answered", obj=participant,
+                 detail={"place_id": place_id, "answer": "interested" if interested else "not_interested", "reason": reason})
     return card
 
 
@@ -376,6 +382,8 @@ def take_back_yes(*, session: Session, participant: Participant, place_id: int, 
         session.add(card.answer)
         session.flush()
     _tell_coach(session=session, participant=participant, card=card, answer="took_back", reason=reason)
+    record_audit(session=session, actor_id=actor.id, action="participant.took_back", obj=participant,
+                 detail={"place_id": place_id, "reason": reason})
     return card
 
 

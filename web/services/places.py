@@ -5,7 +5,7 @@ Every lookup goes through the owning employer, so a place of another organisatio
 from __future__ import annotations
 
 import csv
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from pathlib import Path
 
@@ -117,6 +117,7 @@ def save_place(
     place.title = (place.title or "").strip()
     place.title_esco_uri = occupation_uri(place.title)
     place.places = place.places or 1
+    extend_expiry_to_start(place)
     place.updated_at = utcnow()
     session.add(place)
     session.flush()
@@ -192,6 +193,24 @@ def place_expiry_days(*, session: Session) -> int:
     return days if days and days > 0 else int(current_app.config.get("PLACE_EXPIRY_DAYS", 60))
 
 
+def start_day_end(place: StagePlace) -> datetime | None:
+    """The end of the place's start day in Brussels, as aware UTC (None without a start date)."""
+    if place.start_date is None:
+        return None
+    from zoneinfo import ZoneInfo
+
+    return datetime.combine(place.start_date, time(23, 59), tzinfo=ZoneInfo("Europe/Brussels")).astimezone(UTC)
+
+
+def extend_expiry_to_start(place: StagePlace) -> bool:
+    """Keep a published place online at least until its start date; True when its expiry moved."""
+    end = start_day_end(place)
+    if place.status != "published" or end is None or place.expires_at is None or place.expires_at >= end:
+        return False
+    place.expires_at = end
+    return True
+
+
 def change_place_status(*, session: Session, place: StagePlace, action: str, actor: User, now: datetime | None = None) -> StagePlace:
     """Publish, renew, pause, mark filled or close a place, as the status table allows."""
     if action not in PLACE_TRANSITIONS:
@@ -201,12 +220,17 @@ def change_place_status(*, session: Session, place: StagePlace, action: str, act
         raise PlaceError("not_allowed")
     now = now or utcnow()
     if target == "published":
-        problems = publish_problems(session=session, place=place)
+        from web.services.vetting import publish_blockers
+
+        problems = publish_problems(session=session, place=place) + publish_blockers(employer=session.get(Employer, place.employer_id), actor=actor)
         if problems:
             raise PlaceError("incomplete", problems)
         if place.published_at is None or place.status == "draft":
             place.published_at = now
         place.expires_at = now + timedelta(days=place_expiry_days(session=session))
+        end = start_day_end(place)
+        if end is not None and place.expires_at < end:  # never offline before the stage can start
+            place.expires_at = end
     previous = place.status
     place.status = target
     place.updated_at = now
@@ -323,7 +347,8 @@ def published_places_page(
     *, session: Session, wanted, text: str | None = None, sector: str | None = None, employer_id: int | None = None,
     availability: str | None = None, near: str | None = None,
 ):
-    """One page of the published places with their employer, free capacity and distance from a postal code.
+    """One page of the published places of approved employers with their employer, free capacity and distance from a
+    postal code.
 
     Filters: a piece of title, tasks or employer name; a sector; an employer; ``availability`` "free" or "full".
     The distance from ``near`` is the great-circle distance between postal codes: the distinct postal codes of
@@ -344,7 +369,7 @@ def published_places_page(
                Employer.id.label("employer_id"), Employer.name.label("employer_name"), free)
         .join(Employer, Employer.id == StagePlace.employer_id)
         .outerjoin(taken, taken.c.place_id == StagePlace.id)
-        .where(StagePlace.status == "published")
+        .where(StagePlace.status == "published", Employer.review_status == "approved")  # an unreviewed organisation's places reach nobody
     )
     if text:
         like = f"%{text.strip().lower()}%"
@@ -380,9 +405,10 @@ def published_places_page(
 
 
 def place_employers(*, session: Session) -> list[tuple[int, str]]:
-    """Employers with a published place (id, name), for the coaches' employer filter."""
+    """Approved employers with a published place (id, name), for the coaches' employer filter."""
     rows = session.exec(
-        select(Employer.id, Employer.name).where(Employer.id.in_(select(StagePlace.employer_id).where(StagePlace.status == "published")))
+        select(Employer.id, Employer.name).where(Employer.id.in_(select(StagePlace.employer_id).where(StagePlace.status == "published")),
+                                                 Employer.review_status == "approved")
         .order_by(Employer.name, Employer.id)
     ).all()
     return [(r[0], r[1]) for r in rows]

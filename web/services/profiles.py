@@ -24,6 +24,7 @@ from web.models import (
     User,
     utcnow,
 )
+from web.services.audit import current_actor_id, record_audit
 from web.services.matching import refresh_matches_for_participant
 from web.services.trajectories import start_trajectory
 
@@ -65,6 +66,8 @@ def replace_skills(*, session: Session, participant: Participant, skills: list[t
         row.level = level
         session.add(row)
     session.flush()
+    record_audit(session=session, actor_id=current_actor_id(), action="participant.skills_changed", obj=participant,
+                 detail={"count": len(skills), "source": source})
     return skills_of(session=session, participant_id=participant.id)
 
 
@@ -85,6 +88,8 @@ def update_profile(*, session: Session, participant: Participant, data: dict, sk
     if skills is not None:
         replace_skills(session=session, participant=participant, skills=skills)
     refresh_matches_for_participant(session=session, participant_id=participant.id)
+    record_audit(session=session, actor_id=current_actor_id(), action="participant.updated", obj=participant,
+                 detail={"fields": sorted(data)})
     return participant
 
 
@@ -96,6 +101,8 @@ def create_participant(*, session: Session, coach: User, data: dict, skills: lis
     session.flush()
     replace_skills(session=session, participant=participant, skills=skills, source=source)
     start_trajectory(session=session, participant_id=participant.id, coach_id=coach.id, phase=phase)
+    record_audit(session=session, actor_id=current_actor_id() or coach.id, action="participant.created", obj=participant,
+                 detail={"source": source})
     return participant
 
 
@@ -106,6 +113,7 @@ def add_note(*, session: Session, participant: Participant, author: User, body: 
     session.add(note)
     session.add(participant)
     session.flush()
+    record_audit(session=session, actor_id=author.id, action="participant.note_added", obj=participant, detail={"note_id": note.id})
     return note
 
 

@@ -33,6 +33,7 @@ from web.models import (
     User,
     utcnow,
 )
+from web.services.audit import record_audit
 from web.services.notifications import notify
 from web.services.trajectories import on_proposal_transition
 from web.services.webhooks import enqueue_proposal_event
@@ -140,6 +141,8 @@ def transition_proposal(
     enqueue_proposal_event(session=session, proposal=proposal, event="proposal.updated")
     if to_state == "participant_agreed":
         notify_employer(session=session, proposal=proposal, kind="proposal.participant_agreed")
+    record_audit(session=session, actor_id=actor.id if actor else None, action="proposal.transition", obj=proposal,
+                 detail={"from": event.from_state, "to": to_state, "by": role})
     return event
 
 
@@ -199,6 +202,8 @@ def create_proposal(
     session.flush()
     notify_employer(session=session, proposal=proposal, kind="proposal.created")
     enqueue_proposal_event(session=session, proposal=proposal, event="proposal.created")
+    record_audit(session=session, actor_id=coach.id, action="proposal.created", obj=proposal,
+                 detail={"participant_id": participant_id, "place_id": place_id})
     return proposal
 
 
@@ -212,8 +217,8 @@ def propose_match(
     from web.models import MatchSuggestion
 
     place = session.get(StagePlace, place_id)
-    if place is None or place.status != "published":
-        raise ProposalError("place_unavailable")
+    if place is None or place.status != "published" or session.get(Employer, place.employer_id).review_status != "approved":
+        raise ProposalError("place_unavailable")  # an unreviewed organisation's places reach nobody
     motivation = (motivation or "").strip()
     if not motivation:
         raise ProposalError("motivation_required")

@@ -16,6 +16,7 @@ from web.models import (
     utcnow,
 )
 from web.services.anonymisation import anonymise_participant
+from web.services.audit import record_audit
 from web.services.settings import get_setting
 
 LOGIN_ATTEMPT_DAYS = 30  # throttling needs minutes; a month is kept for security questions
@@ -46,4 +47,6 @@ def purge_expired_data(*, session: Session, now: datetime | None = None) -> dict
         delete(Notification).where(Notification.read_at.is_not(None), Notification.read_at < now - timedelta(days=READ_NOTIFICATION_DAYS))
     ).rowcount
     session.flush()
+    record_audit(session=session, actor_id=None, action="retention.purged", detail={"anonymised": len(participants), "login_attempts": attempts,
+                                                                             "notifications": notes})
     return {"anonymised": len(participants), "login_attempts": attempts, "notifications": notes}

@@ -13,6 +13,7 @@ from datetime import date, timedelta
 from sqlmodel import Session, select
 
 from web.models import PHASES, HoldPeriod, PhasePeriod, Proposal, Setting, Trajectory, User
+from web.services.audit import current_actor_id, record_audit
 
 DEFAULT_PHASE_MAX_DAYS = {"voortraject": 30, "jobmatching": 90, "stage": 90, "nazorg": 90}
 # what the pipeline does to the trajectory: proposal state reached -> phase the trajectory moves to
@@ -68,6 +69,7 @@ def start_trajectory(*, session: Session, participant_id: int, coach_id: int | N
     session.flush()
     session.add(PhasePeriod(trajectory_id=trajectory.id, phase=phase, started_on=on, due_on=on + timedelta(days=phase_max_days(session)[phase])))
     session.flush()
+    record_audit(session=session, actor_id=current_actor_id() or coach_id, action="trajectory.started", obj=trajectory, detail={"phase": phase})
     return trajectory
 
 
@@ -96,6 +98,8 @@ def change_phase(*, session: Session, trajectory: Trajectory, to_phase: str, rea
     session.add(trajectory)
     session.add(new)
     session.flush()
+    record_audit(session=session, actor_id=current_actor_id(), action="trajectory.phase_changed", obj=trajectory,
+                 detail={"to": to_phase})  # no free text: the audit log outlives an erasure
     return new
 
 
@@ -113,6 +117,7 @@ def put_on_hold(*, session: Session, trajectory: Trajectory, reason: str, on: da
     hold = HoldPeriod(phase_period_id=period.id, started_on=on or today(), reason=reason[:500])
     session.add(hold)
     session.flush()
+    record_audit(session=session, actor_id=current_actor_id(), action="trajectory.put_on_hold", obj=trajectory)
     return hold
 
 
@@ -128,6 +133,7 @@ def resume(*, session: Session, trajectory: Trajectory, on: date | None = None) 
     session.add(hold)
     session.add(period)
     session.flush()
+    record_audit(session=session, actor_id=current_actor_id(), action="trajectory.resumed", obj=trajectory)
     return period
 
 
