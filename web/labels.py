@@ -114,6 +114,8 @@ JOB_LABELS = {
     "remind_nazorg": _l("Herinneringen voor de nazorg"),
     "remind_meetings": _l("Herinneringen over kennismakingsgesprekken"),
     "deliver_outbox": _l("E-mails versturen"),
+    "deliver_webhooks": _l("Webhooks versturen naar systemen van werkgevers"),
+    "announce_expiring_places": _l("Bijna verlopen stageplaatsen melden aan systemen van werkgevers"),
     "purge_data": _l("Oude gegevens wissen (bewaartermijn)"),
 }
 #: what an audit row's action means (web/services/*: record_audit)
@@ -172,6 +174,12 @@ AUDIT_ACTION_LABELS = {
     "user.reinvited": _l("Opnieuw uitgenodigd"),
     "user.invite_accepted": _l("Uitnodiging aanvaard"),
     "user.password_reset": _l("Wachtwoord opnieuw ingesteld"),
+    "api_token.created": _l("API-sleutel aangemaakt"),
+    "api_token.revoked": _l("API-sleutel ingetrokken"),
+    "webhook.created": _l("Webhook toegevoegd"),
+    "webhook.deleted": _l("Webhook verwijderd"),
+    "calendar_feed.enabled": _l("Agenda-abonnement aangemaakt"),
+    "calendar_feed.revoked": _l("Agenda-abonnement ingetrokken"),
     "user.password_changed": _l("Wachtwoord gewijzigd"),
     "user.role_changed": _l("Rol gewijzigd"),
 }
@@ -187,6 +195,8 @@ OBJECT_TYPE_LABELS = {
     "Trajectory": _l("Traject"),
     "Premium": _l("Premie"),
     "SkillTerm": _l("Vaardigheid"),
+    "ApiToken": _l("API-sleutel"),
+    "WebhookEndpoint": _l("Webhook"),
 }
 #: the keys of an audit row's details
 AUDIT_DETAIL_LABELS = {

@@ -49,6 +49,13 @@ NOT_AUDITED = {
     ("mail", "queue_email"): "the outbox row is the record of the e-mail",
     ("mail", "deliver_outbox"): "delivery bookkeeping on outbox rows",
     ("vetting", "send_verification_email"): "the outbox row is the record; the confirmation itself is audited",
+    ("api_tokens", "count_request"): "counts a token's requests for its rate limit",
+    ("calendar_feeds", "user_for_feed"): "stamps the feed's last use",
+    ("webhooks", "enqueue"): "webhook_delivery rows are the record, shown in the endpoint's delivery log",
+    ("webhooks", "enqueue_proposal_event"): "webhook_delivery rows are the record of an audited proposal step",
+    ("webhooks", "enqueue_meeting_event"): "webhook_delivery rows are the record of an audited meeting step",
+    ("webhooks", "enqueue_expiring_places"): "webhook_delivery rows are the record, by date",
+    ("webhooks", "deliver_due_webhooks"): "delivery bookkeeping on webhook_delivery rows (the delivery log)",
 }
 
 

@@ -35,6 +35,7 @@ from web.models import (
     User,
     utcnow,
 )
+from web.services.audit import record_audit
 from web.services.reminders import PROPOSAL_WAIT_DAYS, WAITING_STATES
 
 HORIZON_DAYS = 365
@@ -55,6 +56,7 @@ def enable_feed(*, session: Session, user: User) -> str:
         feed.token_hash, feed.created_at, feed.last_used_at = _hash(raw), utcnow(), None
     session.add(feed)
     session.flush()
+    record_audit(session=session, actor_id=user.id, action="calendar_feed.enabled", obj=user)
     return raw
 
 
@@ -65,6 +67,7 @@ def revoke_feed(*, session: Session, user: User) -> bool:
         return False
     session.delete(feed)
     session.flush()
+    record_audit(session=session, actor_id=user.id, action="calendar_feed.revoked", obj=user)
     return True
 
 
