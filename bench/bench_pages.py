@@ -149,12 +149,20 @@ class StatementCounter:
         self.count = 0
         self.statements: list[str] = []
         self.keep = False
+        self.timings: list[tuple[str, float]] = []  # (statement, ms) of the current request
         event.listen(engine, "before_cursor_execute", self._on_execute)
+        event.listen(engine, "after_cursor_execute", self._on_done)
 
-    def _on_execute(self, _conn, _cursor, statement, _parameters, _context, _executemany):
+    def _on_execute(self, _conn, _cursor, statement, _parameters, context, _executemany):
         self.count += 1
         if self.keep:
             self.statements.append(statement)
+        context._bench_started = time.perf_counter()
+
+    def _on_done(self, _conn, _cursor, statement, _parameters, context, _executemany):
+        started = getattr(context, "_bench_started", None)
+        if started is not None:
+            self.timings.append((statement, (time.perf_counter() - started) * 1000))
 
 
 # --- which objects to open ------------------------------------------------------------------------
@@ -337,11 +345,14 @@ class Page:
     data: dict | None = None
     times_ms: list[float] = field(default_factory=list)
     statements: list[int] = field(default_factory=list)
+    sql_ms: list[float] = field(default_factory=list)
+    statement_ms: dict = field(default_factory=dict)  # statement -> [ms per request]
     status: int = 0
     size: int = 0
 
     def request(self, counter: StatementCounter) -> None:
         counter.count = 0
+        counter.timings = []
         started = time.perf_counter()
         response = self.client.open(self.url, method=self.method, data=self.data)
         body = response.get_data()
@@ -352,6 +363,14 @@ class Page:
             raise SystemExit(f"{self.name}: {self.method} {self.url} answered {response.status_code}")
         self.times_ms.append(elapsed)
         self.statements.append(counter.count)
+        self.sql_ms.append(sum(ms for _, ms in counter.timings))
+        for statement, ms in counter.timings:
+            self.statement_ms.setdefault(statement, []).append(ms)
+
+    def slowest(self, n: int) -> list[tuple[float, str]]:
+        """The n statements with the largest median time (ms) per request."""
+        medians = [(statistics.median(ms), " ".join(st.split())) for st, ms in self.statement_ms.items()]
+        return sorted(medians, reverse=True)[:n]
 
     def summary(self) -> dict:
         times = sorted(self.times_ms)
@@ -366,6 +385,8 @@ class Page:
             "median_ms": round(statistics.median(times), 2),
             "p90_ms": round(p90, 2),
             "min_ms": round(times[0], 2),
+            "sql_median_ms": round(statistics.median(self.sql_ms), 2) if self.sql_ms else None,
+            "slowest_statements": [{"median_ms": round(ms, 2), "sql": sql[:400]} for ms, sql in self.slowest(3)],
             "statements": max(self.statements),
             "statements_min": min(self.statements),
         }
@@ -433,6 +454,8 @@ def run(
     for page in pages:
         page.times_ms.clear()
         page.statements.clear()
+        page.sql_ms.clear()
+        page.statement_ms.clear()
     for _ in range(runs):
         for page in pages:
             page.request(counter)
@@ -485,11 +508,22 @@ def print_table(result: dict) -> None:
         f"setup {m['setup_s']}s"
     )
     width = max(len(p["name"]) for p in result["pages"])
-    print(f"{'page':<{width}}  {'median ms':>9}  {'p90 ms':>8}  {'SQL':>4}  flags")
+    print(f"{'page':<{width}}  {'median ms':>9}  {'p90 ms':>8}  {'SQL ms':>7}  {'SQL':>4}  flags")
     for p in result["pages"]:
+        sql_ms = p.get("sql_median_ms")
+        sql_ms = f"{sql_ms:>7.1f}" if sql_ms is not None else f"{'-':>7}"
         print(
-            f"{p['name']:<{width}}  {p['median_ms']:>9.1f}  {p['p90_ms']:>8.1f}  {p['statements']:>4}  {flag(p)}"
+            f"{p['name']:<{width}}  {p['median_ms']:>9.1f}  {p['p90_ms']:>8.1f}  {sql_ms}  {p['statements']:>4}  {flag(p)}"
         )
+
+
+def print_slowest(result: dict) -> None:
+    """For every slow page, its three slowest statements (median ms per request)."""
+    for p in result["pages"]:
+        if p["median_ms"] > SLOW_MS and p.get("slowest_statements"):
+            print(f"\n{p['name']} ({p['median_ms']:.0f} ms, SQL {p.get('sql_median_ms') or 0:.0f} ms):")
+            for st in p["slowest_statements"]:
+                print(f"  {st['median_ms']:7.1f} ms  {st['sql'][:160]}")
 
 
 def print_comparison(before: dict, after: dict) -> None:
@@ -550,6 +584,7 @@ def main(argv: list[str] | None = None) -> int:
         results.append(run(args.database, runs=args.runs, warmups=args.warmups, only=only, backend="postgresql", label=args.label,
                            region=args.region, existing=True))
         print_table(results[-1])
+        print_slowest(results[-1])
     elif args.region:
         args.no_sqlite = True
     if not args.no_sqlite and not args.database:
@@ -565,6 +600,7 @@ def main(argv: list[str] | None = None) -> int:
                 )
             )
         print_table(results[-1])
+        print_slowest(results[-1])
     if args.postgres:
         url = create_postgres_database(args.postgres)
         try:
@@ -582,6 +618,7 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             drop_postgres_database(url)
         print_table(results[-1])
+        print_slowest(results[-1])
     OUT.mkdir(parents=True, exist_ok=True)
     out = args.out or OUT / f"pages-{time.strftime('%Y%m%d-%H%M%S')}.json"
     out.write_text(json.dumps({"results": results}, indent=2, ensure_ascii=False))

@@ -262,6 +262,8 @@ class RegionBuilder:
         weights = [w for *_x, w in PROPOSAL_ENDS]
         proposals, paths = [], []
         published = [p for p, _s in self.published]
+        from web.models import REACHED_STEP
+
         for pid, coach_id, active in self.participants:
             for _ in range(int(PROPOSALS_PER_PARTICIPANT) + (rng.random() < PROPOSALS_PER_PARTICIPANT % 1)):
                 final, path, _w = rng.choices(PROPOSAL_ENDS, weights)[0]
@@ -273,7 +275,8 @@ class RegionBuilder:
                 proposals.append({"participant_id": pid, "place_id": place, "coach_id": coach_id, "state": final,
                                   "score": round(rng.uniform(40, 95), 1), "decline_reason": rng.choice(DECLINE_REASONS) if final == "declined" else None,
                                   "declined_by": rng.choice(("employer", "participant")) if final == "declined" else None,
-                                  "created_at": created, "updated_at": created + timedelta(days=len(path) * 4)})
+                                  "created_at": created, "updated_at": created + timedelta(days=len(path) * 4),
+                                  "reached_step": max(REACHED_STEP.get(state, 0) for state in path)})  # what the event listener keeps
                 paths.append((path, created))
         ids = self._insert(Proposal.__table__, proposals, returning=True)
         events = []

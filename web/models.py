@@ -267,6 +267,7 @@ class StagePlace(SQLModel, table=True):
     __table_args__ = (
         CheckConstraint(_in("status", PLACE_STATUSES), name="ck_place_status"),
         CheckConstraint("hours_per_week IS NULL OR (hours_per_week > 0 AND hours_per_week <= 50)", name="ck_place_hours"),
+        Index("ix_stage_place_updated_at", "updated_at"),
         CheckConstraint("places >= 1 AND places <= 50", name="ck_place_places"),
         CheckConstraint("duration_weeks IS NULL OR (duration_weeks >= 1 AND duration_weeks <= 52)", name="ck_place_duration"),
         CheckConstraint("dutch_level IS NULL OR " + _in("dutch_level", DUTCH_LEVELS), name="ck_place_dutch"),
@@ -543,6 +544,8 @@ class Proposal(SQLModel, table=True):
     __table_args__ = (
         CheckConstraint(_in("state", PROPOSAL_STATES), name="ck_proposal_state"),
         Index("ix_proposal_place_state", "place_id", "state"),
+        Index("ix_proposal_state", "state"),
+        Index("ix_proposal_created_at", "created_at"),
         Index("uq_proposal_open_pair", "participant_id", "place_id", unique=True,
               sqlite_where=text(_OPEN_PROPOSAL), postgresql_where=text(_OPEN_PROPOSAL)),
     )
@@ -559,8 +562,23 @@ class Proposal(SQLModel, table=True):
     declined_by: str | None = Field(default=None, max_length=20)
     stage_start: date | None = None
     stage_end: date | None = None
+    # the furthest funnel step any of its events reached (REACHED_STEP), kept by the listener below so the
+    # monitoring funnel reads one row per proposal instead of joining every event
+    reached_step: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
+
+
+# How far along the monitoring funnel a proposal state is: 0 proposed, 1 intake, 2 stage, 3 hired. A change here
+# needs a migration that recomputes proposal.reached_step (see 0009).
+REACHED_STEP = {
+    "intake_planned": 1,
+    "stage_agreed": 1,
+    "stage_running": 2,
+    "stage_completed": 2,
+    "not_hired": 2,
+    "hired": 3,
+}
 
 
 class ProposalEvent(SQLModel, table=True):
@@ -575,6 +593,16 @@ class ProposalEvent(SQLModel, table=True):
     note: str | None = Field(default=None, max_length=2000)
     data: dict | None = json_column(nullable=True)
     at: datetime = Field(default_factory=utcnow)
+
+
+@event.listens_for(ProposalEvent, "after_insert")
+def _raise_reached_step(_mapper, connection, target: ProposalEvent) -> None:
+    step = REACHED_STEP.get(target.to_state, 0)
+    if step:
+        table = Proposal.__table__
+        connection.execute(
+            table.update().where(table.c.id == target.proposal_id, table.c.reached_step < step).values(reached_step=step)
+        )
 
 
 MEETING_STATUSES = ("option", "confirmed", "declined", "cancelled")
@@ -708,7 +736,11 @@ class AuditLog(SQLModel, table=True):
     """An append-only record of who did what and when."""
 
     __tablename__ = "audit_log"
-    __table_args__ = (Index("ix_audit_at", "at"),)
+    __table_args__ = (
+        Index("ix_audit_at", "at"),
+        Index("ix_audit_actor_at", "actor_id", "at"),
+        Index("ix_audit_action", "action"),
+    )
     id: int | None = Field(default=None, primary_key=True)
     at: datetime = Field(default_factory=utcnow)
     actor_id: int | None = Field(default=None, foreign_key="user_account.id")

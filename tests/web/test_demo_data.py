@@ -386,3 +386,14 @@ def test_missing_skill_and_postal_files_are_skipped_with_a_log_line(tmp_path, ca
         assert codes <= set(FALLBACK_POSTAL_CODES)
     finally:
         engine.dispose()
+
+
+def test_every_demo_proposal_holds_the_furthest_funnel_step_of_its_events(session):
+    from web.models import REACHED_STEP
+
+    furthest: dict[int, int] = {}
+    for proposal_id, to_state in session.exec(select(ProposalEvent.proposal_id, ProposalEvent.to_state)).all():
+        furthest[proposal_id] = max(furthest.get(proposal_id, 0), REACHED_STEP.get(to_state, 0))
+    stored = dict(session.exec(select(Proposal.id, Proposal.reached_step)).all())
+    assert stored and len(set(stored.values())) >= 3
+    assert stored == {pid: furthest.get(pid, 0) for pid in stored}

@@ -8,7 +8,8 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
-from sqlalchemy import String, case, cast, event, or_
+from sqlalchemy import String, case, cast, event, false, or_
+from sqlalchemy import text as sql_text
 from sqlmodel import Session, func, select
 
 from web.models import (
@@ -281,13 +282,16 @@ def save_settings(*, session: Session, admin: User, values: dict) -> None:
 # --- audit log -----------------------------------------------------------------------------------
 
 
-def _audit_statement(*, text: str | None, action: str | None, date_from: date | None, date_to: date | None, actor: str | None = None):
+def _audit_statement(*, session: Session, text: str | None, action: str | None, date_from: date | None, date_to: date | None, actor: str | None = None):
     stmt = select(AuditLog, User).outerjoin(User, User.id == AuditLog.actor_id)
     if action:
         stmt = stmt.where(AuditLog.action.like(f"{action}%"))
     if actor:
+        # The matching accounts are looked up first and passed as values: the planner then knows how many rows they
+        # have (a subquery's LIKE is guessed as one account) and walks the index on ``at`` for a common name.
         like = f"%{actor.strip().lower()}%"
-        stmt = stmt.where(or_(func.lower(User.email).like(like), func.lower(User.full_name).like(like)))
+        ids = session.exec(select(User.id).where(or_(func.lower(User.email).like(like), func.lower(User.full_name).like(like)))).all()
+        stmt = stmt.where(AuditLog.actor_id.in_(list(ids)) if ids else false())
     if text:
         like = f"%{text.strip().lower()}%"
         stmt = stmt.where(or_(
@@ -307,7 +311,7 @@ def search_audit(
     actor: str | None = None, page: int = 1, page_size: int = AUDIT_PAGE_SIZE,
 ) -> tuple[list[tuple[AuditLog, User | None]], int]:
     """Audit rows (newest first) matching a text (actor, object, detail), an actor, an action prefix and a date range; and the total."""
-    stmt = _audit_statement(text=text, action=action, date_from=date_from, date_to=date_to, actor=actor)
+    stmt = _audit_statement(session=session, text=text, action=action, date_from=date_from, date_to=date_to, actor=actor)
     total = session.exec(select(func.count()).select_from(stmt.subquery())).one()
     rows = session.exec(stmt.order_by(AuditLog.at.desc(), AuditLog.id.desc()).offset((page - 1) * page_size).limit(page_size)).all()
     return list(rows), total
@@ -321,9 +325,18 @@ def audit_page(*, session: Session, wanted, text: str | None = None, action: str
     """One page of the audit log (newest first by default) with the same filters as ``search_audit``."""
     from web.paging import paginate
 
-    stmt = _audit_statement(text=text, action=action, date_from=date_from, date_to=date_to, actor=actor)
+    stmt = _audit_statement(session=session, text=text, action=action, date_from=date_from, date_to=date_to, actor=actor)
     return paginate(session, stmt, wanted, {"wanneer": [AuditLog.at], "actie": [AuditLog.action, AuditLog.at]}, tiebreak=[AuditLog.id.desc()])
 
 
+_AUDIT_ACTIONS = sql_text(
+    "WITH RECURSIVE found(action) AS ("
+    " SELECT MIN(action) FROM audit_log"
+    " UNION ALL SELECT (SELECT MIN(action) FROM audit_log WHERE action > found.action) FROM found WHERE found.action IS NOT NULL"
+    ") SELECT action FROM found WHERE action IS NOT NULL"
+)
+
+
 def audit_actions(*, session: Session) -> list[str]:
-    return list(session.exec(select(AuditLog.action).distinct().order_by(AuditLog.action)).all())
+    """The distinct actions of the log, in order: one index probe per action (a skip scan), not a scan of every row."""
+    return [row[0] for row in session.execute(_AUDIT_ACTIONS).all()]

@@ -9,6 +9,8 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
+import weakref
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from pathlib import Path
@@ -24,6 +26,7 @@ from matching import Participant as EngineParticipant
 from matching import Vacancy as EngineVacancy
 from web.config import REPO_ROOT
 from web.models import (
+    Employer,
     MatchSuggestion,
     Participant,
     ParticipantSkill,
@@ -135,6 +138,48 @@ def _skills_by(session: Session, columns: tuple, owner, ids: list[int]) -> dict[
         for row in session.exec(select(*columns).where(owner.in_(ids)).order_by(owner.class_.id)).all():
             found[getattr(row, owner.key)].append(row)
     return found
+
+
+# Every profile save and the suggested-assignments page need all open places. Loading and converting ~2,000 places
+# with their skills costs far more than the scoring, so each process keeps the last lists it loaded, per database,
+# keyed on a version that one cheap statement reads: the count and latest ``updated_at`` of the places (every edit,
+# status change, capacity claim and employer approval stamps its places), the number of proposals holding capacity
+# (a released stage place lowers it) and the set of approved organisations. Equal key, same list object: the
+# engine's prepared places are then an identity hit too.
+_OPEN_PLACES_KEPT = 2
+_open_places_lock = threading.Lock()
+_open_places: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # SQLAlchemy engine -> OrderedDict(key -> list)
+
+
+def open_places_version(session: Session) -> tuple:
+    """The version of what ``load_vacancies`` returns for all open places, in one statement."""
+    approved = Employer.review_status == "approved"
+    row = session.exec(select(
+        select(func.count()).select_from(StagePlace).scalar_subquery(),
+        select(func.max(StagePlace.updated_at)).scalar_subquery(),
+        select(func.count()).select_from(Proposal).where(Proposal.state.in_(CAPACITY_STATES)).scalar_subquery(),
+        select(func.count()).select_from(Employer).where(approved).scalar_subquery(),
+        select(func.coalesce(func.sum(Employer.id), 0)).where(approved).scalar_subquery(),
+    )).one()
+    return tuple(row)
+
+
+def open_vacancies(*, session: Session, engine: Engine) -> list[EngineVacancy]:
+    """All open places as engine vacancies, from this process's cache when nothing changed since it loaded them."""
+    bind = session.get_bind()
+    key = (id(engine), open_places_version(session))
+    with _open_places_lock:
+        kept = _open_places.setdefault(bind, OrderedDict())
+        found = kept.get(key)
+        if found is not None:
+            kept.move_to_end(key)
+            return found
+    vacancies = load_vacancies(session=session, engine=engine)
+    with _open_places_lock:
+        kept[key] = vacancies
+        while len(kept) > _OPEN_PLACES_KEPT:
+            kept.popitem(last=False)
+    return vacancies
 
 
 def load_vacancies(*, session: Session, engine: Engine, place_ids: list[int] | None = None) -> list[EngineVacancy]:
@@ -253,7 +298,7 @@ def _refresh_participants(session: Session, participant_ids: list[int], on_chunk
     """Rank these participants against the open places in one engine call and store the results chunk by chunk."""
     engine = get_engine(session=session)
     people = load_participants(session=session, engine=engine, participant_ids=participant_ids)
-    vacancies = load_vacancies(session=session, engine=engine) if people else []
+    vacancies = open_vacancies(session=session, engine=engine) if people else []
     ranking = engine.rank_all(people, vacancies, top=STORED_PER_PARTICIPANT, include_excluded=True, vacancy_top=0,
                               declined=declined_pairs(session=session, participant_ids=participant_ids)
                               )["by_participant"] if people and vacancies else {}
@@ -361,16 +406,17 @@ def suggest_assignments(*, session: Session, coach_ids: list[int]) -> list[dict]
     from web.models import Trajectory
 
     engine = get_engine(session=session)
-    busy = set(session.exec(select(Proposal.participant_id).where(Proposal.state.in_(OPEN_STATES))).all())
-    in_phase = set(
-        session.exec(select(Trajectory.participant_id).where(Trajectory.ended_on.is_(None), Trajectory.current_phase.in_(MATCHABLE_PHASES))).all()
-    )
-    ids = [
-        pid for pid in session.exec(select(Participant.id).where(Participant.coach_id.in_(coach_ids), Participant.active.is_(True))).all()
-        if pid not in busy and pid in in_phase
-    ]
+    # only these coaches' participants: the region's open proposals and trajectories are never read whole
+    in_phase = select(Trajectory.id).where(
+        Trajectory.participant_id == Participant.id, Trajectory.ended_on.is_(None), Trajectory.current_phase.in_(MATCHABLE_PHASES)
+    ).exists()
+    busy = select(Proposal.id).where(Proposal.participant_id == Participant.id, Proposal.state.in_(OPEN_STATES)).exists()
+    ids = list(session.exec(
+        select(Participant.id).where(Participant.coach_id.in_(coach_ids), Participant.active.is_(True), in_phase, ~busy)
+        .order_by(Participant.id)
+    ).all())
     people = load_participants(session=session, engine=engine, participant_ids=ids)
-    vacancies = load_vacancies(session=session, engine=engine)
+    vacancies = open_vacancies(session=session, engine=engine)
     if not people or not vacancies:
         return []
     result = engine.assign(people, vacancies, declined=declined_pairs(session=session, participant_ids=ids))

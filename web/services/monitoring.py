@@ -36,12 +36,12 @@ from sqlmodel import Session, func, select
 
 from web.models import (
     PHASES,
+    REACHED_STEP,
     Employer,
     HoldPeriod,
     Participant,
     PhasePeriod,
     Proposal,
-    ProposalEvent,
     SocialEconomyCompany,
     StagePlace,
     Team,
@@ -53,15 +53,7 @@ from web.services.settings import get_setting, phase_max_days
 
 BRUSSELS = ZoneInfo("Europe/Brussels")
 FUNNEL_STEPS = ("proposed", "intake", "stage", "hired")
-# how far along the pipeline a proposal state is: 0 proposed, 1 intake, 2 stage, 3 hired
-STATE_STEP = {
-    "intake_planned": 1,
-    "stage_agreed": 1,
-    "stage_running": 2,
-    "stage_completed": 2,
-    "not_hired": 2,
-    "hired": 3,
-}
+STATE_STEP = REACHED_STEP  # how far along the pipeline a proposal state is: 0 proposed, 1 intake, 2 stage, 3 hired
 
 
 @dataclass
@@ -213,8 +205,9 @@ def _phase_times(session: Session, filters: Filters) -> list[dict]:
     )
     net = _days_between(session, PhasePeriod.ended_on, PhasePeriod.started_on) - func.coalesce(held.c.days, 0)
     durations = select(PhasePeriod.phase.label("phase"), case((net < 0, 0), else_=net).label("days")).select_from(PhasePeriod)
-    durations = durations.join(Trajectory, Trajectory.id == PhasePeriod.trajectory_id).outerjoin(held, held.c.period_id == PhasePeriod.id)
-    durations = _trajectory_scope(durations, filters).where(_in_period(PhasePeriod.ended_on, filters)).subquery()
+    if filters.team_id or filters.company_id:  # the trajectory only to reach the participant and its coach
+        durations = _trajectory_scope(durations.join(Trajectory, Trajectory.id == PhasePeriod.trajectory_id), filters)
+    durations = durations.outerjoin(held, held.c.period_id == PhasePeriod.id).where(_in_period(PhasePeriod.ended_on, filters)).subquery()
     maximum = case(*((durations.c.phase == phase, days) for phase, days in maxima.items() if days is not None), else_=None)
     over = _flag(and_(maximum.is_not(None), durations.c.days > maximum))
     if _is_postgresql(session):
@@ -249,24 +242,27 @@ def _step_of(column):
 
 def _funnel_and_declines(session: Session, filters: Filters, figures: Figures) -> None:
     """The funnel (the furthest step of each proposal: MAX over its events and its state) and the decline reasons."""
-    event_step = func.coalesce(func.max(_step_of(ProposalEvent.to_state)), 0)
+    # the furthest step over its events is kept on the proposal (Proposal.reached_step): no join with the events
+    state_step = _step_of(Proposal.state)
     per_proposal = select(
         Proposal.id.label("id"),
         case((Proposal.state == "declined", func.coalesce(Proposal.decline_reason, "unknown"))).label("reason"),
-        case((event_step > _step_of(Proposal.state), event_step), else_=_step_of(Proposal.state)).label("step"),
-    ).select_from(Proposal).outerjoin(ProposalEvent, ProposalEvent.proposal_id == Proposal.id)
-    per_proposal = _proposal_scope(per_proposal, filters).group_by(Proposal.id, Proposal.state, Proposal.decline_reason).subquery()
-    stmt = select(
-        per_proposal.c.reason, func.count(), *(_flag(per_proposal.c.step >= index) for index in range(1, len(FUNNEL_STEPS))),
-    ).group_by(per_proposal.c.reason).order_by(func.min(per_proposal.c.id))
+        case((Proposal.reached_step > state_step, Proposal.reached_step), else_=state_step).label("step"),
+    ).select_from(Proposal)
+    per_proposal = _proposal_scope(per_proposal, filters).subquery()
+    # counted per (reason, step): a few dozen rows, summed into the funnel here
+    stmt = select(per_proposal.c.reason, per_proposal.c.step, func.count(), func.min(per_proposal.c.id)).group_by(
+        per_proposal.c.reason, per_proposal.c.step)
     totals = [0] * len(FUNNEL_STEPS)
-    reasons: list[tuple[str, int]] = []
-    for reason, count, *reached in session.exec(stmt).all():
-        totals[0] += int(count)
-        for index, value in enumerate(reached, start=1):
-            totals[index] += int(value or 0)
+    per_reason: dict[str, list[int]] = {}  # reason -> [count, first proposal id]
+    for reason, step, count, first_id in session.exec(stmt).all():
+        for index in range(min(int(step), len(FUNNEL_STEPS) - 1) + 1):
+            totals[index] += int(count)
         if reason is not None:
-            reasons.append((reason, int(count)))
+            seen = per_reason.setdefault(reason, [0, first_id])
+            seen[0] += int(count)
+            seen[1] = min(seen[1], first_id)
+    reasons = [(reason, count) for reason, (count, _first) in sorted(per_reason.items(), key=lambda item: item[1][1])]
     first = previous = totals[0]
     for name, count in zip(FUNNEL_STEPS, totals, strict=True):
         figures.funnel.append({
@@ -317,11 +313,14 @@ def compute_figures(*, session: Session, filters: Filters) -> Figures:
 
 def idle_employers(*, session: Session, sector: str | None = None) -> list[dict]:
     """Employers with published places today that never received a proposal."""
-    with_proposals = select(StagePlace.employer_id).join(Proposal, Proposal.place_id == StagePlace.id).distinct()
+    own_place = aliased(StagePlace)
+    any_proposal = (
+        select(Proposal.id).join(own_place, own_place.id == Proposal.place_id).where(own_place.employer_id == Employer.id).exists()
+    )
     stmt = (
         select(Employer, func.count(StagePlace.id), func.min(StagePlace.published_at))
         .join(StagePlace, StagePlace.employer_id == Employer.id)
-        .where(StagePlace.status == "published", Employer.id.not_in(with_proposals))
+        .where(StagePlace.status == "published", ~any_proposal)
         .group_by(Employer.id)
         .order_by(func.min(StagePlace.published_at), Employer.name)
     )
