@@ -8,7 +8,7 @@ from alembic.config import Config
 from sqlalchemy import create_engine, text
 
 from tests.conftest import make_employer, make_participant, make_place, make_proposal, make_user
-from web.models import REACHED_STEP, Proposal, ProposalEvent
+from web.models import ProposalEvent
 from web.services.proposals import transition_proposal
 
 ALEMBIC_INI = Path(__file__).resolve().parents[2] / "migrations" / "alembic.ini"
