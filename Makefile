@@ -54,6 +54,7 @@ bench-region: translations
 	@set -e; URL=$$($(PY) bench/region_data.py --postgres $(PG) --keep | tee /dev/stderr | tail -n 1); \
 	 trap '$(PY) bench/region_data.py --drop '"$$URL" EXIT; \
 	 $(PY) bench/bench_pages.py --region --database $$URL --runs 10; \
+	 $(PY) bench/bench_nightly.py --database $$URL; \
 	 $(PY) bench/load_test.py --database $$URL --users 50 --seconds 60
 
 clean-db:

@@ -98,10 +98,12 @@ def test_an_organisation_no_longer_approved_loses_its_places(world, session):
 
 
 def test_each_database_has_its_own_list(world, session, app):
-    from sqlmodel import Session, create_engine
+    from sqlmodel import Session
+
+    from web.db import build_engine
 
     first = current(session)
-    other = create_engine(app.config["DATABASE_URL"])
+    other = build_engine(app.config["DATABASE_URL"])
     try:
         with Session(other) as second_session:
             assert svc.open_vacancies(session=second_session, engine=svc.get_engine(session=second_session)) is not first

@@ -7,7 +7,6 @@ refresh (``changed_since``) and the full nightly one. One ``Engine`` is kept per
 from __future__ import annotations
 
 import hashlib
-import json
 import threading
 import weakref
 from collections import OrderedDict
@@ -15,6 +14,7 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 from pathlib import Path
 
+import orjson
 from sqlalchemy import delete, true
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -231,26 +231,33 @@ REFRESH_CHUNK = 500  # participants per written chunk
 _STORED_COLUMNS = ("score", "excluded", "explanation", "engine_version", "computed_at", "content_hash")
 
 
+_HASH_OPTIONS = orjson.OPT_SORT_KEYS | orjson.OPT_SERIALIZE_NUMPY | orjson.OPT_NON_STR_KEYS
+
+
 def suggestion_hash(score: float, excluded: bool, explanation: dict | None) -> str:
     """A short digest of what a stored suggestion shows, to skip rewriting unchanged rows."""
-    payload = json.dumps([matching.ENGINE_VERSION, round(float(score), 2), bool(excluded), explanation],
-                         sort_keys=True, separators=(",", ":"), default=str)
-    return hashlib.blake2b(payload.encode(), digest_size=16).hexdigest()
+    # orjson: about 7x faster than json.dumps(sort_keys=True) here, and the nightly run hashes ~430,000 of them
+    payload = orjson.dumps([matching.ENGINE_VERSION, round(float(score), 2), bool(excluded), explanation],
+                           option=_HASH_OPTIONS, default=str)
+    return hashlib.blake2b(payload, digest_size=16).hexdigest()
 
 
 def _upsert(session: Session, rows: list[dict]) -> None:
+    """INSERT ... ON CONFLICT DO UPDATE of these rows, as one statement executed for many parameter sets.
+
+    One compiled statement with executemany (psycopg batches it) rather than a multi-row VALUES per batch, whose
+    compilation alone cost more than the database's work.
+    """
     if not rows:
         return
     dialect = session.get_bind().dialect.name
     insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-    batch = 1000 if dialect == "postgresql" else 100  # SQLite allows 999 bound parameters per statement
-    table = MatchSuggestion.__table__
-    for start in range(0, len(rows), batch):
-        statement = insert(table).values(rows[start:start + batch])
-        statement = statement.on_conflict_do_update(
-            index_elements=["participant_id", "place_id"], set_={c: statement.excluded[c] for c in _STORED_COLUMNS}
-        )
-        session.execute(statement)
+    statement = insert(MatchSuggestion.__table__)
+    statement = statement.on_conflict_do_update(
+        index_elements=["participant_id", "place_id"], set_={c: statement.excluded[c] for c in _STORED_COLUMNS}
+    )
+    for start in range(0, len(rows), 5000):
+        session.execute(statement, rows[start:start + 5000])
 
 
 def _write(session: Session, results: Iterable, existing: dict[tuple[int, int], tuple[int, str | None]]) -> tuple[int, int, int]:
@@ -295,17 +302,20 @@ def _existing(session: Session, condition) -> dict[tuple[int, int], tuple[int, s
 
 
 def _refresh_participants(session: Session, participant_ids: list[int], on_chunk: Callable[[], None] | None = None) -> dict:
-    """Rank these participants against the open places in one engine call and store the results chunk by chunk."""
+    """Rank these participants against the open places and store the results, one chunk of participants at a time.
+
+    Each chunk is one call of the engine's fast path (the open places are prepared once and kept by the engine),
+    so memory holds one chunk's results, not the region's.
+    """
     engine = get_engine(session=session)
-    people = load_participants(session=session, engine=engine, participant_ids=participant_ids)
-    vacancies = open_vacancies(session=session, engine=engine) if people else []
-    ranking = engine.rank_all(people, vacancies, top=STORED_PER_PARTICIPANT, include_excluded=True, vacancy_top=0,
-                              declined=declined_pairs(session=session, participant_ids=participant_ids)
-                              )["by_participant"] if people and vacancies else {}
+    vacancies = open_vacancies(session=session, engine=engine) if participant_ids else []
     totals = {"stored": 0, "written": 0, "unchanged": 0, "deleted": 0}
     for start in range(0, len(participant_ids), REFRESH_CHUNK):
         chunk = participant_ids[start:start + REFRESH_CHUNK]
-        results = [r for pid in chunk if pid in ranking for r in ranking[pid]]
+        people = load_participants(session=session, engine=engine, participant_ids=chunk) if vacancies else []
+        ranking = engine.rank_all(people, vacancies, top=STORED_PER_PARTICIPANT, include_excluded=True, vacancy_top=0,
+                                  declined=declined_pairs(session=session, participant_ids=chunk))["by_participant"] if people else {}
+        results = [r for _pid, ranked in ranking.items() for r in ranked]  # items(): the chunk's results built in one batch
         written, unchanged, deleted = _write(session, results, _existing(session, MatchSuggestion.participant_id.in_(chunk)))
         session.flush()
         totals["stored"] += len(results)
