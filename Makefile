@@ -47,7 +47,8 @@ bench-pages: install
 	$(PY) bench/bench_pages.py
 
 # Region scale on PostgreSQL (not part of make test): build the region set in a database of its own, time every
-# page on it, run the 50-user load test against gunicorn, drop the database. PG= chooses the server.
+# page on it, time the nightly re-match (wall, peak RSS, rows), run the 50-user load test against gunicorn, drop the
+# database. PG= chooses the server.
 PG ?= postgresql://postgres@127.0.0.1:5432/postgres
 bench-region: translations
 	@$(PY) -m pip install --quiet -e '.[dev,load]'
