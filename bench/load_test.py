@@ -51,6 +51,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=8123)
     parser.add_argument("--workers", type=int, help="gunicorn workers (default: gunicorn.conf.py's)")
     parser.add_argument("--out", type=Path, help="JSON summary to write (default bench/out/load-<time>.json)")
+    parser.add_argument("--with-ramp-up", dest="steady", action="store_false",
+                        help="keep the ramp-up (the users' logins) in the figures instead of restarting them once all are spawned")
     args = parser.parse_args(argv)
     host = f"http://127.0.0.1:{args.port}"
     env = {**os.environ, "DATABASE_URL": args.database, "SECRET_KEY": secrets.token_hex(32), "GUNICORN_BIND": f"127.0.0.1:{args.port}",
@@ -68,7 +70,9 @@ def main(argv: list[str] | None = None) -> int:
             prefix = Path(tmp) / "run"
             subprocess.run(
                 [str(BIN / "locust"), "-f", str(ROOT / "bench" / "locustfile.py"), "--headless", "-u", str(args.users), "-r", str(args.spawn_rate),
-                 "-t", f"{args.seconds}s", "--host", host, "--csv", str(prefix), "--only-summary", "--stop-timeout", "10"],
+                 "-t", f"{args.seconds}s", "--host", host, "--csv", str(prefix), "--only-summary", "--stop-timeout", "10",
+                 # the figures are the steady state: statistics restart once every user is spawned and logged in
+                 *(["--reset-stats"] if args.steady else [])],
                 cwd=ROOT, check=False, timeout=args.seconds + 120,
             )
             rows = read_stats(prefix)
@@ -90,7 +94,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"load average before {load_before[0]:.1f} / after {load_after[0]:.1f} (1 min); {os.cpu_count()} cores")
     out = args.out or ROOT / "bench" / "out" / f"load-{time.strftime('%Y%m%d-%H%M%S')}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps({"users": args.users, "seconds": args.seconds, "load_before": load_before, "load_after": load_after,
+    out.write_text(json.dumps({"users": args.users, "seconds": args.seconds, "steady_state": args.steady, "load_before": load_before, "load_after": load_after,
                                "requests": summary}, indent=2))
     print(f"written to {out}")
     return 0
