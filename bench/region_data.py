@@ -42,7 +42,6 @@ PUBLISHED_SHARE = 0.60
 PROPOSALS_PER_PARTICIPANT = 3.05
 EVALUATION_SHARE = 0.48
 AUDIT_ROWS = 100_000
-STORED_TOP = 50
 FIRST_NAMES = ["Emma", "Noah", "Olivia", "Liam", "Louise", "Arthur", "Mila", "Jules", "Elena", "Finn", "Nora", "Lucas", "Fatima", "Mohamed",
                "Yasmine", "Adam", "Sara", "Amir", "Lotte", "Wout", "Ines", "Milan", "Hanne", "Bram", "Aya", "Youssef", "Julie", "Sem"]
 LAST_NAMES = ["Peeters", "Janssens", "Maes", "Jacobs", "Mertens", "Willems", "Claes", "Goossens", "Wouters", "De Smet", "Dubois", "Lambert",
@@ -109,9 +108,22 @@ class RegionBuilder:
                 chunk = rows[start:start + 5000]
                 ids += list(self.s.execute(insert(table).returning(table.c.id), chunk).scalars().all())
             return ids
+        if self.s.get_bind().dialect.name == "postgresql" and all(row.keys() == rows[0].keys() for row in rows):
+            self._copy(table, rows)
+            return []
         for start in range(0, len(rows), 10000):
             self.s.execute(insert(table), rows[start:start + 10000])
         return []
+
+    def _copy(self, table, rows: list[dict]) -> None:
+        """COPY the rows into the table (PostgreSQL): several times faster than INSERTs for the large tables."""
+        import json
+
+        columns = list(rows[0])
+        dbapi = self.s.connection().connection.dbapi_connection
+        with dbapi.cursor() as cursor, cursor.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row([json.dumps(v) if isinstance(v, dict | list) else v for v in (row[c] for c in columns)])
 
     def _near(self, code: str, km: float) -> list[str]:
         centre = self.codes[code]
@@ -307,26 +319,41 @@ class RegionBuilder:
 
 
 def store_suggestions(session) -> int:
-    """Every active participant's top places from one ``Engine.rank_all`` call, written in bulk."""
+    """Every active participant's stored places exactly as the nightly refresh writes them (top 50 with the excluded
+    ones, content hash included), one ``Engine.rank_all`` call per chunk of participants, written in bulk."""
     from sqlalchemy import insert
+    from sqlmodel import select
 
     import matching
-    from web.models import MatchSuggestion, utcnow
-    from web.services.matching import declined_pairs, get_engine, load_participants, load_vacancies
+    from web.models import MatchSuggestion, Participant, utcnow
+    from web.services.matching import (
+        REFRESH_CHUNK,
+        STORED_PER_PARTICIPANT,
+        declined_pairs,
+        get_engine,
+        load_participants,
+        open_vacancies,
+        suggestion_hash,
+    )
 
     engine = get_engine(session=session)
-    people = load_participants(session=session, engine=engine)
-    vacancies = load_vacancies(session=session, engine=engine)
-    ranked = engine.rank_all(people, vacancies, top=STORED_TOP, declined=declined_pairs(session=session))["by_participant"]
-    now, rows, stored = utcnow(), [], 0
-    for _pid, results in ranked.items():
-        for r in results:
-            rows.append({"participant_id": int(r.participant_id), "place_id": int(r.vacancy_id), "score": float(min(100.0, max(0.0, r.score))),
-                         "excluded": bool(r.excluded), "explanation": r.explanation, "engine_version": matching.ENGINE_VERSION, "computed_at": now})
-        if len(rows) >= 20000:
-            session.execute(insert(MatchSuggestion.__table__), rows)
-            stored, rows = stored + len(rows), []
-    if rows:
+    vacancies = open_vacancies(session=session, engine=engine)
+    ids = list(session.exec(select(Participant.id).where(Participant.active.is_(True)).order_by(Participant.id)).all())
+    now, stored = utcnow(), 0
+    for start in range(0, len(ids), REFRESH_CHUNK):
+        chunk = ids[start:start + REFRESH_CHUNK]
+        people = load_participants(session=session, engine=engine, participant_ids=chunk)
+        if not people:
+            continue
+        ranked = engine.rank_all(people, vacancies, top=STORED_PER_PARTICIPANT, include_excluded=True, vacancy_top=0,
+                                 declined=declined_pairs(session=session, participant_ids=chunk))["by_participant"]
+        rows = []
+        for _pid, results in ranked.items():
+            for r in results:
+                score = float(min(100.0, max(0.0, r.score)))
+                rows.append({"participant_id": int(r.participant_id), "place_id": int(r.vacancy_id), "score": score,
+                             "excluded": bool(r.excluded), "explanation": r.explanation, "engine_version": matching.ENGINE_VERSION,
+                             "computed_at": now, "content_hash": suggestion_hash(score, r.excluded, r.explanation)})
         session.execute(insert(MatchSuggestion.__table__), rows)
         stored += len(rows)
     return stored
