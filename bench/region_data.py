@@ -119,11 +119,15 @@ class RegionBuilder:
         """COPY the rows into the table (PostgreSQL): several times faster than INSERTs for the large tables."""
         import json
 
-        columns = list(rows[0])
+        given = list(rows[0])
+        # COPY skips the model's Python-side defaults (an INSERT through SQLAlchemy applies them): fill them in here
+        defaults = {c.name: c.default for c in table.columns if c.name not in given and c.default is not None and not c.primary_key}
+        columns = given + list(defaults)
         dbapi = self.s.connection().connection.dbapi_connection
         with dbapi.cursor() as cursor, cursor.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
             for row in rows:
-                copy.write_row([json.dumps(v) if isinstance(v, dict | list) else v for v in (row[c] for c in columns)])
+                values = [row[c] for c in given] + [d.arg(None) if d.is_callable else d.arg for d in defaults.values()]
+                copy.write_row([json.dumps(v) if isinstance(v, dict | list) else v for v in values])
 
     def _near(self, code: str, km: float) -> list[str]:
         centre = self.codes[code]

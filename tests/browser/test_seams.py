@@ -62,6 +62,9 @@ def test_coach_place_page_shows_the_sheet_and_plain_explanations(live_server, br
         ui_login(page, live_server.url, seam_data["coach"], TEST_PASSWORD)
         page.goto(f"{live_server.url}/coach/stageplaatsen/{seam_data['place']}")
         assert page.get_by_test_id("sheet").is_visible()
+        reasons = page.locator("details.lazy-reasons").first
+        reasons.locator("summary").click()  # the explanation is fetched when opened
+        reasons.locator("ul.reasons").wait_for()
         text = page.inner_text("main")
         if language == "nl":
             assert "Dana kan „laden en lossen” op niveau 3 (gevraagd: 2)." in text and "Afstand: minder dan 1 km." in text

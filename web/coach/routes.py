@@ -620,9 +620,25 @@ def place(place_id: int):
     page = caseload_service.place_candidates_page(session=db, coach=current_user, place_id=item.id, wanted=wanted, include_excluded=show_excluded,
                                                   search=(request.args.get("q") or "").strip()[:100] or None)
     return render_template("coach/place.html", place=item, employer=db.get(Employer, item.employer_id), rows=page.items, page=page,
-                           explain=explain_lines,
                            show_excluded=show_excluded, skills=places_service.place_skills(session=db, place=item),
                            doc=cost_sheets.sheet_document(session=db, place=item, labels=cost_sheets.reader_labels()))
+
+
+@bp.route("/stageplaatsen/<int:place_id>/deelnemers/<int:participant_id>/uitleg")
+def place_candidate_reasons(place_id: int, participant_id: int):
+    """Why a participant scores what it does for a place: fetched when the coach opens it on the place page."""
+    db = _db()
+    item = db.get(StagePlace, place_id)
+    if item is None or item.status != "published" or db.get(Employer, item.employer_id).review_status != "approved":
+        abort(404)
+    found = caseload_service.place_candidate(session=db, coach=current_user, place_id=item.id, participant_id=participant_id)
+    if found is None:
+        abort(404)
+    suggestion, person = found
+    lines = explain_lines(suggestion.explanation, "coach", person.first_name)
+    if request.headers.get("X-Fragment") == "1":
+        return render_template("coach/_place_reasons.html", lines=lines, suggestion=suggestion, person=person, place=item)
+    return render_template("coach/place_reasons.html", lines=lines, suggestion=suggestion, person=person, place=item)
 
 
 @bp.route("/stageplaatsen/<int:place_id>/fiche.pdf")

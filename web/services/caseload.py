@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import and_, exists, or_
+from sqlalchemy.orm import defer
 from sqlmodel import Session, func, select
 from werkzeug.exceptions import NotFound
 
@@ -228,6 +229,7 @@ def place_candidates_page(
         .join(Participant, Participant.id == MatchSuggestion.participant_id)
         .where(MatchSuggestion.place_id == place_id, Participant.coach_id.in_(visible_coach_ids(session=session, coach=coach)),
                Participant.active.is_(True))
+        .options(defer(MatchSuggestion.explanation, raiseload=True))  # fetched per row when the coach opens it
     )
     if not include_excluded:
         stmt = stmt.where(MatchSuggestion.excluded.is_(False))
@@ -237,3 +239,15 @@ def place_candidates_page(
     order = {"score": [MatchSuggestion.score], "naam": [func.lower(Participant.last_name), func.lower(Participant.first_name)]}
     # excluded pairs (shown on request) always come after the others, whichever the order
     return paginate(session, stmt, wanted, order, leading=[MatchSuggestion.excluded], tiebreak=[Participant.id])
+
+
+def place_candidate(*, session: Session, coach: User, place_id: int, participant_id: int):
+    """The stored suggestion of one of this coach's (or shared team's) active participants for a place, or None."""
+    from web.models import MatchSuggestion
+
+    return session.exec(
+        select(MatchSuggestion, Participant)
+        .join(Participant, Participant.id == MatchSuggestion.participant_id)
+        .where(MatchSuggestion.place_id == place_id, MatchSuggestion.participant_id == participant_id,
+               Participant.coach_id.in_(visible_coach_ids(session=session, coach=coach)), Participant.active.is_(True))
+    ).first()
