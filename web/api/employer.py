@@ -25,6 +25,7 @@ from web.api.core import (
     paginate,
     require_if_match,
     responses,
+    sql_page,
     with_etag,
 )
 from web.api.problems import ApiProblem, form_field_errors
@@ -56,15 +57,20 @@ def _place_or_404(place_id: int) -> StagePlace:
 # --- places -----------------------------------------------------------------------------------------------
 
 
-def place_out(place: StagePlace, open_proposals: int | None = None) -> s.PlaceOut:
+def place_out(place: StagePlace, open_proposals: int | None = None, *, skills: list | None = None, sheet=None, sheet_loaded: bool = False
+              ) -> s.PlaceOut:
+    """A place as the API shows it; a list passes the skills and sheet it loaded for all its places at once."""
     db = get_session()
+    skills = places.place_skills(session=db, place=place) if skills is None else skills
+    check = {"sheet": sheet} if sheet_loaded else {}
     return s.PlaceOut(
         **{name: getattr(place, name) for name in (
             "id", "title", "description", "tasks", "sector", "postal_code", "hours_per_week", "schedule", "start_date", "duration_weeks",
             "places", "dutch_level", "driving_licence", "physical_demands", "status", "published_at", "expires_at", "created_at", "updated_at")},
-        skills=[s.SkillOut.model_validate(k) for k in places.place_skills(session=db, place=place)],
+        skills=[s.SkillOut.model_validate(k) for k in skills],
         actions=places.allowed_actions(place),
-        publish_problems=[str(p) for p in places.publish_problems(session=db, place=place)] if place.status in ("draft", "paused", "expired") else [],
+        publish_problems=[str(p) for p in places.publish_problems(session=db, place=place, has_skills=bool(skills), **check)]
+        if place.status in ("draft", "paused", "expired") else [],
         open_proposals=open_proposals,
     )
 
@@ -97,17 +103,15 @@ def _validated_place_form(values: dict, stored_start_date=None) -> PlaceForm:
 @api_role("employer")
 @api_spec.validate(query=s.PlaceListQuery, resp=responses(HTTP_200=s.PlaceList), tags=[TAG])
 def employer_places():
-    """List the organisation's places, filtered by status and sorted."""
+    """List the organisation's places, filtered by status and sorted (paged in the database; places without the sort value last)."""
+    db = get_session()
     query: s.PlaceListQuery = request.context.query
-    rows = places.list_places(session=get_session(), employer=_employer())
-    if query.status:
-        rows = [r for r in rows if r["place"].status == query.status]
-    key = query.sort.lstrip("-")
-    known = sorted((r for r in rows if getattr(r["place"], key) is not None), key=lambda r: (getattr(r["place"], key), r["place"].id),
-                   reverse=query.sort.startswith("-"))
-    rows = known + [r for r in rows if getattr(r["place"], key) is None]  # places without the value last, either way
-    page = paginate(rows, query.page, query.per_page)
-    page["items"] = [place_out(r["place"], r["open_proposals"]) for r in page["items"]]
+    stmt = places.places_statement(employer=_employer(), status=query.status)
+    page = sql_page(db, stmt, query, sort=query.sort, **places.place_list_order(query.sort))
+    ids = [place.id for place, _open in page["items"]]
+    skills, sheets = places.skills_of_places(session=db, place_ids=ids), places.sheets_of_places(session=db, place_ids=ids)
+    page["items"] = [place_out(place, open_n, skills=skills[place.id], sheet=sheets.get(place.id), sheet_loaded=True)
+                     for place, open_n in page["items"]]
     return s.PlaceList(**page)
 
 

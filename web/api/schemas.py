@@ -407,6 +407,8 @@ class ParticipantList(Out):
 class ParticipantListQuery(PageQuery):
     phase: Phase | None = None
     q: str | None = Field(default=None, max_length=100)
+    sort: Literal["name", "-name", "updated_at", "-updated_at", "last_contact_at", "-last_contact_at"] = Field(
+        default="name", description="by last and first name (default), last change or last contact (those without one last)")
 
 
 class ParticipantUpdate(Body):
