@@ -363,10 +363,21 @@ def employer_webhook_create():
     """Register an HTTPS endpoint for events; the signing secret is in this answer only."""
     body: s.WebhookCreate = request.context.json
     try:
-        endpoint = webhooks.create_endpoint(session=get_session(), employer=_employer(), actor=api_user(), url=body.url, events=list(body.events))
+        endpoint, secret = webhooks.create_endpoint(session=get_session(), employer=_employer(), actor=api_user(), url=body.url,
+                                                    events=list(body.events))
     except webhooks.WebhookError as exc:
         raise ApiProblem(422, errors=[{"pointer": "/url", "field": "url", "code": exc.code, "detail": exc.message()}]) from None
-    return s.WebhookCreated(**s.WebhookOut.model_validate(endpoint).model_dump(), secret=endpoint.secret), 201
+    return s.WebhookCreated(**s.WebhookOut.model_validate(endpoint).model_dump(), secret=secret), 201
+
+
+@bp.post(f"/employer/webhooks/<{ID}:webhook_id>/secret")
+@api_role("employer")
+@api_spec.validate(json=s.WebhookRotate, resp=responses(HTTP_200=s.WebhookCreated), tags=[TAG])
+def employer_webhook_rotate_secret(webhook_id: int):
+    """Replace the endpoint's signing secret: the new one is in this answer only and signs every delivery from now on."""
+    endpoint = _webhook_or_404(webhook_id)
+    secret = webhooks.rotate_secret(session=get_session(), endpoint=endpoint, actor=api_user())
+    return s.WebhookCreated(**s.WebhookOut.model_validate(endpoint).model_dump(), secret=secret)
 
 
 @bp.delete(f"/employer/webhooks/<{ID}:webhook_id>")

@@ -333,7 +333,11 @@ class WebhookOut(Out):
 
 
 class WebhookCreated(WebhookOut):
-    secret: str = Field(description="the signing secret, shown only now")
+    secret: str = Field(description="the signing secret, shown only now (Stagebrug keeps it encrypted and never shows it again)")
+
+
+class WebhookRotate(Body):
+    """An empty object: the new secret is made by Stagebrug."""
 
 
 class WebhookList(Out):
