@@ -297,10 +297,13 @@ def count_api_statements(app, client, url: str, token: str) -> int:
         ("owner", "/api/v1/employer/places?status=draft&sort=title", "drafts"),
         ("coach", "/api/v1/coach/participants", "participants"), ("coach", "/api/v1/coach/participants?sort=-last_contact_at", "participants"),
         ("coach", "/api/v1/coach/participants?phase=jobmatching&q=deelnemer", "participants"),
+        ("owner", "/api/v1/employer/proposals", "proposals"), ("owner", "/api/v1/employer/proposals?state=intake_planned", "planned"),
     ],
 )
 def test_api_list_statements_do_not_grow_with_rows(app, session, client, who, url, count):
-    """Places with skills, sheets, open proposals and drafts' publish checks; participants with trajectories and skills."""
+    """Places with skills, sheets, open proposals and drafts' publish checks; participants with trajectories and skills;
+    proposals with their candidates' skills and intake meetings."""
+    from tests.conftest import make_meeting
     from tests.web.api_helpers import token_for
     from web.services.cost_sheets import get_or_create_sheet
 
@@ -317,7 +320,10 @@ def test_api_list_statements_do_not_grow_with_rows(app, session, client, who, ur
             place = make_place(session, employer, title=f"Plaats {i}", status="draft" if i % 2 else "published",
                                expires_at=utcnow() + timedelta(days=i) if i % 3 else None)
             get_or_create_sheet(session=session, place=place)
-            make_proposal(session, person, place)
+            proposal = make_proposal(session, person, place, state="intake_planned" if i % 2 else "proposed",
+                                     participant_consented_at=utcnow() if i % 2 else None)
+            if i % 2:
+                make_meeting(session, proposal)
             session.commit()
 
     grow(2, 0)
@@ -325,5 +331,5 @@ def test_api_list_statements_do_not_grow_with_rows(app, session, client, who, ur
     grow(10, 2)
     many = count_api_statements(app, client, url, token)
     listed = client.get(url, headers={"Authorization": f"Bearer {token}"}).get_json()
-    assert listed["total"] == {"places": 10, "drafts": 5, "participants": 10}[count] == len(listed["items"])
+    assert listed["total"] == {"places": 10, "drafts": 5, "participants": 10, "proposals": 10, "planned": 5}[count] == len(listed["items"])
     assert many == few, f"{url}: {few} statements with 2 rows, {many} with 10"

@@ -22,7 +22,6 @@ from web.api.core import (
     api_user,
     body_fields,
     bp,
-    paginate,
     require_if_match,
     responses,
     sql_page,
@@ -250,14 +249,17 @@ def employer_sheet_update(place_id: int):
 # --- proposals ----------------------------------------------------------------------------------------------
 
 
-def employer_proposal_out(proposal: Proposal, place: StagePlace, participant) -> s.EmployerProposalOut:
-    card = employers.candidate_card(session=get_session(), proposal=proposal, participant=participant, place=place)
+def employer_proposal_out(proposal: Proposal, place: StagePlace, participant, *, skills: list | None = None, meetings: list | None = None
+                          ) -> s.EmployerProposalOut:
+    """A proposal as the employer sees it; a list passes the candidates' skills and the meetings it loaded at once."""
+    card = employers.candidate_card(session=get_session(), proposal=proposal, participant=participant, place=place, skills=skills)
     card["skills"] = [{"name": name, "level": level} for name, level in card["skills"]]
+    if meetings is None:
+        meetings = meeting_service.meetings_of(session=get_session(), proposal_id=proposal.id)
     return s.EmployerProposalOut(
         id=proposal.id, state=proposal.state, place_id=place.id, place_title=place.title, created_at=proposal.created_at,
         updated_at=proposal.updated_at, answers=employers.employer_answers(proposal),
-        intake_options=[m.starts_at.isoformat() for m in meeting_service.meetings_of(session=get_session(), proposal_id=proposal.id)
-                        if m.status in ("option", "confirmed")] or None,
+        intake_options=[m.starts_at.isoformat() for m in meetings if m.status in ("option", "confirmed")] or None,
         candidate=s.CandidateOut(**card),
     )
 
@@ -274,13 +276,15 @@ def _proposal_or_404(proposal_id: int):
 @api_role("employer")
 @api_spec.validate(query=s.ProposalListQuery, resp=responses(HTTP_200=s.EmployerProposalList), tags=[TAG])
 def employer_proposals():
-    """List the proposals for the organisation's places, newest first; the candidate as the employer may see them."""
+    """List the proposals for the organisation's places, newest first; the candidate as the employer may see them (paged in the database)."""
+    db = get_session()
     query: s.ProposalListQuery = request.context.query
-    rows = employers.list_proposals(session=get_session(), employer=_employer(), place_id=query.place_id)
-    if query.state:
-        rows = [r for r in rows if r[0].state == query.state]
-    page = paginate(rows, query.page, query.per_page)
-    page["items"] = [employer_proposal_out(*row) for row in page["items"]]
+    stmt = employers.proposals_statement(employer=_employer(), state=query.state, place_id=query.place_id)
+    page = sql_page(db, stmt, query, {"created_at": [Proposal.created_at]}, sort="-created_at", tiebreak=[Proposal.id.desc()])
+    skills = employers.candidate_skills(session=db, participant_ids=sorted({participant.id for _p, _pl, participant in page["items"]}))
+    meetings = meeting_service.meetings_of_proposals(session=db, proposal_ids=[proposal.id for proposal, _pl, _pa in page["items"]])
+    page["items"] = [employer_proposal_out(proposal, place, participant, skills=skills[participant.id], meetings=meetings[proposal.id])
+                     for proposal, place, participant in page["items"]]
     return s.EmployerProposalList(**page)
 
 
