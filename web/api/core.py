@@ -216,12 +216,6 @@ def body_fields(model) -> dict:
     return model.model_dump(exclude_unset=True)
 
 
-def paginate(items: list, page: int, per_page: int) -> dict:
-    """Page a short list already in memory (a list a page shows whole)."""
-    start = (page - 1) * per_page
-    return {"items": items[start:start + per_page], "page": page, "per_page": per_page, "total": len(items)}
-
-
 def sql_page(session, statement, query, order_by: dict, *, sort: str, leading=(), tiebreak=(), convert=None) -> dict:
     """Page, sort and count a statement in the database with the pages' helper (``web.paging.paginate``): two statements.
 
