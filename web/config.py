@@ -30,6 +30,8 @@ class Config:
     # Unset means production: the app only relaxes its checks when told explicitly (`make run` sets development).
     ENV_NAME = os.environ.get("STAGEBRUG_ENV", "production")
     SECRET_KEY = os.environ.get("SECRET_KEY", DEFAULT_SECRET_KEY)
+    # earlier keys, comma-separated, while SECRET_KEY is being changed: sessions signed and webhook secrets sealed with them still open
+    SECRET_KEY_FALLBACKS = [k.strip() for k in os.environ.get("SECRET_KEY_FALLBACKS", "").split(",") if k.strip()]
     DATABASE_URL = os.environ.get("DATABASE_URL", f"sqlite:///{REPO_ROOT / 'instance' / 'stagebrug.db'}")
     SEEDS_DIR = str(REPO_ROOT / "seeds")
 

@@ -178,6 +178,7 @@ AUDIT_ACTION_LABELS = {
     "api_token.revoked": _l("API-sleutel ingetrokken"),
     "webhook.created": _l("Webhook toegevoegd"),
     "webhook.deleted": _l("Webhook verwijderd"),
+    "webhook.secret_rotated": _l("Webhookgeheim vervangen"),
     "calendar_feed.enabled": _l("Agenda-abonnement aangemaakt"),
     "calendar_feed.revoked": _l("Agenda-abonnement ingetrokken"),
     "user.password_changed": _l("Wachtwoord gewijzigd"),

@@ -830,7 +830,8 @@ class WebhookEndpoint(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     employer_id: int = Field(foreign_key="employer.id", index=True, ondelete="CASCADE")
     url: str = Field(max_length=500)
-    secret: str = Field(max_length=80)
+    # the signing secret, Fernet-encrypted with a key derived from SECRET_KEY (web/services/secret_box.py); never in the clear
+    secret_encrypted: str = Field(max_length=500)
     events: list | None = json_column(nullable=True)
     active: bool = Field(default=True)
     created_by_id: int | None = Field(default=None, foreign_key="user_account.id")

@@ -138,14 +138,15 @@ def _valid_page(wanted: PageRequest, total: int) -> int:
 
 
 def paginate(session: Session, statement, wanted: PageRequest, order_by: Mapping[str, Sequence], *, leading: Sequence = (),
-             tiebreak: Sequence = (), convert: Callable[[Any], Any] | None = None) -> Page:
+             tiebreak: Sequence = (), convert: Callable[[Any], Any] | None = None, past_end_gives_first: bool = True) -> Page:
     """Count a statement's rows and fetch one page of it, ordered by ``leading``, the wanted key's columns, ``tiebreak``.
 
     ``order_by`` maps each sort key to its columns (ascending); a descending request reverses all of them. Two
-    statements, whatever the number of rows; a page past the last one gives the first page.
+    statements, whatever the number of rows; a page past the last one gives the first page (pages of links), or
+    stays an empty page with ``past_end_gives_first=False`` (the API: a client reading on until a page is empty stops).
     """
     total = session.exec(select(func.count()).select_from(statement.order_by(None).subquery())).one()
-    page = _valid_page(wanted, total)
+    page = _valid_page(wanted, total) if past_end_gives_first else wanted.page
     columns = [column.desc() if wanted.descending else column.asc() for column in order_by[wanted.sort]]
     rows = session.exec(statement.order_by(None).order_by(*leading, *columns, *tiebreak).limit(wanted.per_page).offset((page - 1) * wanted.per_page)).all()
     items = [convert(row) for row in rows] if convert else list(rows)

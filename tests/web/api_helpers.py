@@ -31,3 +31,10 @@ def expire_token(app, raw: str) -> None:
 
 def auth(raw: str, **headers) -> dict:
     return {"Authorization": f"Bearer {raw}", **headers}
+
+
+def sealed(app, secret: str) -> str:
+    """A webhook signing secret as the app stores it (encrypted with a key derived from its SECRET_KEY)."""
+    from web.services.secret_box import seal_secret
+
+    return seal_secret(secret, keys=[app.config["SECRET_KEY"]])

@@ -56,6 +56,7 @@ NOT_AUDITED = {
     ("webhooks", "enqueue_meeting_event"): "webhook_delivery rows are the record of an audited meeting step",
     ("webhooks", "enqueue_expiring_places"): "webhook_delivery rows are the record, by date",
     ("webhooks", "deliver_due_webhooks"): "delivery bookkeeping on webhook_delivery rows (the delivery log)",
+    ("webhooks", "endpoint_secret"): "stores the same secret sealed again under the current SECRET_KEY; nothing anyone sees changes",
 }
 
 

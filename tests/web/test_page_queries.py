@@ -265,3 +265,71 @@ def test_paged_list_statements_do_not_grow_with_rows(app, list_world, login_as, 
     list_world.grow(30)
     many = count_statements(app, client, url)
     assert many == few, f"{url}: {few} statements with 2 rows, {many} with 30"
+
+
+# --- API lists: a page of 2 or 10 rows (all on one page) sends the same statements -------------------------
+
+
+def count_api_statements(app, client, url: str, token: str) -> int:
+    """Call an API list with a token (after one warm-up call) and return the number of SQL statements it sent."""
+    from tests.web.api_helpers import auth
+
+    assert client.get(url, headers=auth(token)).status_code == 200
+    seen = []
+
+    def _count(*_args):
+        seen.append(1)
+
+    engine = app.extensions["db_engine"]
+    event.listen(engine, "before_cursor_execute", _count)
+    try:
+        response = client.get(url, headers=auth(token))
+    finally:
+        event.remove(engine, "before_cursor_execute", _count)
+    assert response.status_code == 200, (url, response.get_json())
+    return len(seen)
+
+
+@pytest.mark.parametrize(
+    ("who", "url", "count"),
+    [
+        ("owner", "/api/v1/employer/places", "places"), ("owner", "/api/v1/employer/places?sort=-expires_at", "places"),
+        ("owner", "/api/v1/employer/places?status=draft&sort=title", "drafts"),
+        ("coach", "/api/v1/coach/participants", "participants"), ("coach", "/api/v1/coach/participants?sort=-last_contact_at", "participants"),
+        ("coach", "/api/v1/coach/participants?phase=jobmatching&q=deelnemer", "participants"),
+        ("owner", "/api/v1/employer/proposals", "proposals"), ("owner", "/api/v1/employer/proposals?state=intake_planned", "planned"),
+    ],
+)
+def test_api_list_statements_do_not_grow_with_rows(app, session, client, who, url, count):
+    """Places with skills, sheets, open proposals and drafts' publish checks; participants with trajectories and skills;
+    proposals with their candidates' skills and intake meetings."""
+    from tests.conftest import make_meeting
+    from tests.web.api_helpers import token_for
+    from web.services.cost_sheets import get_or_create_sheet
+
+    coach = make_user(session, "coach")
+    owner = make_user(session, "employer")
+    employer = make_employer(session, user=owner)
+    users = {"coach": coach, "owner": owner}
+    token = token_for(app, users[who])
+
+    def grow(n: int, have: int):
+        for i in range(have, n):
+            person = make_participant(session, coach, skills=(("heftruck", 3), (f"vaardigheid {i}", 2)),
+                                      last_contact_at=utcnow() - timedelta(days=i) if i % 2 else None)
+            place = make_place(session, employer, title=f"Plaats {i}", status="draft" if i % 2 else "published",
+                               expires_at=utcnow() + timedelta(days=i) if i % 3 else None)
+            get_or_create_sheet(session=session, place=place)
+            proposal = make_proposal(session, person, place, state="intake_planned" if i % 2 else "proposed",
+                                     participant_consented_at=utcnow() if i % 2 else None)
+            if i % 2:
+                make_meeting(session, proposal)
+            session.commit()
+
+    grow(2, 0)
+    few = count_api_statements(app, client, url, token)
+    grow(10, 2)
+    many = count_api_statements(app, client, url, token)
+    listed = client.get(url, headers={"Authorization": f"Bearer {token}"}).get_json()
+    assert listed["total"] == {"places": 10, "drafts": 5, "participants": 10, "proposals": 10, "planned": 5}[count] == len(listed["items"])
+    assert many == few, f"{url}: {few} statements with 2 rows, {many} with 10"

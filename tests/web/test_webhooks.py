@@ -11,7 +11,7 @@ import pytest
 from sqlmodel import Session, select
 
 from tests.conftest import make_employer, make_participant, make_place, make_user
-from tests.web.api_helpers import auth, token_for
+from tests.web.api_helpers import auth, sealed, token_for
 from web.models import WebhookDelivery, utcnow
 from web.services import webhooks
 
@@ -134,7 +134,7 @@ def test_deliveries_stop_after_the_last_attempt(app, session, setup):
     employer = make_employer(session, employer_user)
     from web.models import WebhookEndpoint
 
-    endpoint = WebhookEndpoint(employer_id=employer.id, url="https://example.org/hook", secret="whsec_s", events=["place.expiring"])
+    endpoint = WebhookEndpoint(employer_id=employer.id, url="https://example.org/hook", secret_encrypted=sealed(app, "whsec_s"), events=["place.expiring"])
     session.add(endpoint)
     session.commit()
     webhooks.enqueue(session=session, employer_id=employer.id, event="place.expiring", data={})
@@ -172,7 +172,7 @@ def test_an_address_that_turns_private_is_not_called_at_delivery(app, session, s
     employer = make_employer(session, employer_user)
     from web.models import WebhookEndpoint
 
-    session.add(WebhookEndpoint(employer_id=employer.id, url="https://127.0.0.1/hook", secret="whsec_s", events=["place.expiring"]))
+    session.add(WebhookEndpoint(employer_id=employer.id, url="https://127.0.0.1/hook", secret_encrypted=sealed(app, "whsec_s"), events=["place.expiring"]))
     session.commit()
     webhooks.enqueue(session=session, employer_id=employer.id, event="place.expiring", data={})
     session.commit()
@@ -189,7 +189,7 @@ def test_an_expiring_place_is_announced_once(app, session, setup):
     place = session.get(StagePlace, setup["place"].id)
     place.expires_at = utcnow() + timedelta(days=3)
     session.add(place)
-    session.add(WebhookEndpoint(employer_id=place.employer_id, url="https://example.org/hook", secret="whsec_s", events=["place.expiring"]))
+    session.add(WebhookEndpoint(employer_id=place.employer_id, url="https://example.org/hook", secret_encrypted=sealed(app, "whsec_s"), events=["place.expiring"]))
     session.commit()
     assert webhooks.enqueue_expiring_places(session=session) == 1
     assert webhooks.enqueue_expiring_places(session=session) == 0

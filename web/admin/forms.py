@@ -89,6 +89,21 @@ class SkillTermForm(FlaskForm):
     esco_uri = URLField(_l("ESCO-link"), validators=[Optional(), URL(message=_l("Vul een geldige link in.")), Length(max=200)])
     active = BooleanField(_l("Actief"), default=True)
 
+    @staticmethod
+    def term_data(term) -> dict:
+        """A stored vocabulary entry as the form shows it (variants one per line)."""
+        return {
+            "id": term.id, "label_nl": term.label_nl, "label_en": term.label_en, "group": term.group, "esco_uri": term.esco_uri,
+            "active": term.active, "variants_nl": "\n".join(term.variants_nl or []), "variants_en": "\n".join(term.variants_en or []),
+        }
+
+    def term_values(self) -> dict:
+        """The entry's fields as ``save_skill_term`` stores them: labels trimmed, a blank link as None."""
+        values = {k: getattr(self, k).data for k in ("label_nl", "label_en", "group", "active", "variants_nl", "variants_en")}
+        values["label_nl"], values["label_en"] = values["label_nl"].strip(), values["label_en"].strip()
+        values["esco_uri"] = self.esco_uri.data or None
+        return values
+
 
 class PremiumForm(FlaskForm):
     code = StringField(_l("Code"), validators=[DataRequired(REQUIRED), Length(max=60), CODE_PATTERN])
@@ -150,6 +165,34 @@ class SettingsForm(FlaskForm):
                               validators=[InputRequired(REQUIRED), NumberRange(min=1, max=100, message=_l("Kies een percentage van 1 tot 100."))])
     retention_days = _days(_l("Bewaartermijn na einde traject (dagen)"), 30, 3650)
     place_expiry_days = _days(_l("Stageplaats blijft online (dagen)"), 7, 365)
+
+    #: where each field's value lives in the stored settings (``current_settings``): (setting, key within it)
+    STORED_AS = {
+        "voortraject": ("phase_max_days", "voortraject"), "jobmatching": ("phase_max_days", "jobmatching"),
+        "stage": ("phase_max_days", "stage"), "nazorg": ("phase_max_days", "nazorg"),
+        "success_rule": ("success_definition", "rule"), "target_pct": ("success_definition", "target_pct"),
+        "retention_days": ("retention_days", None), "place_expiry_days": ("place_expiry_days", None),
+    }
+
+    @classmethod
+    def settings_data(cls, current: dict) -> dict:
+        """The stored settings as the form shows them, one field per value."""
+        data = {}
+        for name, (key, inner) in cls.STORED_AS.items():
+            value = current.get(key)
+            data[name] = (value or {}).get(inner) if inner else value
+        return data
+
+    def settings_values(self) -> dict:
+        """The form's values as ``save_settings`` stores them."""
+        from web.models import PHASES
+
+        return {
+            "phase_max_days": {phase: getattr(self, phase).data for phase in PHASES},
+            "success_definition": {"rule": self.success_rule.data, "target_pct": self.target_pct.data},
+            "retention_days": self.retention_days.data,
+            "place_expiry_days": self.place_expiry_days.data,
+        }
 
 
 class AuditSearchForm(FlaskForm):

@@ -259,21 +259,13 @@ def skill_edit(term_id):
         term = session.get(SkillTerm, term_id)
         if term is None:
             abort(404)
-    data = None
-    if term is not None and request.method == "GET":
-        data = {
-            "id": term.id, "label_nl": term.label_nl, "label_en": term.label_en, "group": term.group, "esco_uri": term.esco_uri,
-            "active": term.active, "variants_nl": "\n".join(term.variants_nl or []), "variants_en": "\n".join(term.variants_en or []),
-        }
-    form = SkillTermForm(data=data)
+    form = SkillTermForm(data=SkillTermForm.term_data(term) if term is not None and request.method == "GET" else None)
     if term is not None:
         form.id.data = term.id  # the code is the key: never changed
     if form.validate_on_submit():
-        values = {k: getattr(form, k).data for k in ("label_nl", "label_en", "group", "active", "variants_nl", "variants_en")}
-        values["label_nl"], values["label_en"] = values["label_nl"].strip(), values["label_en"].strip()
-        values["esco_uri"] = form.esco_uri.data or None
         try:
-            saved = admin_service.save_skill_term(session=session, admin=current_user, term_id=form.id.data, data=values, is_new=term is None)
+            saved = admin_service.save_skill_term(session=session, admin=current_user, term_id=form.id.data, data=form.term_values(),
+                                                  is_new=term is None)
         except admin_service.AdminError as exc:
             form.id.errors.append(str(exc))
         else:
@@ -317,20 +309,10 @@ def premium_edit(premium_id):
 @bp.route("/instellingen", methods=["GET", "POST"])
 def settings():
     session = get_session()
-    current = admin_service.current_settings(session=session)
-    data = None
-    if request.method == "GET":
-        data = {**current["phase_max_days"], "success_rule": current["success_definition"].get("rule"),
-                "target_pct": current["success_definition"].get("target_pct"), "retention_days": current["retention_days"],
-                "place_expiry_days": current["place_expiry_days"]}
+    data = SettingsForm.settings_data(admin_service.current_settings(session=session)) if request.method == "GET" else None
     form = SettingsForm(data=data)
     if form.validate_on_submit():
-        admin_service.save_settings(session=session, admin=current_user, values={
-            "phase_max_days": {phase: getattr(form, phase).data for phase in PHASES},
-            "success_definition": {"rule": form.success_rule.data, "target_pct": form.target_pct.data},
-            "retention_days": form.retention_days.data,
-            "place_expiry_days": form.place_expiry_days.data,
-        })
+        admin_service.save_settings(session=session, admin=current_user, values=form.settings_values())
         flash(_("De instellingen zijn bewaard."), "success")
         return redirect(url_for("admin.settings"))
     return render_template("admin/settings.html", form=form, phases=PHASES), 400 if form.errors else 200

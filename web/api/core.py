@@ -216,9 +216,18 @@ def body_fields(model) -> dict:
     return model.model_dump(exclude_unset=True)
 
 
-def paginate(items: list, page: int, per_page: int) -> dict:
-    start = (page - 1) * per_page
-    return {"items": items[start:start + per_page], "page": page, "per_page": per_page, "total": len(items)}
+def sql_page(session, statement, query, order_by: dict, *, sort: str, leading=(), tiebreak=(), convert=None) -> dict:
+    """Page, sort and count a statement in the database with the pages' helper (``web.paging.paginate``): two statements.
+
+    ``sort`` is the sort key asked for (``-key`` descending); a page past the last one is empty.
+    """
+    from web.paging import PageRequest
+    from web.paging import paginate as page_statement
+
+    wanted = PageRequest(page=query.page, per_page=query.per_page, sort=sort.removeprefix("-"), descending=sort.startswith("-"))
+    page = page_statement(session, statement, wanted, order_by, leading=leading, tiebreak=tiebreak, convert=convert,
+                          past_end_gives_first=False)
+    return {"items": page.items, "page": page.page, "per_page": page.per_page, "total": page.total}
 
 
 def etag_of(model) -> str:

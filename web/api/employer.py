@@ -22,9 +22,9 @@ from web.api.core import (
     api_user,
     body_fields,
     bp,
-    paginate,
     require_if_match,
     responses,
+    sql_page,
     with_etag,
 )
 from web.api.problems import ApiProblem, form_field_errors
@@ -56,15 +56,20 @@ def _place_or_404(place_id: int) -> StagePlace:
 # --- places -----------------------------------------------------------------------------------------------
 
 
-def place_out(place: StagePlace, open_proposals: int | None = None) -> s.PlaceOut:
+def place_out(place: StagePlace, open_proposals: int | None = None, *, skills: list | None = None, sheet=None, sheet_loaded: bool = False
+              ) -> s.PlaceOut:
+    """A place as the API shows it; a list passes the skills and sheet it loaded for all its places at once."""
     db = get_session()
+    skills = places.place_skills(session=db, place=place) if skills is None else skills
+    check = {"sheet": sheet} if sheet_loaded else {}
     return s.PlaceOut(
         **{name: getattr(place, name) for name in (
             "id", "title", "description", "tasks", "sector", "postal_code", "hours_per_week", "schedule", "start_date", "duration_weeks",
             "places", "dutch_level", "driving_licence", "physical_demands", "status", "published_at", "expires_at", "created_at", "updated_at")},
-        skills=[s.SkillOut.model_validate(k) for k in places.place_skills(session=db, place=place)],
+        skills=[s.SkillOut.model_validate(k) for k in skills],
         actions=places.allowed_actions(place),
-        publish_problems=[str(p) for p in places.publish_problems(session=db, place=place)] if place.status in ("draft", "paused", "expired") else [],
+        publish_problems=[str(p) for p in places.publish_problems(session=db, place=place, has_skills=bool(skills), **check)]
+        if place.status in ("draft", "paused", "expired") else [],
         open_proposals=open_proposals,
     )
 
@@ -97,17 +102,15 @@ def _validated_place_form(values: dict, stored_start_date=None) -> PlaceForm:
 @api_role("employer")
 @api_spec.validate(query=s.PlaceListQuery, resp=responses(HTTP_200=s.PlaceList), tags=[TAG])
 def employer_places():
-    """List the organisation's places, filtered by status and sorted."""
+    """List the organisation's places, filtered by status and sorted (paged in the database; places without the sort value last)."""
+    db = get_session()
     query: s.PlaceListQuery = request.context.query
-    rows = places.list_places(session=get_session(), employer=_employer())
-    if query.status:
-        rows = [r for r in rows if r["place"].status == query.status]
-    key = query.sort.lstrip("-")
-    known = sorted((r for r in rows if getattr(r["place"], key) is not None), key=lambda r: (getattr(r["place"], key), r["place"].id),
-                   reverse=query.sort.startswith("-"))
-    rows = known + [r for r in rows if getattr(r["place"], key) is None]  # places without the value last, either way
-    page = paginate(rows, query.page, query.per_page)
-    page["items"] = [place_out(r["place"], r["open_proposals"]) for r in page["items"]]
+    stmt = places.places_statement(employer=_employer(), status=query.status)
+    page = sql_page(db, stmt, query, sort=query.sort, **places.place_list_order(query.sort))
+    ids = [place.id for place, _open in page["items"]]
+    skills, sheets = places.skills_of_places(session=db, place_ids=ids), places.sheets_of_places(session=db, place_ids=ids)
+    page["items"] = [place_out(place, open_n, skills=skills[place.id], sheet=sheets.get(place.id), sheet_loaded=True)
+                     for place, open_n in page["items"]]
     return s.PlaceList(**page)
 
 
@@ -246,14 +249,17 @@ def employer_sheet_update(place_id: int):
 # --- proposals ----------------------------------------------------------------------------------------------
 
 
-def employer_proposal_out(proposal: Proposal, place: StagePlace, participant) -> s.EmployerProposalOut:
-    card = employers.candidate_card(session=get_session(), proposal=proposal, participant=participant, place=place)
+def employer_proposal_out(proposal: Proposal, place: StagePlace, participant, *, skills: list | None = None, meetings: list | None = None
+                          ) -> s.EmployerProposalOut:
+    """A proposal as the employer sees it; a list passes the candidates' skills and the meetings it loaded at once."""
+    card = employers.candidate_card(session=get_session(), proposal=proposal, participant=participant, place=place, skills=skills)
     card["skills"] = [{"name": name, "level": level} for name, level in card["skills"]]
+    if meetings is None:
+        meetings = meeting_service.meetings_of(session=get_session(), proposal_id=proposal.id)
     return s.EmployerProposalOut(
         id=proposal.id, state=proposal.state, place_id=place.id, place_title=place.title, created_at=proposal.created_at,
         updated_at=proposal.updated_at, answers=employers.employer_answers(proposal),
-        intake_options=[m.starts_at.isoformat() for m in meeting_service.meetings_of(session=get_session(), proposal_id=proposal.id)
-                        if m.status in ("option", "confirmed")] or None,
+        intake_options=[m.starts_at.isoformat() for m in meetings if m.status in ("option", "confirmed")] or None,
         candidate=s.CandidateOut(**card),
     )
 
@@ -270,13 +276,15 @@ def _proposal_or_404(proposal_id: int):
 @api_role("employer")
 @api_spec.validate(query=s.ProposalListQuery, resp=responses(HTTP_200=s.EmployerProposalList), tags=[TAG])
 def employer_proposals():
-    """List the proposals for the organisation's places, newest first; the candidate as the employer may see them."""
+    """List the proposals for the organisation's places, newest first; the candidate as the employer may see them (paged in the database)."""
+    db = get_session()
     query: s.ProposalListQuery = request.context.query
-    rows = employers.list_proposals(session=get_session(), employer=_employer(), place_id=query.place_id)
-    if query.state:
-        rows = [r for r in rows if r[0].state == query.state]
-    page = paginate(rows, query.page, query.per_page)
-    page["items"] = [employer_proposal_out(*row) for row in page["items"]]
+    stmt = employers.proposals_statement(employer=_employer(), state=query.state, place_id=query.place_id)
+    page = sql_page(db, stmt, query, {"created_at": [Proposal.created_at]}, sort="-created_at", tiebreak=[Proposal.id.desc()])
+    skills = employers.candidate_skills(session=db, participant_ids=sorted({participant.id for _p, _pl, participant in page["items"]}))
+    meetings = meeting_service.meetings_of_proposals(session=db, proposal_ids=[proposal.id for proposal, _pl, _pa in page["items"]])
+    page["items"] = [employer_proposal_out(proposal, place, participant, skills=skills[participant.id], meetings=meetings[proposal.id])
+                     for proposal, place, participant in page["items"]]
     return s.EmployerProposalList(**page)
 
 
@@ -359,10 +367,21 @@ def employer_webhook_create():
     """Register an HTTPS endpoint for events; the signing secret is in this answer only."""
     body: s.WebhookCreate = request.context.json
     try:
-        endpoint = webhooks.create_endpoint(session=get_session(), employer=_employer(), actor=api_user(), url=body.url, events=list(body.events))
+        endpoint, secret = webhooks.create_endpoint(session=get_session(), employer=_employer(), actor=api_user(), url=body.url,
+                                                    events=list(body.events))
     except webhooks.WebhookError as exc:
         raise ApiProblem(422, errors=[{"pointer": "/url", "field": "url", "code": exc.code, "detail": exc.message()}]) from None
-    return s.WebhookCreated(**s.WebhookOut.model_validate(endpoint).model_dump(), secret=endpoint.secret), 201
+    return s.WebhookCreated(**s.WebhookOut.model_validate(endpoint).model_dump(), secret=secret), 201
+
+
+@bp.post(f"/employer/webhooks/<{ID}:webhook_id>/secret")
+@api_role("employer")
+@api_spec.validate(json=s.WebhookRotate, resp=responses(HTTP_200=s.WebhookCreated), tags=[TAG])
+def employer_webhook_rotate_secret(webhook_id: int):
+    """Replace the endpoint's signing secret: the new one is in this answer only and signs every delivery from now on."""
+    endpoint = _webhook_or_404(webhook_id)
+    secret = webhooks.rotate_secret(session=get_session(), endpoint=endpoint, actor=api_user())
+    return s.WebhookCreated(**s.WebhookOut.model_validate(endpoint).model_dump(), secret=secret)
 
 
 @bp.delete(f"/employer/webhooks/<{ID}:webhook_id>")

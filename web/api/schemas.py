@@ -6,14 +6,16 @@ postal codes, dates, no HTML) are checked by the same forms the pages use, so th
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from web.labels import SKILL_GROUP_LABELS
 from web.models import DUTCH_LEVELS, PAYERS, PHASES, PROPOSAL_STATES, SECTORS
 from web.services.cost_sheets import COST_KINDS, COST_PERIODS, INTENTIONS, WAGE_MODES
 from web.services.places import PLACE_TRANSITIONS
 from web.services.proposals import DECLINE_REASONS
+from web.services.settings import SUCCESS_RULES
 
 Sector = Literal[SECTORS]  # type: ignore[valid-type]
 DutchLevel = Literal[DUTCH_LEVELS]  # type: ignore[valid-type]
@@ -331,7 +333,11 @@ class WebhookOut(Out):
 
 
 class WebhookCreated(WebhookOut):
-    secret: str = Field(description="the signing secret, shown only now")
+    secret: str = Field(description="the signing secret, shown only now (Stagebrug keeps it encrypted and never shows it again)")
+
+
+class WebhookRotate(Body):
+    """An empty object: the new secret is made by Stagebrug."""
 
 
 class WebhookList(Out):
@@ -405,6 +411,8 @@ class ParticipantList(Out):
 class ParticipantListQuery(PageQuery):
     phase: Phase | None = None
     q: str | None = Field(default=None, max_length=100)
+    sort: Literal["name", "-name", "updated_at", "-updated_at", "last_contact_at", "-last_contact_at"] = Field(
+        default="name", description="by last and first name (default), last change or last contact (those without one last)")
 
 
 class ParticipantUpdate(Body):
@@ -517,6 +525,32 @@ class SkillTermList(Out):
 class SkillTermQuery(PageQuery):
     q: str | None = Field(default=None, max_length=100)
     group: str | None = Field(default=None, max_length=40)
+    active: bool | None = Field(default=None, description="only active (true) or deactivated (false) entries")
+
+
+SkillGroup = Literal[tuple(SKILL_GROUP_LABELS)]  # type: ignore[valid-type]
+
+
+class SkillTermUpdate(Body):
+    """The vocabulary fields to change (the same checks as the skill form); ``active: false`` deactivates the entry. Send the ETag in If-Match."""
+
+    label_nl: str | None = Field(default=None, max_length=200)
+    label_en: str | None = Field(default=None, max_length=200)
+    variants_nl: list[Annotated[str, Field(max_length=200)]] | None = Field(default=None, max_length=100, description="synonyms and spellings")
+    variants_en: list[Annotated[str, Field(max_length=200)]] | None = Field(default=None, max_length=100)
+    group: SkillGroup | None = None
+    esco_uri: str | None = Field(default=None, max_length=200)
+    active: bool | None = Field(default=None, description="false takes the entry out of matching and suggestions; true brings it back")
+
+
+class SkillTermCreate(SkillTermUpdate):
+    """A new vocabulary entry; ``id`` is its fixed code (lower-case letters, digits, - and _), never changed afterwards."""
+
+    id: str = Field(max_length=80)
+    label_nl: str = Field(max_length=200)
+    label_en: str = Field(max_length=200)
+    group: SkillGroup
+    active: bool = True
 
 
 class PremiumOut(Out):
@@ -556,8 +590,56 @@ class PremiumUpdate(Body):
     valid_to: date | None = Field(default=None, ge=date(2000, 1, 1), le=date(2100, 12, 31))
 
 
+class PremiumCreate(PremiumUpdate):
+    """A new premium (the same checks as the premium form)."""
+
+    code: str = Field(max_length=60)
+    name_nl: str = Field(max_length=200)
+    name_en: str = Field(max_length=200)
+
+
+class PhaseMaxDays(Out):
+    voortraject: int
+    jobmatching: int
+    stage: int
+    nazorg: int
+
+
+class SuccessDefinition(Out):
+    rule: str = Field(description="hired_still_employed or hired")
+    target_pct: int = Field(description="the target doorstroom result in percent")
+
+
+class SettingsValues(Out):
+    phase_max_days: PhaseMaxDays = Field(description="maximum days per phase")
+    success_definition: SuccessDefinition
+    retention_days: int = Field(description="days personal data are kept after a trajectory ends")
+    place_expiry_days: int = Field(description="days a published place stays online")
+
+
 class SettingsOut(Out):
-    values: dict[str, Any]
+    values: SettingsValues
+
+
+class PhaseMaxDaysIn(Body):
+    voortraject: int | None = Field(default=None, description="1-730")
+    jobmatching: int | None = Field(default=None, description="1-730")
+    stage: int | None = Field(default=None, description="1-730")
+    nazorg: int | None = Field(default=None, description="1-730")
+
+
+class SuccessDefinitionIn(Body):
+    rule: Literal[SUCCESS_RULES] | None = None  # type: ignore[valid-type]
+    target_pct: int | None = Field(default=None, description="1-100")
+
+
+class SettingsUpdate(Body):
+    """The settings to change, in the shape ``GET /admin/settings`` answers (the settings form's checks). Send the ETag in If-Match."""
+
+    phase_max_days: PhaseMaxDaysIn | None = None
+    success_definition: SuccessDefinitionIn | None = None
+    retention_days: int | None = Field(default=None, description="30-3650")
+    place_expiry_days: int | None = Field(default=None, description="7-365")
 
 
 class MonitoringQuery(BaseModel):

@@ -202,15 +202,22 @@ def split_variants(text: str | None) -> list[str]:
     return list(dict.fromkeys(p for p in parts if p))
 
 
-def list_skill_terms(*, session: Session, query: str | None = None, group: str | None = None) -> list[SkillTerm]:
-    stmt = select(SkillTerm).order_by(SkillTerm.group, SkillTerm.label_nl)
+def skill_terms_statement(*, query: str | None = None, group: str | None = None, active: bool | None = None):
+    """The vocabulary entries of a group (and active or not) whose labels, code or variants contain a text, by group and label."""
+    stmt = select(SkillTerm).order_by(SkillTerm.group, SkillTerm.label_nl, SkillTerm.id)
     if group:
         stmt = stmt.where(SkillTerm.group == group)
+    if active is not None:
+        stmt = stmt.where(SkillTerm.active.is_(active))
     if query:
         like = f"%{query.strip().lower()}%"
         stmt = stmt.where(or_(func.lower(SkillTerm.label_nl).like(like), func.lower(SkillTerm.label_en).like(like),
                               SkillTerm.id.like(like), func.lower(cast(SkillTerm.variants_nl, String)).like(like)))
-    return list(session.exec(stmt.limit(1000)).all())
+    return stmt
+
+
+def list_skill_terms(*, session: Session, query: str | None = None, group: str | None = None) -> list[SkillTerm]:
+    return list(session.exec(skill_terms_statement(query=query, group=group).limit(1000)).all())
 
 
 def skill_groups(*, session: Session) -> list[str]:

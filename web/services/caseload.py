@@ -83,17 +83,10 @@ class CaseloadRow:
         return self.days_in_phase is not None and self.max_days is not None and self.days_in_phase > self.max_days
 
 
-def caseload_rows(
-    *, session: Session, coach: User, phase: str | None = None, search: str | None = None, scope: str = "all", overdue_only: bool = False,
-    on: date | None = None, without: str | None = None, coach_id: int | None = None,
-) -> list[CaseloadRow]:
-    """The caseload with phase, days in phase against the maximum, next deadline, open proposals and last contact.
-
-    One query with joins and aggregates gives every row; a second one fetches the holds of all shown phases
-    (holds stop the clock). The number of queries does not grow with the caseload. ``without`` keeps only the
-    participants without a signed evaluation (``"evaluatie"``) or without any skill (``"vaardigheden"``).
-    """
-    on = on or today()
+def _caseload_query(*, session: Session, coach: User, phase: str | None = None, search: str | None = None, scope: str = "all",
+                    without: str | None = None, coach_id: int | None = None):
+    """The caseload statement: who the coach may see (active, not anonymised), joined with the open trajectory and phase
+    period and the open proposals, filtered; the one definition of the caseload for the page and the API."""
     coach_ids = [coach.id] if scope == "own" else visible_coach_ids(session=session, coach=coach)
     if coach_id is not None:
         coach_ids = [c for c in coach_ids if c == coach_id]
@@ -127,6 +120,65 @@ def caseload_rows(
     if search:
         like = f"%{search.strip().lower()}%"
         query = query.where(or_(func.lower(Participant.first_name + " " + Participant.last_name).like(like), func.lower(Participant.email).like(like)))
+    return query
+
+
+def caseload_participants_statement(*, session: Session, coach: User, phase: str | None = None, search: str | None = None):
+    """The caseload's participants (the same people and filters as the caseload page) as one statement to page and sort in SQL."""
+    people = _caseload_query(session=session, coach=coach, phase=phase, search=search).with_only_columns(Participant.id)
+    return select(Participant).where(Participant.id.in_(people))
+
+
+#: the API's sort keys for ``caseload_participants_statement``: ``order_by`` columns, and rows without the value last
+PARTICIPANT_SORTS = {
+    "name": {"order_by": [func.lower(Participant.last_name), func.lower(Participant.first_name)]},
+    "updated_at": {"order_by": [Participant.updated_at]},
+    "last_contact_at": {"order_by": [Participant.last_contact_at], "leading": [Participant.last_contact_at.is_(None)]},
+}
+
+
+def participant_order(sort: str) -> dict:
+    """The ``order_by``, ``leading`` and ``tiebreak`` columns of a sort key (``-key`` descending) for the paging helper."""
+    key, descending = sort.removeprefix("-"), sort.startswith("-")
+    spec = PARTICIPANT_SORTS[key]
+    return {"order_by": {key: spec["order_by"]}, "leading": spec.get("leading", []),
+            "tiebreak": [Participant.id.desc() if descending else Participant.id]}
+
+
+def current_trajectories(*, session: Session, participant_ids: list[int]) -> dict[int, Trajectory]:
+    """Each participant's open trajectory (else the latest), as ``trajectories.current_trajectory`` picks it, in one statement."""
+    found: dict[int, Trajectory] = {}
+    if participant_ids:
+        for trajectory in session.exec(
+            select(Trajectory).where(Trajectory.participant_id.in_(participant_ids))
+            .order_by(Trajectory.participant_id, Trajectory.ended_on.is_not(None), Trajectory.started_on.desc(), Trajectory.id.desc())
+        ):
+            found.setdefault(trajectory.participant_id, trajectory)
+    return found
+
+
+def skills_of_participants(*, session: Session, participant_ids: list[int]) -> dict[int, list[ParticipantSkill]]:
+    """The skills of several participants in one statement, in the order ``profiles.skills_of`` gives them."""
+    found: dict[int, list[ParticipantSkill]] = {pid: [] for pid in participant_ids}
+    if participant_ids:
+        for skill in session.exec(select(ParticipantSkill).where(ParticipantSkill.participant_id.in_(participant_ids))
+                                  .order_by(ParticipantSkill.participant_id, ParticipantSkill.id)):
+            found[skill.participant_id].append(skill)
+    return found
+
+
+def caseload_rows(
+    *, session: Session, coach: User, phase: str | None = None, search: str | None = None, scope: str = "all", overdue_only: bool = False,
+    on: date | None = None, without: str | None = None, coach_id: int | None = None,
+) -> list[CaseloadRow]:
+    """The caseload with phase, days in phase against the maximum, next deadline, open proposals and last contact.
+
+    One query with joins and aggregates gives every row; a second one fetches the holds of all shown phases
+    (holds stop the clock). The number of queries does not grow with the caseload. ``without`` keeps only the
+    participants without a signed evaluation (``"evaluatie"``) or without any skill (``"vaardigheden"``).
+    """
+    on = on or today()
+    query = _caseload_query(session=session, coach=coach, phase=phase, search=search, scope=scope, without=without, coach_id=coach_id)
     query = query.order_by(Participant.last_name, Participant.first_name, Participant.id)
     raw = session.exec(query).all()
     period_ids = [r[7] for r in raw if r[7] is not None]

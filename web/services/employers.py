@@ -174,12 +174,8 @@ PROPOSAL_SORTS = ("ontvangen", "status", "plaats")
 WAITING_FOR_EMPLOYER = tuple(sorted({frm for (frm, to), roles in TRANSITIONS.items() if "employer" in roles and to not in ("declined", "withdrawn")}))
 
 
-def proposals_page(
-    *, session: Session, employer: Employer, wanted, state: str | None = None, waiting: bool = False, place_id: int | None = None,
-):
-    """One page of the proposals for the employer's places: by state, waiting for the employer, or for one place."""
-    from web.paging import paginate
-
+def proposals_statement(*, employer: Employer, state: str | None = None, waiting: bool = False, place_id: int | None = None):
+    """The proposals for the employer's places (with place and participant), filtered: one statement to page in SQL."""
     stmt = (
         select(Proposal, StagePlace, Participant)
         .join(StagePlace, StagePlace.id == Proposal.place_id)
@@ -192,6 +188,26 @@ def proposals_page(
         stmt = stmt.where(Proposal.state.in_(WAITING_FOR_EMPLOYER))
     if place_id:
         stmt = stmt.where(Proposal.place_id == place_id)
+    return stmt
+
+
+def candidate_skills(*, session: Session, participant_ids: list[int]) -> dict[int, list[ParticipantSkill]]:
+    """The skills of several candidates in one statement, strongest first (as ``candidate_card`` shows them)."""
+    found: dict[int, list[ParticipantSkill]] = {pid: [] for pid in participant_ids}
+    if participant_ids:
+        for skill in session.exec(select(ParticipantSkill).where(ParticipantSkill.participant_id.in_(participant_ids))
+                                  .order_by(ParticipantSkill.participant_id, ParticipantSkill.level.desc(), ParticipantSkill.name)):
+            found[skill.participant_id].append(skill)
+    return found
+
+
+def proposals_page(
+    *, session: Session, employer: Employer, wanted, state: str | None = None, waiting: bool = False, place_id: int | None = None,
+):
+    """One page of the proposals for the employer's places: by state, waiting for the employer, or for one place."""
+    from web.paging import paginate
+
+    stmt = proposals_statement(employer=employer, state=state, waiting=waiting, place_id=place_id)
     order = {"ontvangen": [Proposal.created_at], "status": [Proposal.state], "plaats": [func.lower(StagePlace.title)]}
     return paginate(session, stmt, wanted, order, tiebreak=[Proposal.id.desc()],
                     convert=lambda row: (row[0], row[1], candidate_name(row[2])))
@@ -225,11 +241,13 @@ def candidate_name(participant: Participant) -> str:
     return f"#{participant.id}"
 
 
-def candidate_card(*, session: Session, proposal: Proposal, participant: Participant, place: StagePlace) -> dict:
-    """What the employer may see of the participant of a proposal (never limitations or support needs)."""
-    skills = session.exec(
-        select(ParticipantSkill).where(ParticipantSkill.participant_id == participant.id).order_by(ParticipantSkill.level.desc(), ParticipantSkill.name)
-    ).all()
+def candidate_card(*, session: Session, proposal: Proposal, participant: Participant, place: StagePlace, skills: list | None = None) -> dict:
+    """What the employer may see of the participant of a proposal (never limitations or support needs).
+
+    A list passes the ``skills`` it loaded for all its candidates at once (``candidate_skills``).
+    """
+    if skills is None:
+        skills = candidate_skills(session=session, participant_ids=[participant.id])[participant.id]
     distance = None
     if participant.postal_code and place.postal_code:
         km = distance_km(participant.postal_code, place.postal_code)

@@ -129,6 +129,16 @@ def meetings_of(*, session: Session, proposal_id: int) -> list[Meeting]:
     return list(session.exec(select(Meeting).where(Meeting.proposal_id == proposal_id).order_by(Meeting.starts_at, Meeting.id)).all())
 
 
+def meetings_of_proposals(*, session: Session, proposal_ids: list[int]) -> dict[int, list[Meeting]]:
+    """The meetings of several proposals in one statement, oldest first (as ``meetings_of``)."""
+    found: dict[int, list[Meeting]] = {pid: [] for pid in proposal_ids}
+    if proposal_ids:
+        for meeting in session.exec(select(Meeting).where(Meeting.proposal_id.in_(proposal_ids))
+                                    .order_by(Meeting.proposal_id, Meeting.starts_at, Meeting.id)):
+            found[meeting.proposal_id].append(meeting)
+    return found
+
+
 def open_options(meetings: list[Meeting]) -> list[Meeting]:
     return [m for m in meetings if m.status == "option"]
 

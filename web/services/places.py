@@ -88,6 +88,48 @@ def place_skills(*, session: Session, place: StagePlace) -> list[PlaceSkill]:
     return list(session.exec(select(PlaceSkill).where(PlaceSkill.place_id == place.id).order_by(PlaceSkill.position, PlaceSkill.id)).all())
 
 
+PLACE_LIST_SORTS = ("updated_at", "title", "expires_at")
+
+
+def places_statement(*, employer: Employer, status: str | None = None):
+    """The employer's places (of one status) with their number of open proposals: one statement to page and sort in SQL."""
+    open_counts = (
+        select(Proposal.place_id.label("place_id"), func.count().label("n"))
+        .join(StagePlace, StagePlace.id == Proposal.place_id)
+        .where(StagePlace.employer_id == employer.id, Proposal.state.in_(OPEN_PROPOSAL_STATES))
+        .group_by(Proposal.place_id).subquery()
+    )
+    stmt = (select(StagePlace, func.coalesce(open_counts.c.n, 0).label("open_proposals"))
+            .outerjoin(open_counts, open_counts.c.place_id == StagePlace.id).where(StagePlace.employer_id == employer.id))
+    if status:
+        stmt = stmt.where(StagePlace.status == status)
+    return stmt
+
+
+def place_list_order(sort: str) -> dict:
+    """How ``places_statement`` sorts: ``order_by`` columns per key, places without the value last either way, then the id."""
+    key, descending = sort.removeprefix("-"), sort.startswith("-")
+    columns = {"updated_at": [StagePlace.updated_at], "title": [func.lower(StagePlace.title)], "expires_at": [StagePlace.expires_at]}
+    return {"order_by": columns, "leading": [StagePlace.expires_at.is_(None)] if key == "expires_at" else [],
+            "tiebreak": [StagePlace.id.desc() if descending else StagePlace.id]}
+
+
+def skills_of_places(*, session: Session, place_ids: list[int]) -> dict[int, list[PlaceSkill]]:
+    """The skills of several places in one statement, in their order."""
+    found: dict[int, list[PlaceSkill]] = {place_id: [] for place_id in place_ids}
+    if place_ids:
+        for skill in session.exec(select(PlaceSkill).where(PlaceSkill.place_id.in_(place_ids)).order_by(PlaceSkill.place_id, PlaceSkill.position, PlaceSkill.id)):
+            found[skill.place_id].append(skill)
+    return found
+
+
+def sheets_of_places(*, session: Session, place_ids: list[int]) -> dict[int, CostSheet]:
+    """The cost sheets of several places in one statement."""
+    if not place_ids:
+        return {}
+    return {sheet.place_id: sheet for sheet in session.exec(select(CostSheet).where(CostSheet.place_id.in_(place_ids)))}
+
+
 # --- writing ------------------------------------------------------------------------------------
 
 
@@ -148,8 +190,14 @@ def _rescore(*, session: Session, place: StagePlace) -> None:
     refresh_matches_for_place(session=session, place_id=place.id)
 
 
-def publish_problems(*, session: Session, place: StagePlace) -> list:
-    """What is still missing before a place can be published (empty when complete)."""
+_LOAD = object()
+
+
+def publish_problems(*, session: Session, place: StagePlace, has_skills: bool | None = None, sheet=_LOAD) -> list:
+    """What is still missing before a place can be published (empty when complete).
+
+    A list of places passes ``has_skills`` and ``sheet`` (None when it has none) it loaded for all of them at once.
+    """
     problems = []
     if not place.title:
         problems.append(_l("Geef de stageplaats een titel."))
@@ -167,9 +215,12 @@ def publish_problems(*, session: Session, place: StagePlace) -> list:
         problems.append(_l("De startdatum ligt in het verleden. Kies een nieuwe startdatum."))
     if not place.duration_weeks:
         problems.append(_l("Vul de duur van de stage in weken in."))
-    if not session.exec(select(func.count()).select_from(PlaceSkill).where(PlaceSkill.place_id == place.id)).one():
+    if has_skills is None:
+        has_skills = bool(session.exec(select(func.count()).select_from(PlaceSkill).where(PlaceSkill.place_id == place.id)).one())
+    if not has_skills:
         problems.append(_l("Voeg minstens één vaardigheid toe."))
-    sheet = session.exec(select(CostSheet).where(CostSheet.place_id == place.id)).first()
+    if sheet is _LOAD:
+        sheet = session.exec(select(CostSheet).where(CostSheet.place_id == place.id)).first()
     if sheet is None or not sheet.mentor_name:
         problems.append(_l("Fiche: vul de naam van de mentor in."))
     if sheet is None or not sheet.mentor_hours_per_week:

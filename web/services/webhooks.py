@@ -3,7 +3,7 @@
 An event never leaves from the request that caused it: ``enqueue`` writes one ``WebhookDelivery`` row per subscribed
 endpoint in the same transaction, and the scheduler's ``deliver_due_webhooks`` sends them. Each delivery is a JSON
 object with an ``id`` (the same on every retry, so receivers can drop duplicates), signed with HMAC-SHA256 over
-``"<timestamp>.<body>"`` with the endpoint's secret:
+``"<timestamp>.<body>"`` with the endpoint's secret (stored encrypted, ``web/services/secret_box.py``):
 
     Stagebrug-Webhook-Id: <event id>
     Stagebrug-Webhook-Timestamp: <unix seconds>
@@ -34,6 +34,7 @@ from sqlmodel import Session, select
 
 from web.models import Employer, Proposal, StagePlace, User, WebhookDelivery, WebhookEndpoint, utcnow
 from web.services.audit import record_audit
+from web.services.secret_box import InvalidToken, open_secret, seal_secret
 
 EVENTS = ("proposal.created", "proposal.updated", "meeting.confirmed", "place.expiring")
 BACKOFF = (timedelta(minutes=1), timedelta(minutes=5), timedelta(minutes=30), timedelta(hours=2), timedelta(hours=12))
@@ -88,17 +89,42 @@ def check_url(url: str, *, allow_private_addresses: bool) -> None:
             raise WebhookError("private")
 
 
-def create_endpoint(*, session: Session, employer: Employer, actor: User, url: str, events: list[str]) -> WebhookEndpoint:
-    """Register an endpoint for the employer with a new signing secret."""
+def new_secret() -> str:
+    """A fresh signing secret (shown to the employer once, stored only encrypted)."""
+    return "whsec_" + secrets.token_urlsafe(32)
+
+
+def create_endpoint(*, session: Session, employer: Employer, actor: User, url: str, events: list[str]) -> tuple[WebhookEndpoint, str]:
+    """Register an endpoint for the employer with a new signing secret; return it with the secret, which is not kept in the clear."""
     check_url(url, allow_private_addresses=allow_private())
     if len(list_endpoints(session=session, employer=employer)) >= MAX_ENDPOINTS:
         raise WebhookError("too_many")
-    endpoint = WebhookEndpoint(employer_id=employer.id, url=url.strip(), secret="whsec_" + secrets.token_urlsafe(32),
+    secret = new_secret()
+    endpoint = WebhookEndpoint(employer_id=employer.id, url=url.strip(), secret_encrypted=seal_secret(secret),
                                events=[e for e in dict.fromkeys(events) if e in EVENTS], created_by_id=actor.id)
     session.add(endpoint)
     session.flush()
     record_audit(session=session, actor_id=actor.id, action="webhook.created", obj=endpoint, detail={"url": endpoint.url})
-    return endpoint
+    return endpoint, secret
+
+
+def rotate_secret(*, session: Session, endpoint: WebhookEndpoint, actor: User) -> str:
+    """Give an endpoint a new signing secret and return it; every delivery from now on, retries included, is signed with it."""
+    secret = new_secret()
+    endpoint.secret_encrypted = seal_secret(secret)
+    session.add(endpoint)
+    session.flush()
+    record_audit(session=session, actor_id=actor.id, action="webhook.secret_rotated", obj=endpoint, detail={"url": endpoint.url})
+    return secret
+
+
+def endpoint_secret(*, session: Session, endpoint: WebhookEndpoint) -> str:
+    """The endpoint's signing secret in the clear (to sign); one sealed under an older SECRET_KEY is stored again under the current one."""
+    opened = open_secret(endpoint.secret_encrypted)
+    if opened.resealed is not None:
+        endpoint.secret_encrypted = opened.resealed
+        session.add(endpoint)
+    return opened.plain
 
 
 def list_endpoints(*, session: Session, employer: Employer) -> list[WebhookEndpoint]:
@@ -253,15 +279,18 @@ def deliver_due_webhooks(
     for delivery, endpoint in rows:
         body = json.dumps(delivery.payload, separators=(",", ":"), ensure_ascii=False).encode()
         timestamp = int(now.timestamp())
-        headers = {
-            "Content-Type": "application/json", "User-Agent": "Stagebrug-Webhooks/1", "Stagebrug-Webhook-Id": delivery.event_id,
-            "Stagebrug-Webhook-Timestamp": str(timestamp), "Stagebrug-Webhook-Signature": sign(endpoint.secret, timestamp, body),
-        }
         delivery.attempts += 1
         status, error = None, None
         try:
+            secret = endpoint_secret(session=session, endpoint=endpoint)
+            headers = {
+                "Content-Type": "application/json", "User-Agent": "Stagebrug-Webhooks/1", "Stagebrug-Webhook-Id": delivery.event_id,
+                "Stagebrug-Webhook-Timestamp": str(timestamp), "Stagebrug-Webhook-Signature": sign(secret, timestamp, body),
+            }
             check_url(endpoint.url, allow_private_addresses=allow_private_addresses)
             status = post(endpoint.url, body, headers)
+        except InvalidToken:
+            error = "signing secret unreadable (SECRET_KEY changed without SECRET_KEY_FALLBACKS): rotate the secret"
         except WebhookError as exc:
             error = f"refused address: {exc.code}"
         except OSError as exc:
