@@ -6,7 +6,7 @@ here, with the SECRET_KEY of the environment the migration runs in, which must b
 verifying with the secret they already have. Downgrading decrypts them again.
 
 Revision ID: 0010
-Revises: 0008
+Revises: 0009
 Create Date: 2026-12-01 23:20:00
 """
 import os
@@ -16,7 +16,7 @@ import sqlmodel
 from alembic import context, op
 
 revision = "0010"
-down_revision = "0008"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 
