@@ -28,8 +28,8 @@ from wtforms.validators import (
 from web.labels import PHASE_LABELS, SECTOR_LABELS, SKILL_LEVEL_LABELS
 from web.models import DUTCH_LEVELS, PHASES, SECTORS
 from web.row_lists import RowList
-from web.services.occupations import MAX_WISH_LENGTH, MAX_WISHES, clean_wishes
 from web.services.evaluations import DECISION_LABELS, RUBRIC
+from web.services.occupations import MAX_WISH_LENGTH, MAX_WISHES, clean_wishes
 from web.services.proposals import DECLINE_REASONS
 from web.validators import REQUIRED, BoundedDateField, BoundedIntegerField, NoMarkup, PostalCode, bounded_id
 
