@@ -83,6 +83,16 @@ def test_the_engine_receives_the_wishes_and_the_places_occupation(app, session):
     assert vacancy.occupation == "http://data.europa.eu/esco/occupation/x"
 
 
+def test_a_stored_wish_the_engine_would_refuse_is_left_out_instead_of_failing_the_refresh(app, session, two_places):
+    coach = make_user(session, "coach")
+    person = make_participant(session, coach, skills=(("heftruck rijden", 3),), hours_per_week=30,
+                              occupations=["m" * 300, 7, "magazijnmedewerker"])
+    _refresh(app, person.id)
+    cleaner, warehouse = two_places
+    scores = _scores(session, person)
+    assert scores[warehouse.id] > scores[cleaner.id]
+
+
 def test_the_form_shows_the_stored_wishes_and_offers_one_blank_row(session, client, login_as):
     coach = make_user(session, "coach")
     person = make_participant(session, coach, occupations=["magazijnmedewerker", "heftruckchauffeur"])

@@ -22,6 +22,7 @@ import matching
 from matching import Engine, SkillClaim, SkillEntry, SkillRequirement, Vocabulary, load_vocabulary
 from matching import Participant as EngineParticipant
 from matching import Vacancy as EngineVacancy
+from matching.occupations import MAX_OCCUPATION_TEXT
 from web.config import REPO_ROOT
 from web.models import (
     MatchSuggestion,
@@ -98,7 +99,8 @@ def to_engine_participant(participant: Participant, skills: Iterable[Participant
         dutch_level=participant.dutch_level,
         driving_licence=bool(participant.driving_licence),
         sectors=tuple(participant.preferred_sectors or ()),
-        occupations=tuple(w for w in (participant.occupations or ()) if isinstance(w, str) and w.strip()),
+        # the form keeps wishes short; a stored value the engine would refuse is left out rather than failing the refresh
+        occupations=tuple(w for w in (participant.occupations or ()) if isinstance(w, str) and w.strip() and len(w) <= MAX_OCCUPATION_TEXT),
     )
 
 
