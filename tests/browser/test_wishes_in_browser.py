@@ -53,3 +53,28 @@ def test_coach_picks_wishes_from_the_autocomplete_and_the_participant_reads_them
     other.goto(f"{live_server.url}/deelnemer/")
     assert SENTENCE[language] in other.get_by_test_id("wishes").inner_text()
     shot(other, f"wishes_participant_{language}_{width}")
+
+
+@pytest.mark.parametrize(("language", "width"), [("nl", 1280), ("en", 360)])
+def test_employer_picks_the_occupation_of_a_place_from_the_autocomplete(live_server, browser_page, shot, language, width):
+    from tests.web.employer_helpers import draft_place, employer_with_user
+    from web.models import StagePlace
+
+    with live_server.session() as db:
+        employer, user = employer_with_user(db)
+        place_id, email = draft_place(db, employer, title="Stage in ons magazijn", skills=()).id, user.email
+    page = browser_page(width=width, height=900)
+    ui_login(page, live_server.url, email, TEST_PASSWORD)
+    switch_language(page, language)
+    page.goto(f"{live_server.url}/werkgever/plaatsen/{place_id}/bewerken")
+    page.locator("#occupation").press_sequentially("heftruckchaufeur", delay=20)
+    page.wait_for_function("() => [...document.querySelectorAll('#occupation-list option')].some(o => o.value === 'heftruckchauffeur')")
+    page.fill("#occupation", "heftruckchauffeur")
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= width + 2
+    page.locator("#occupation").scroll_into_view_if_needed()
+    shot(page, f"wishes_place_occupation_{language}_{width}")
+    page.locator("button[type=submit].primary").click()
+    page.wait_for_load_state("networkidle")
+    with live_server.session() as db:
+        place = db.get(StagePlace, place_id)
+        assert place.occupation == "heftruckchauffeur" and place.title_esco_uri
