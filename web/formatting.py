@@ -14,6 +14,7 @@ from decimal import Decimal, InvalidOperation
 
 from babel import Locale
 from babel import dates as babel_dates
+from babel import lists as babel_lists
 from babel import numbers as babel_numbers
 from flask import has_request_context
 from flask_babel import get_locale, get_timezone
@@ -169,6 +170,14 @@ def input_decimal(value, language: str | None = None) -> str:
     return babel_numbers.format_decimal(value, format="0.##", locale=regional_locale(language))
 
 
+def format_choices(values, language: str | None = None) -> str:
+    """Alternatives as a sentence says them: "a, b of c" in Dutch, "a, b or c" in English."""
+    items = [str(v) for v in values or () if str(v).strip()]
+    if not items:
+        return DASH
+    return babel_lists.format_list(items, style="or", locale=regional_locale(language))
+
+
 TEMPLATE_FILTERS = {
     "number": format_number,
     "percent": format_percent,
@@ -180,4 +189,5 @@ TEMPLATE_FILTERS = {
     "time": format_time,
     "hours": format_hours,
     "days": format_days,
+    "join_or": format_choices,
 }

@@ -276,7 +276,8 @@ class StagePlace(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     employer_id: int = Field(foreign_key="employer.id", index=True)
     title: str = Field(max_length=200)
-    title_esco_uri: str | None = Field(default=None, max_length=200)
+    title_esco_uri: str | None = Field(default=None, max_length=200)  # the ESCO occupation of `occupation`, else of the title
+    occupation: str | None = Field(default=None, max_length=120)  # the occupation the employer chose; the title when empty
     description: str | None = text_column()
     tasks: str | None = text_column()
     sector: str | None = Field(default=None, max_length=40)
@@ -403,6 +404,7 @@ class Participant(SQLModel, table=True):
     dutch_level: str | None = Field(default=None, max_length=2)
     driving_licence: bool = Field(default=False)
     preferred_sectors: list | None = json_column(nullable=True)
+    occupations: list | None = json_column(nullable=True)  # occupation wishes (beroepswensen), free text or ESCO labels
     limitations: str | None = text_column()
     support_needs: str | None = text_column()
     goals: str | None = text_column()

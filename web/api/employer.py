@@ -65,7 +65,7 @@ def place_out(place: StagePlace, open_proposals: int | None = None, *, skills: l
     return s.PlaceOut(
         **{name: getattr(place, name) for name in (
             "id", "title", "description", "tasks", "sector", "postal_code", "hours_per_week", "schedule", "start_date", "duration_weeks",
-            "places", "dutch_level", "driving_licence", "physical_demands", "status", "published_at", "expires_at", "created_at", "updated_at")},
+            "places", "dutch_level", "driving_licence", "physical_demands", "occupation", "status", "published_at", "expires_at", "created_at", "updated_at")},
         skills=[s.SkillOut.model_validate(k) for k in skills],
         actions=places.allowed_actions(place),
         publish_problems=[str(p) for p in places.publish_problems(session=db, place=place, has_skills=bool(skills), **check)]

@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from web.labels import SKILL_GROUP_LABELS
 from web.models import DUTCH_LEVELS, PAYERS, PHASES, PROPOSAL_STATES, SECTORS
 from web.services.cost_sheets import COST_KINDS, COST_PERIODS, INTENTIONS, WAGE_MODES
+from web.services.occupations import MAX_WISH_LENGTH, MAX_WISHES
 from web.services.places import PLACE_TRANSITIONS
 from web.services.proposals import DECLINE_REASONS
 from web.services.settings import SUCCESS_RULES
@@ -25,6 +26,10 @@ ProposalState = Literal[PROPOSAL_STATES]  # type: ignore[valid-type]
 DeclineReason = Literal[DECLINE_REASONS]  # type: ignore[valid-type]
 Phase = Literal[PHASES]  # type: ignore[valid-type]
 Text200 = Field(default=None, max_length=200)
+WISHES_HELP = (f"occupation wishes (beroepswensen): at most {MAX_WISHES}, each at most {MAX_WISH_LENGTH} characters, free text in "
+               "Dutch or English or an ESCO occupation label; they replace the list when given, [] clears it")
+OCCUPATION_HELP = ("the place's occupation: a Dutch ESCO occupation label (typos tolerated) or free text, at most 120 "
+                   "characters; when empty the occupation is read from the title")
 
 
 class Body(BaseModel):
@@ -104,6 +109,7 @@ class PlaceFields(Body):
     dutch_level: DutchLevel | None = None
     driving_licence: bool | None = None
     physical_demands: str | None = Field(default=None, max_length=1000)
+    occupation: str | None = Field(default=None, max_length=120, description=OCCUPATION_HELP)
     skills: list[SkillIn] | None = Field(default=None, max_length=40)
 
 
@@ -132,6 +138,7 @@ class PlaceOut(Out):
     dutch_level: str | None
     driving_licence: bool
     physical_demands: str | None
+    occupation: str | None = Field(description=OCCUPATION_HELP)
     status: str
     published_at: datetime | None
     expires_at: datetime | None
@@ -391,6 +398,7 @@ class ParticipantOut(Out):
     dutch_level: str | None
     driving_licence: bool
     preferred_sectors: list[str] | None
+    occupations: list[str] | None = Field(description=WISHES_HELP)
     limitations: str | None
     support_needs: str | None
     goals: str | None
@@ -428,6 +436,8 @@ class ParticipantUpdate(Body):
     dutch_level: DutchLevel | None = None
     driving_licence: bool | None = None
     preferred_sectors: list[Sector] | None = Field(default=None, max_length=len(SECTORS))
+    occupations: list[Annotated[str, Field(max_length=MAX_WISH_LENGTH)]] | None = Field(
+        default=None, max_length=MAX_WISHES, description=WISHES_HELP)
     limitations: str | None = Field(default=None, max_length=4000)
     support_needs: str | None = Field(default=None, max_length=4000)
     goals: str | None = Field(default=None, max_length=4000)

@@ -29,6 +29,7 @@ from web.labels import PHASE_LABELS, SECTOR_LABELS, SKILL_LEVEL_LABELS
 from web.models import DUTCH_LEVELS, PHASES, SECTORS
 from web.row_lists import RowList
 from web.services.evaluations import DECISION_LABELS, RUBRIC
+from web.services.occupations import MAX_WISH_LENGTH, MAX_WISHES, clean_wishes
 from web.services.proposals import DECLINE_REASONS
 from web.validators import REQUIRED, BoundedDateField, BoundedIntegerField, NoMarkup, PostalCode, bounded_id
 
@@ -40,6 +41,16 @@ class SkillRowForm(Form):
 
     name = StringField(_l("Vaardigheid"), validators=[Optional(), Length(max=200), NoMarkup()])
     level = SelectField(_l("Niveau"), choices=[SelectChoice(str(k), v) for k, v in SKILL_LEVEL_LABELS.items()], default="2")
+
+
+class WishRowForm(Form):
+    """One occupation wish: free text in Dutch or English, or a label picked from the ESCO autocomplete."""
+
+    name = StringField(_l("Beroepswens"), validators=[
+        Optional(),
+        Length(max=MAX_WISH_LENGTH, message=_l("Een beroepswens is hoogstens %(max)d tekens lang.", max=MAX_WISH_LENGTH)),
+        NoMarkup(),
+    ])
 
 
 class ProfileForm(FlaskForm):
@@ -59,6 +70,12 @@ class ProfileForm(FlaskForm):
     support_needs = TextAreaField(_l("Ondersteuningsnoden"), validators=[Optional(), Length(max=4000)], description=_l("Alleen zichtbaar voor coaches."))
     goals = TextAreaField(_l("Doelen"), validators=[Optional(), Length(max=4000)])
     skills = RowList(FormField(SkillRowForm), min_entries=1, max_entries=MAX_SKILL_ROWS)
+    occupations = RowList(FormField(WishRowForm), min_entries=1, max_entries=MAX_WISHES,
+                          overflow_message=_l("Geef hoogstens %(max)d beroepswensen."))
+    wish_max_length = MAX_WISH_LENGTH
+
+    def occupation_list(self) -> list[str]:
+        return clean_wishes(row.form.name.data for row in self.occupations)
 
     def skill_list(self) -> list[tuple[str, int]]:
         return [(row.form.name.data, int(row.form.level.data)) for row in self.skills if (row.form.name.data or "").strip()]
@@ -69,7 +86,7 @@ class ProfileForm(FlaskForm):
             "phone": self.phone.data, "postal_code": self.postal_code.data.strip(), "max_distance_km": self.max_distance_km.data,
             "hours_per_week": self.hours_per_week.data, "dutch_level": self.dutch_level.data or None, "driving_licence": self.driving_licence.data,
             "preferred_sectors": list(self.preferred_sectors.data or []) or None, "limitations": self.limitations.data,
-            "support_needs": self.support_needs.data, "goals": self.goals.data,
+            "support_needs": self.support_needs.data, "goals": self.goals.data, "occupations": self.occupation_list() or None,
         }
 
 

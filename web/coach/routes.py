@@ -11,6 +11,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    jsonify,
     redirect,
     render_template,
     request,
@@ -32,6 +33,7 @@ from web.coach.evaluation_doc import evaluation_pdf_response
 from web.coach.explain import explain_lines
 from web.coach.forms import (
     MAX_SKILL_ROWS,
+    MAX_WISHES,
     HandoverForm,
     HoldForm,
     ImportForm,
@@ -47,12 +49,13 @@ from web.db import get_session
 from web.layout import add_nav_item
 from web.models import PHASES, SECTORS, Employer, Evaluation, Proposal, SkillTerm, StagePlace, User, utcnow
 from web.paging import read_page_request
-from web.security import role_required
+from web.security import json_endpoint, role_required
 from web.services import caseload as caseload_service
 from web.services import conversation, cost_sheets
 from web.services import evaluations as evaluation_service
 from web.services import matching as matching_service
 from web.services import meetings as meeting_service
+from web.services import occupations as occupation_service
 from web.services import places as places_service
 from web.services import profiles as profile_service
 from web.services import todo as todo_service
@@ -170,6 +173,15 @@ def _skill_terms():
 def _pad_skills(form, extra: int = 3):
     while len(form.skills) < MAX_SKILL_ROWS and sum(1 for row in form.skills if not (row.form.name.data or "").strip()) < extra:
         form.skills.append_entry()
+    while len(form.occupations) < MAX_WISHES and not any(not (row.form.name.data or "").strip() for row in form.occupations):
+        form.occupations.append_entry()
+
+
+@bp.route("/suggesties/beroepen")
+@json_endpoint
+def suggest_occupations():
+    """ESCO occupation labels for the wish rows of the profile form (Dutch labels, typos tolerated)."""
+    return jsonify(occupation_service.suggest_occupations(request.args.get("q", "")[:100]))
 
 
 @bp.route("/deelnemers/nieuw", methods=["GET", "POST"])
@@ -205,7 +217,7 @@ def participant(participant_id: int):
         timeline=profile_service.timeline(session=db, participant=person), note_form=NoteForm(), phase_form=PhaseForm(),
         answers=profile_service.place_answers(session=db, participant=person),
         hold_form=HoldForm(), handover_form=handover, transition_form=TransitionForm(),
-        coach=db.get(User, person.coach_id),
+        coach=db.get(User, person.coach_id), wishes=occupation_service.recognised_as(person.occupations or []),
     )
 
 
@@ -219,6 +231,10 @@ def edit_profile(participant_id: int):
             form.skills.pop_entry()
         for skill in profile_service.skills_of(session=db, participant_id=person.id)[:MAX_SKILL_ROWS]:
             form.skills.append_entry({"name": skill.name, "level": str(skill.level)})
+        while len(form.occupations):
+            form.occupations.pop_entry()
+        for wish in (person.occupations or [])[:MAX_WISHES]:
+            form.occupations.append_entry({"name": wish})
     if form.validate_on_submit():
         profile_service.update_profile(session=db, participant=person, data=form.profile_data(), skills=form.skill_list())
         flash(_("Profiel bewaard. De passende plaatsen zijn opnieuw berekend."), "success")

@@ -181,6 +181,8 @@ class SkillRowForm(Form):
 
 class PlaceForm(FlaskForm):
     title = text(_l("Titel van de stageplaats"), 200, description=_l("Begin te typen: we stellen beroepstitels voor. Je mag ook een eigen titel gebruiken."))
+    occupation = text(_l("Beroep"), 120, description=_l(
+        "Kies het beroep uit de lijst (ESCO). Deelnemers die dit beroep graag willen doen, zien je plaats hoger. Leeg: we leiden het beroep af uit de titel."))
     description = text(_l("Beschrijving"), 5000, area=True, description=_l("Wat houdt de job in? Schrijf in eenvoudige taal."))
     tasks = text(_l("Taken"), 5000, area=True)
     sector = SelectField(_l("Sector"), choices=[], validators=[Optional()])
@@ -204,6 +206,7 @@ class PlaceForm(FlaskForm):
     def place_values(self) -> dict:
         return {
             "title": self.title.data or "",
+            "occupation": self.occupation.data or None,
             "description": self.description.data or None,
             "tasks": self.tasks.data or None,
             "sector": self.sector.data or None,

@@ -165,6 +165,7 @@ def anonymise_participant(*, session: Session, participant: Participant, now: da
     participant.phone = None
     participant.postal_code = None
     participant.preferred_sectors = None
+    participant.occupations = None
     participant.limitations = None
     participant.support_needs = None
     participant.goals = None

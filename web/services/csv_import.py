@@ -3,7 +3,9 @@ nothing is imported unless every row is valid (all-or-nothing).
 
 Columns (header row required, separator ``,`` or ``;``, UTF-8):
 first_name*, last_name*, email, phone, postal_code*, max_distance_km, hours_per_week*, dutch_level, driving_licence,
-preferred_sectors (codes separated by ``|``), skills (``name:level`` separated by ``|``), phase, goals.
+preferred_sectors (codes separated by ``|``), skills (``name:level`` separated by ``|``), phase, goals,
+occupations (occupation wishes separated by ``|``, at most 5 of at most 120 characters; the column may also be
+called ``beroepen``).
 """
 from __future__ import annotations
 
@@ -18,12 +20,15 @@ from web.models import DUTCH_LEVELS, PHASES, SECTORS, Participant, User
 from web.services.caseload import visible_coach_ids
 from web.services.geo import lookup_postal_code
 from web.services.matching import refresh_matches_for_participants
+from web.services.occupations import MAX_WISH_LENGTH, MAX_WISHES, clean_wishes
 from web.services.profiles import create_participant
 
 COLUMNS = (
     "first_name", "last_name", "email", "phone", "postal_code", "max_distance_km", "hours_per_week", "dutch_level",
-    "driving_licence", "preferred_sectors", "skills", "phase", "goals",
+    "driving_licence", "preferred_sectors", "skills", "phase", "goals", "occupations",
 )
+#: Other names a column may carry in the header (the Dutch one a coach may type), mapped to the column.
+COLUMN_ALIASES = {"beroepen": "occupations", "beroepswensen": "occupations"}
 REQUIRED_COLUMNS = ("first_name", "last_name", "postal_code", "hours_per_week")
 MAX_ROWS = 1000
 TRUE_VALUES = {"ja", "j", "yes", "y", "1", "true", "waar", "x"}
@@ -112,6 +117,15 @@ def _parse_row(row: dict, seen_emails: set[str]) -> tuple[dict, list, list[str]]
         errors.append(str(_l("fase %(value)s is onbekend", value=phase)))
     data["phase"] = phase
     data["goals"] = (row.get("goals") or "").strip() or None
+    wishes = clean_wishes((row.get("occupations") or "").split("|"))
+    if len(wishes) > MAX_WISHES:
+        errors.append(str(_l("occupations: hoogstens %(max)s beroepswensen, gescheiden door |", max=MAX_WISHES)))
+    for wish in wishes:
+        if len(wish) > MAX_WISH_LENGTH:
+            errors.append(str(_l("beroepswens %(value)s…: hoogstens %(max)s tekens", value=wish[:30], max=MAX_WISH_LENGTH)))
+        elif any(ch in wish for ch in "<>"):
+            errors.append(str(_l("beroepswens %(value)s: gebruik geen < of >", value=wish)))
+    data["occupations"] = wishes or None
     return data, skills, errors
 
 
@@ -137,10 +151,14 @@ def import_caseload(*, session: Session, coach: User, content: bytes) -> ImportR
     first_line = text.split("\n", 1)[0]
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
     reader = csv.DictReader(io.StringIO(text), delimiter=delimiter)
-    header = [h.strip() for h in (reader.fieldnames or [])]
+    header = [COLUMN_ALIASES.get(h.strip().lower(), h.strip()) for h in (reader.fieldnames or [])]
     reader.fieldnames = header
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     unknown = [c for c in header if c and c not in COLUMNS]
+    twice = sorted({c for c in header if c and header.count(c) > 1})
+    if twice:
+        result.errors.append((1, str(_l("kolom %(value)s komt twee keer voor", value=", ".join(twice)))))
+        return result
     if missing or unknown:
         if missing:
             result.errors.append((1, str(_l("verplichte kolommen ontbreken: %(value)s", value=", ".join(missing)))))

@@ -596,6 +596,7 @@ class _DemoBuilder:
         obj.max_distance_km, obj.hours_per_week, obj.dutch_level, obj.driving_licence = 25, 36, "B1", False
         obj.limitations, obj.engine_suggestions_visible, obj.consent_level = None, True, "skills_name"
         obj.goals = "Een vaste job als heftruckchauffeur of orderpicker in een magazijn in de buurt van Gent."
+        obj.occupations = ["heftruckchauffeur", "orderpicker"]
         obj.support_needs = "Duidelijke afspraken over de uren in de eerste weken; werkt graag met een vaste collega."
         self.demo_part = _PartInfo(obj, self.main_coach, demo_user, self._area("9040"), "gent", ["logistiek", "productie"], "demo")
         self.parts.insert(0, self.demo_part)

@@ -24,6 +24,7 @@ import matching
 from matching import Engine, SkillClaim, SkillEntry, SkillRequirement, Vocabulary, load_vocabulary
 from matching import Participant as EngineParticipant
 from matching import Vacancy as EngineVacancy
+from matching.occupations import MAX_OCCUPATION_TEXT
 from web.config import REPO_ROOT
 from web.models import (
     Employer,
@@ -101,6 +102,8 @@ def to_engine_participant(participant: Participant, skills: Iterable[Participant
         dutch_level=participant.dutch_level,
         driving_licence=bool(participant.driving_licence),
         sectors=tuple(participant.preferred_sectors or ()),
+        # the form keeps wishes short; a stored value the engine would refuse is left out rather than failing the refresh
+        occupations=tuple(w for w in (participant.occupations or ()) if isinstance(w, str) and w.strip() and len(w) <= MAX_OCCUPATION_TEXT),
     )
 
 
@@ -118,15 +121,17 @@ def to_engine_vacancy(place: StagePlace, skills: Iterable[PlaceSkill], filled: i
         places=place.places,
         filled=filled,
         is_open=place.status == "published",
+        occupation=place.title_esco_uri or None,  # the ESCO occupation chosen or named by the title; else the engine reads the title
     )
 
 
 # The engine needs a few columns, not whole rows: selecting only these (as light result rows with the same attribute
 # names) instead of full ORM objects makes loading every open place and its skills several times cheaper.
 _VACANCY_COLUMNS = (StagePlace.id, StagePlace.title, StagePlace.sector, StagePlace.postal_code, StagePlace.hours_per_week,
-                    StagePlace.dutch_level, StagePlace.driving_licence, StagePlace.places, StagePlace.status)
+                    StagePlace.dutch_level, StagePlace.driving_licence, StagePlace.places, StagePlace.status, StagePlace.title_esco_uri)
 _PARTICIPANT_COLUMNS = (Participant.id, Participant.postal_code, Participant.max_distance_km, Participant.hours_per_week,
-                        Participant.dutch_level, Participant.driving_licence, Participant.preferred_sectors)
+                        Participant.dutch_level, Participant.driving_licence, Participant.preferred_sectors,
+                        Participant.occupations)
 _PLACE_SKILL_COLUMNS = (PlaceSkill.place_id, PlaceSkill.name, PlaceSkill.required, PlaceSkill.min_level, PlaceSkill.taxonomy_id,
                         PlaceSkill.position)
 _PARTICIPANT_SKILL_COLUMNS = (ParticipantSkill.participant_id, ParticipantSkill.name, ParticipantSkill.level, ParticipantSkill.taxonomy_id)

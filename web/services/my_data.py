@@ -133,6 +133,7 @@ def readable_data(*, session: Session, participant: Participant) -> dict:
         (_("Uren per week"), format_number(p.get("hours_per_week")) if p.get("hours_per_week") else "—"),
         (_("Hoe ver je wil reizen"), _("%(km)s km", km=format_number(p["max_distance_km"])) if p.get("max_distance_km") is not None else "—"),
         (_("Sectoren die je graag doet"), ", ".join(sector_label(code) for code in (p.get("preferred_sectors") or [])) or "—"),
+        (_("Wat je graag zou worden"), ", ".join(p.get("occupations") or []) or "—"),
         (_("Je doelen"), _text(p.get("goals"))),
         (_("Waar rekening mee gehouden wordt"), _text(p.get("limitations"))),
         (_("Steun die je nodig hebt"), _text(p.get("support_needs"))),

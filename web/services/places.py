@@ -4,20 +4,18 @@ Every lookup goes through the owning employer, so a place of another organisatio
 """
 from __future__ import annotations
 
-import csv
 from datetime import UTC, date, datetime, time, timedelta
-from functools import lru_cache
-from pathlib import Path
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import case
 from sqlmodel import Session, delete, func, select
 
-from web.config import REPO_ROOT
 from web.models import CostSheet, Employer, PlaceSkill, Proposal, Setting, SkillTerm, StagePlace, User, utcnow
+from web.services import occupations
 from web.services.audit import record_audit
 from web.services.cost_sheets import copy_sheet, get_or_create_sheet
+from web.services.occupations import occupation_uri
 
 OPEN_PROPOSAL_STATES = ("proposed", "participant_agreed", "employer_interested", "intake_planned", "stage_agreed", "stage_running")
 
@@ -32,7 +30,7 @@ PLACE_TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
 EDITABLE_STATES = ("draft", "published", "paused", "expired")
 PLACE_FIELDS = (
     "title", "description", "tasks", "sector", "postal_code", "hours_per_week", "schedule", "start_date", "duration_weeks", "places",
-    "dutch_level", "driving_licence", "physical_demands",
+    "dutch_level", "driving_licence", "physical_demands", "occupation",
 )
 
 
@@ -157,7 +155,9 @@ def save_place(
         if name in values:
             setattr(place, name, values[name])
     place.title = (place.title or "").strip()
-    place.title_esco_uri = occupation_uri(place.title)
+    place.occupation = " ".join((place.occupation or "").split()) or None
+    # the occupation the employer chose, else the one the title names (typos tolerated), else none
+    place.title_esco_uri = occupation_uri(place.occupation) or occupation_uri(place.title)
     place.places = place.places or 1
     extend_expiry_to_start(place)
     place.updated_at = utcnow()
@@ -327,29 +327,6 @@ def expire_places(session: Session, now: datetime | None = None) -> int:
 # --- suggestions for autocomplete -------------------------------------------------------------
 
 
-@lru_cache(maxsize=2)
-def load_occupations(path: str | None = None) -> tuple[tuple[str, str, tuple[str, ...]], ...]:
-    """Dutch occupation titles from seeds/occupations.csv: (label, esco uri, alternative labels), read once."""
-    file = Path(path) if path else REPO_ROOT / "seeds" / "occupations.csv"
-    rows = []
-    with file.open(encoding="utf-8", newline="") as fh:
-        for row in csv.DictReader(fh):
-            alts = tuple(a.strip() for a in (row.get("alt_labels_nl") or "").split("|") if a.strip())
-            rows.append((row["label_nl"].strip(), row["esco_uri"].strip(), alts))
-    return tuple(rows)
-
-
-def occupation_uri(title: str | None) -> str | None:
-    """The ESCO uri of an occupation whose Dutch label or alternative label equals the title."""
-    wanted = (title or "").strip().casefold()
-    if not wanted:
-        return None
-    for label, uri, alts in load_occupations():
-        if label.casefold() == wanted or any(a.casefold() == wanted for a in alts):
-            return uri
-    return None
-
-
 def _rank(text: str, query: str) -> int | None:
     low = text.casefold()
     if low.startswith(query):
@@ -362,17 +339,8 @@ def _rank(text: str, query: str) -> int | None:
 
 
 def suggest_occupations(query: str, limit: int = 12) -> list[str]:
-    """Occupation titles matching what the employer typed, best first (labels and alternative labels)."""
-    q = (query or "").strip().casefold()
-    if len(q) < 2:
-        return []
-    scored: dict[str, int] = {}
-    for label, _uri, alts in load_occupations():
-        for text in (label, *alts):
-            rank = _rank(text, q)
-            if rank is not None and (text not in scored or rank < scored[text]):
-                scored[text] = rank
-    return [text for text, _r in sorted(scored.items(), key=lambda kv: (kv[1], len(kv[0]), kv[0]))[:limit]]
+    """Occupation titles matching what the employer typed, best first (labels and alternative labels, typos tolerated)."""
+    return occupations.suggest_occupations(query, limit)
 
 
 def suggest_skills(*, session: Session, query: str, limit: int = 12) -> list[str]:

@@ -30,7 +30,7 @@ from web.services.trajectories import start_trajectory
 
 PROFILE_FIELDS = (
     "first_name", "last_name", "email", "phone", "postal_code", "max_distance_km", "hours_per_week", "dutch_level",
-    "driving_licence", "preferred_sectors", "limitations", "support_needs", "goals",
+    "driving_licence", "preferred_sectors", "limitations", "support_needs", "goals", "occupations",
 )
 
 
