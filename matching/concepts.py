@@ -19,7 +19,7 @@ import scipy.sparse as sp
 from rapidfuzz import process
 
 from matching.arrays import expand_ranges
-from matching.kernel import LEVEL_FACTOR, NEUTRAL_SECTOR
+from matching.kernel import GROUP_CREDIT, LEVEL_FACTOR, NEUTRAL_SECTOR
 from matching.models import SKILL_LEVELS
 from matching.similarity import graded_pairs, text_vectors
 from matching.vocabulary import Vocabulary
@@ -52,6 +52,7 @@ def link(
     *,
     direct_cutoff: float,
     graded: bool = True,
+    group_credit: float = GROUP_CREDIT,
 ) -> Linked:
     """Join prepared participants and places through their skill concepts."""
     cutoff = direct_cutoff
@@ -115,11 +116,16 @@ def link(
         found_c.append(vacs.text_column[other_rows])
         found_v.append(cosine)
         # ... and against every form of the vocabulary entries the places ask for (synonyms included).
-        text_rows, other_rows, cosine = graded_pairs(space, vectors, space.form_vectors)
-        column = vacs.form_column[other_rows]
-        found_p.append(text_rows[column >= 0])
-        found_c.append(column[column >= 0])
-        found_v.append(cosine[column >= 0])
+        text_rows, other_rows, cosine = graded_pairs(space, vectors, vacs.asked_form_vectors)
+        found_p.append(text_rows)
+        found_c.append(vacs.asked_form_column[other_rows])
+        found_v.append(cosine)
+    if group_credit > 0 and vocabulary.entry_groups.shape[1]:
+        # Different skills of the same ESCO skill group: partial credit, as sure as both resolutions.
+        text_rows, columns = same_group_pairs(vocabulary, p_entry, vacs.col_entry)
+        found_p.append(text_rows)
+        found_c.append(columns)
+        found_v.append(group_credit * np.asarray(p_sure)[text_rows] * vacs.col_sure[columns])
     n_concepts = len(vacs.col_code)
 
     text_of = np.concatenate(found_p).astype(np.int64)
@@ -240,6 +246,21 @@ def link(
         sector_value=sector_value,
         declined=declined_index,
     )
+
+
+def same_group_pairs(
+    vocabulary: Vocabulary, entries: list[Any], column_entry: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return (text, column) pairs whose vocabulary entries share an ESCO skill group."""
+    text_rows = np.asarray([k for k, e in enumerate(entries) if isinstance(e, int)], dtype=np.int64)
+    columns = np.flatnonzero(column_entry >= 0)
+    if not len(text_rows) or not len(columns):
+        empty = np.empty(0, dtype=np.int64)
+        return empty, empty
+    groups = vocabulary.entry_groups
+    text_groups = groups[np.asarray([entries[k] for k in text_rows.tolist()], dtype=np.int64)]
+    shared = (text_groups @ groups[column_entry[columns]].T).tocoo()
+    return text_rows[shared.row], columns[shared.col]
 
 
 def distinct_normalised(

@@ -26,7 +26,7 @@ from matching.arrays import gc_paused
 from matching.concepts import Linked, link
 from matching.explanations import explain
 from matching.geo import Geo, default_geo
-from matching.kernel import DIRECT_CUTOFF
+from matching.kernel import DIRECT_CUTOFF, GROUP_CREDIT
 from matching.models import AssignmentResult, MatchResult, Participant, Vacancy, Weights
 from matching.occupations import Occupations, default_occupations
 from matching.preparation import PreparedPlaces, prepare_participants, prepare_places
@@ -46,6 +46,7 @@ class Engine:
         *,
         direct_cutoff: float = DIRECT_CUTOFF,
         graded: bool = True,
+        group_credit: float = GROUP_CREDIT,
         block_rows: int = 1024,
         assignment_candidates: int = 30,
         dense_assignment_limit: int = 2_000_000,
@@ -57,6 +58,7 @@ class Engine:
         self.weights = Weights.from_value(weights)
         self.direct_cutoff = direct_cutoff
         self.graded = graded
+        self.group_credit = group_credit
         self.block_rows = block_rows
         self.assignment_candidates = assignment_candidates
         self.dense_assignment_limit = dense_assignment_limit
@@ -205,6 +207,7 @@ class Engine:
                 self.vocabulary,
                 direct_cutoff=self.direct_cutoff,
                 graded=self.graded,
+                group_credit=self.group_credit,
             )
 
     def prepared_places(self, vacancies: Sequence[Vacancy]) -> PreparedPlaces:

@@ -113,7 +113,9 @@ class PreparedPlaces:
     presence: Any = None  # concepts x places: 1 where the place lists the concept
     text_column_vectors: Any = None  # unit word vectors of the texts that have their own column
     text_column: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
-    form_column: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))  # per form
+    asked_form_vectors: Any = None  # unit word vectors of the forms of entries that have a column
+    asked_form_column: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))  # their column
+    col_entry: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))  # entry, -1 for none
     wn: dict[str, np.ndarray] = field(default_factory=dict)
     wn32: dict[str, np.ndarray] = field(default_factory=dict)
     occupation_share: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.float32))
@@ -386,8 +388,12 @@ def index_requirements(vacs: PreparedPlaces, vocabulary: Vocabulary, weights: We
     for column, (code, norm_id) in enumerate(zip(col_code, col_norm_id, strict=True)):
         if norm_id == -2 and code in entry_of_code:
             entry_column[entry_of_code[code]] = column
-    vacs.form_column = (
-        entry_column[vocabulary.choice_owner] if len(vocabulary) else np.empty(0, dtype=np.int64)
+    form_column = entry_column[vocabulary.choice_owner] if len(vocabulary) else np.empty(0, dtype=np.int64)
+    asked = np.flatnonzero(form_column >= 0)
+    vacs.asked_form_vectors = vocabulary.word_space().form_vectors[asked]
+    vacs.asked_form_column = form_column[asked]
+    vacs.col_entry = np.asarray(
+        [entry_of_code.get(code, -1) if code >= 0 else -1 for code in col_code], dtype=np.int64
     )
 
     # Component weights renormalised over the components that apply to each place.
