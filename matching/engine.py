@@ -15,6 +15,7 @@ The parts, in the order a call goes through them:
 
 from __future__ import annotations
 
+import operator
 import os
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -217,7 +218,7 @@ class Engine:
         cached = self._vacancy_cache
         objs = list(vacancies)
         if cached is not None and len(cached[0]) == len(objs):
-            same = all(a is b for a, b in zip(cached[0], objs, strict=True))
+            same = all(map(operator.is_, cached[0], objs))  # lengths are equal (checked above)
             if same:
                 return cached[1]
             if tuple(cached[0]) == tuple(objs):

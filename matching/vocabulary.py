@@ -21,10 +21,10 @@ from pathlib import Path
 
 import numpy as np
 import scipy.sparse as sp
-from rapidfuzz import fuzz, process
+from rapidfuzz import fuzz
 
 from matching.similarity import WordSpace, build_word_space
-from matching.text import DEFAULT_SCORER, SCORERS, Normaliser
+from matching.text import DEFAULT_SCORER, SCORERS, LengthIndex, Normaliser, similar_pairs
 
 SEEDS_DIR = Path(__file__).resolve().parent.parent / "seeds"
 RESOLVE_CUTOFF = 85.0
@@ -129,6 +129,7 @@ class Vocabulary:
         self._resolved: dict[str, Resolution] = {}
         self._word_space: WordSpace | None = None
         self._word_space_lock = threading.Lock()
+        self._length_indexes: dict[tuple[int, int], dict[str, LengthIndex]] = {}
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -181,38 +182,62 @@ class Vocabulary:
         ]
 
     def _search(self, queries: list[str], start: int, stop: int) -> tuple[list[int], list[int]]:
-        """Return the best score (0 below the cut-off) and owning entry of each query among choices[start:stop]."""
+        """Return the best score (0 below the cut-off) and owning entry of each query among choices[start:stop].
+
+        Ties go to the first choice, as an argmax over one dense ``cdist`` would. The vocabulary's own forms
+        are compared with spaces removed (Dutch compounds) and word-sorted; ESCO's English labels only
+        word-sorted (English does not write compounds together), which halves the larger search.
+        """
+        score, owner = [0] * len(queries), [-1] * len(queries)
         if start >= stop:
-            return [0] * len(queries), [-1] * len(queries)
-        # Spaces removed, plain ratio: catches compounds written apart or with a typo inside.
-        scores = process.cdist(
-            [q.replace(" ", "") for q in queries],
-            self.choices_joined[start:stop],
-            scorer=fuzz.ratio,
-            score_cutoff=self.cutoff,
-            dtype=np.uint8,
-            workers=-1,
-        )
+            return score, owner
+        bands = self._bands(start, stop)
+        found = []
+        own = start == 0
+        if own:
+            # Spaces removed, plain ratio: catches compounds written apart or with a typo inside.
+            joined = [q.replace(" ", "") for q in queries]
+            found.append(similar_pairs(joined, bands["joined"], fuzz.ratio, self.cutoff))
         # The configured scorer on the normalised words. For one-word text token_sort_ratio equals the
-        # joined ratio above up to the spaces, so it only runs on multi-word text, and as plain ratio on
-        # words sorted once up front (what token_sort_ratio does for every pair).
+        # joined ratio above up to the spaces, so among the own forms it only runs on multi-word text, and
+        # as plain ratio on words sorted once up front (what token_sort_ratio does for every pair).
         if self.scorer_name == "token_sort":
-            rows = [k for k, q in enumerate(queries) if " " in q]
-            words = [" ".join(sorted(queries[k].split())) for k in rows]
-            choices, scorer = self.choices_sorted[start:stop], fuzz.ratio
+            rows = np.asarray([k for k, q in enumerate(queries) if " " in q or not own], dtype=np.int64)
+            words = [" ".join(sorted(queries[k].split())) for k in rows.tolist()]
+            word_rows, cols, scores = similar_pairs(words, bands["sorted"], fuzz.ratio, self.cutoff)
+            found.append((rows[word_rows], cols, scores))
         else:
-            rows = list(range(len(queries)))
-            words = queries
-            choices, scorer = self.choices[start:stop], self.scorer
-        if rows:
-            word_scores = process.cdist(
-                words, choices, scorer=scorer, score_cutoff=self.cutoff, dtype=np.uint8, workers=-1
-            )
-            scores[rows] = np.maximum(scores[rows], word_scores)
-        best = scores.argmax(axis=1)
-        best_score = scores[np.arange(len(queries)), best].tolist()
-        owners = self.choice_owner[best + start].tolist()
-        return best_score, owners
+            found.append(similar_pairs(queries, self.choices[start:stop], self.scorer, self.cutoff))
+        rows = np.concatenate([f[0] for f in found])
+        cols = np.concatenate([f[1] for f in found])
+        scores = np.concatenate([f[2] for f in found]).astype(np.int64)
+        if not len(rows):
+            return score, owner
+        order = np.lexsort((cols, -scores, rows))
+        rows, cols, scores = rows[order], cols[order], scores[order]
+        first = np.ones(len(rows), dtype=bool)
+        first[1:] = rows[1:] != rows[:-1]
+        owners = self.choice_owner[cols[first] + start]
+        for k, value, entry in zip(
+            rows[first].tolist(), scores[first].tolist(), owners.tolist(), strict=True
+        ):
+            score[k], owner[k] = value, entry
+        return score, owner
+
+    def _bands(self, start: int, stop: int) -> dict[str, LengthIndex]:
+        """Return the choices[start:stop] (joined and word-sorted) indexed by length, built once."""
+        key = (start, stop)
+        bands = self._length_indexes.get(key)
+        if bands is None:
+            with self._word_space_lock:
+                bands = self._length_indexes.get(key)
+                if bands is None:
+                    bands = {
+                        "joined": LengthIndex(self.choices_joined[start:stop]),
+                        "sorted": LengthIndex(self.choices_sorted[start:stop]),
+                    }
+                    self._length_indexes[key] = bands
+        return bands
 
 
 def load_vocabulary(path: str | Path | None = None, *, esco: str | Path | bool | None = None) -> Vocabulary:
