@@ -124,6 +124,7 @@ class PreparedPlaces:
     wn32: dict[str, np.ndarray] = field(default_factory=dict)
     occupation_share: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.float32))
     sector_codes: dict[str, int] = field(default_factory=dict)
+    locations: Any = None  # (first place, location index per place) of the distinct coordinates, set by reach
     vac_sector_code: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
 
 
