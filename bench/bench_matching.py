@@ -94,10 +94,13 @@ def skill_text(rng: random.Random, entry) -> str:
 def generate(n_participants: int, n_vacancies: int, seed: int = 7):
     """Return (participants, vacancies) drawn from the vocabulary and real postal codes."""
     rng = random.Random(seed)
-    vocab = load_vocabulary(skills_path())
+    # The engine's own vocabulary (with ESCO's skills when seeds/ has them); texts are drawn from the
+    # Dutch vocabulary's entries, as coaches and employers write them.
+    seeds = skills_path() == ROOT / "seeds" / "skills.csv"
+    vocab = load_vocabulary() if seeds else load_vocabulary(skills_path())
     geo = load_geo()
     codes = flemish_postal_codes()
-    entries = list(vocab.entries)
+    entries = [e for e in vocab.entries if e.label_nl]
     groups = sorted({e.group for e in entries if e.group})
     by_group: dict[str, list] = {}
     for e in entries:
@@ -331,7 +334,8 @@ def machine() -> dict:
         "scipy": scipy.__version__,
         "rapidfuzz": rapidfuzz.__version__,
         "OPENBLAS_CORETYPE": os.environ.get("OPENBLAS_CORETYPE"),
-        "vocabulary": str(skills_path().relative_to(ROOT)),
+        "vocabulary": str(skills_path().relative_to(ROOT))
+        + (" + seeds/esco_skills.csv" if (ROOT / "seeds" / "esco_skills.csv").exists() else ""),
     }
 
 

@@ -272,7 +272,11 @@ def build_parser() -> argparse.ArgumentParser:
         cmd.add_argument("--participants", required=True, type=Path, help="JSON list of participants")
         cmd.add_argument("--vacancies", required=True, type=Path, help="JSON list of vacancies")
         cmd.add_argument("--declined", type=Path, help="JSON list of declined {participant_id, vacancy_id}")
-        cmd.add_argument("--skills", type=Path, help="skills.csv (default: seeds/skills.csv)")
+        cmd.add_argument(
+            "--skills",
+            type=Path,
+            help="skills.csv (default: seeds/skills.csv joined with seeds/esco_skills.csv)",
+        )
         cmd.add_argument(
             "--postal-codes", type=Path, help="postal_codes.csv (default: seeds/postal_codes.csv)"
         )

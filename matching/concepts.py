@@ -16,12 +16,12 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import scipy.sparse as sp
-from rapidfuzz import process
 
 from matching.arrays import expand_ranges
-from matching.kernel import LEVEL_FACTOR, NEUTRAL_SECTOR
+from matching.kernel import GROUP_CREDIT, LEVEL_FACTOR, NEUTRAL_SECTOR
 from matching.models import SKILL_LEVELS
 from matching.similarity import graded_pairs, text_vectors
+from matching.text import similar_pairs
 from matching.vocabulary import Vocabulary
 
 if TYPE_CHECKING:
@@ -52,6 +52,7 @@ def link(
     *,
     direct_cutoff: float,
     graded: bool = True,
+    group_credit: float = GROUP_CREDIT,
 ) -> Linked:
     """Join prepared participants and places through their skill concepts."""
     cutoff = direct_cutoff
@@ -87,24 +88,16 @@ def link(
     # entry: a pair's similarity never depends on which other places or participants are ranked.)
     p_loose = np.asarray([e is None for e in p_entry], dtype=bool)
     r_loose = r_code < 0
-    for p_sel, r_sel in (
-        (np.flatnonzero(p_loose), np.arange(len(r_norm))),
-        (np.flatnonzero(~p_loose), np.flatnonzero(r_loose)),
+    for p_sel, r_sel, r_index in (
+        (np.flatnonzero(p_loose), np.arange(len(r_norm)), vacs.r_norm_index),
+        (np.flatnonzero(~p_loose), np.flatnonzero(r_loose), vacs.loose_r_norm_index),
     ):
         if not len(p_sel) or not len(r_sel):
             continue
-        scores = process.cdist(
-            [p_norm[k] for k in p_sel],
-            [r_norm[k] for k in r_sel],
-            scorer=scorer,
-            score_cutoff=cutoff,
-            dtype=np.uint8,
-            workers=-1,
-        )
-        a, b = np.nonzero(scores)
+        a, b, scores = similar_pairs([p_norm[k] for k in p_sel], r_index, scorer, cutoff)
         found_p.append(p_sel[a])
         found_c.append(vacs.r_col[r_sel[b]])
-        found_v.append(scores[a, b] / 100.0)
+        found_v.append(scores / 100.0)
     if graded:
         # Graded credit for shared informative words (soft TF-IDF), whatever each side resolved to.
         space = vocabulary.word_space()
@@ -115,11 +108,16 @@ def link(
         found_c.append(vacs.text_column[other_rows])
         found_v.append(cosine)
         # ... and against every form of the vocabulary entries the places ask for (synonyms included).
-        text_rows, other_rows, cosine = graded_pairs(space, vectors, space.form_vectors)
-        column = vacs.form_column[other_rows]
-        found_p.append(text_rows[column >= 0])
-        found_c.append(column[column >= 0])
-        found_v.append(cosine[column >= 0])
+        text_rows, other_rows, cosine = graded_pairs(space, vectors, vacs.asked_form_vectors)
+        found_p.append(text_rows)
+        found_c.append(vacs.asked_form_column[other_rows])
+        found_v.append(cosine)
+    if group_credit > 0 and vocabulary.entry_groups.shape[1]:
+        # Different skills of the same ESCO skill group: partial credit, as sure as both resolutions.
+        text_rows, columns = same_group_pairs(vocabulary, p_entry, vacs)
+        found_p.append(text_rows)
+        found_c.append(columns)
+        found_v.append(group_credit * np.asarray(p_sure)[text_rows] * vacs.col_sure[columns])
     n_concepts = len(vacs.col_code)
 
     text_of = np.concatenate(found_p).astype(np.int64)
@@ -240,6 +238,21 @@ def link(
         sector_value=sector_value,
         declined=declined_index,
     )
+
+
+def same_group_pairs(
+    vocabulary: Vocabulary, entries: list[Any], vacs: PreparedPlaces
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return (text, column) pairs whose vocabulary entries share an ESCO skill group."""
+    text_rows = np.asarray([k for k, e in enumerate(entries) if isinstance(e, int)], dtype=np.int64)
+    if not len(text_rows) or not len(vacs.group_columns):
+        empty = np.empty(0, dtype=np.int64)
+        return empty, empty
+    text_groups = vocabulary.entry_groups[
+        np.asarray([entries[k] for k in text_rows.tolist()], dtype=np.int64)
+    ]
+    shared = (text_groups @ vacs.column_groups).tocoo()
+    return text_rows[shared.row], vacs.group_columns[shared.col]
 
 
 def distinct_normalised(

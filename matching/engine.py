@@ -15,6 +15,7 @@ The parts, in the order a call goes through them:
 
 from __future__ import annotations
 
+import operator
 import os
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -26,7 +27,7 @@ from matching.arrays import gc_paused
 from matching.concepts import Linked, link
 from matching.explanations import explain
 from matching.geo import Geo, default_geo
-from matching.kernel import DIRECT_CUTOFF
+from matching.kernel import DIRECT_CUTOFF, GROUP_CREDIT
 from matching.models import AssignmentResult, MatchResult, Participant, Vacancy, Weights
 from matching.occupations import Occupations, default_occupations
 from matching.preparation import PreparedPlaces, prepare_participants, prepare_places
@@ -46,6 +47,7 @@ class Engine:
         *,
         direct_cutoff: float = DIRECT_CUTOFF,
         graded: bool = True,
+        group_credit: float = GROUP_CREDIT,
         block_rows: int = 1024,
         assignment_candidates: int = 30,
         dense_assignment_limit: int = 2_000_000,
@@ -57,6 +59,7 @@ class Engine:
         self.weights = Weights.from_value(weights)
         self.direct_cutoff = direct_cutoff
         self.graded = graded
+        self.group_credit = group_credit
         self.block_rows = block_rows
         self.assignment_candidates = assignment_candidates
         self.dense_assignment_limit = dense_assignment_limit
@@ -205,6 +208,7 @@ class Engine:
                 self.vocabulary,
                 direct_cutoff=self.direct_cutoff,
                 graded=self.graded,
+                group_credit=self.group_credit,
             )
 
     def prepared_places(self, vacancies: Sequence[Vacancy]) -> PreparedPlaces:
@@ -214,7 +218,7 @@ class Engine:
         cached = self._vacancy_cache
         objs = list(vacancies)
         if cached is not None and len(cached[0]) == len(objs):
-            same = all(a is b for a, b in zip(cached[0], objs, strict=True))
+            same = all(map(operator.is_, cached[0], objs))  # lengths are equal (checked above)
             if same:
                 return cached[1]
             if tuple(cached[0]) == tuple(objs):

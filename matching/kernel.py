@@ -21,6 +21,8 @@ DIRECT_CUTOFF = 85.0
 LEVEL_SHORTFALL_PENALTY = 0.3
 DISTANCE_REFERENCE_KM = 50.0
 NEUTRAL_SECTOR = 0.5
+#: Similarity of two different skills of the same ESCO skill group (times how sure both resolutions are).
+GROUP_CREDIT = 0.3
 
 EXCL_DUTCH = 1
 EXCL_LICENCE = 2

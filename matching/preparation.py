@@ -22,7 +22,7 @@ from matching.kernel import DISTANCE_REFERENCE_KM, EXCL_FULL, EXCL_NOT_OPEN
 from matching.models import SKILL_LEVELS, Participant, Vacancy, Weights
 from matching.occupations import Occupations
 from matching.similarity import text_vectors
-from matching.text import fold
+from matching.text import LengthIndex, fold
 from matching.vocabulary import Vocabulary
 
 _NO_SECTORS: frozenset[str] = frozenset()
@@ -94,6 +94,8 @@ class PreparedPlaces:
     occupation_group: np.ndarray  # its ISCO unit group index, -1 for none
     # Filled by index_requirements (cached with the prepared places):
     r_norm: list[str] = field(default_factory=list)
+    r_norm_index: Any = None  # LengthIndex of r_norm, and of the texts that resolve to no entry
+    loose_r_norm_index: Any = None
     r_code: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
     codes: dict[Any, int] = field(default_factory=dict)
     norm_ids: dict[str, int] = field(default_factory=dict)
@@ -113,11 +115,16 @@ class PreparedPlaces:
     presence: Any = None  # concepts x places: 1 where the place lists the concept
     text_column_vectors: Any = None  # unit word vectors of the texts that have their own column
     text_column: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
-    form_column: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))  # per form
+    asked_form_vectors: Any = None  # unit word vectors of the forms of entries that have a column
+    asked_form_column: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))  # their column
+    col_entry: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))  # entry, -1 for none
+    group_columns: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))  # with an entry
+    column_groups: Any = None  # ESCO skill groups x those columns, 1 where the column's entry belongs
     wn: dict[str, np.ndarray] = field(default_factory=dict)
     wn32: dict[str, np.ndarray] = field(default_factory=dict)
     occupation_share: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.float32))
     sector_codes: dict[str, int] = field(default_factory=dict)
+    locations: Any = None  # (first place, location index per place) of the distinct coordinates, set by reach
     vac_sector_code: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
 
 
@@ -328,6 +335,8 @@ def index_requirements(vacs: PreparedPlaces, vocabulary: Vocabulary, weights: We
         [-1 if e is None else codes.setdefault(e, len(codes)) for e in r_entry], dtype=np.int64
     )
     vacs.codes = codes
+    vacs.r_norm_index = LengthIndex(vacs.r_norm)
+    vacs.loose_r_norm_index = LengthIndex([vacs.r_norm[k] for k in np.flatnonzero(vacs.r_code < 0).tolist()])
     norm_ids: dict[str, int] = {}
     vacs.r_norm_id = np.asarray([norm_ids.setdefault(n, len(norm_ids)) for n in vacs.r_norm], dtype=np.int64)
     vacs.norm_ids = norm_ids
@@ -386,9 +395,15 @@ def index_requirements(vacs: PreparedPlaces, vocabulary: Vocabulary, weights: We
     for column, (code, norm_id) in enumerate(zip(col_code, col_norm_id, strict=True)):
         if norm_id == -2 and code in entry_of_code:
             entry_column[entry_of_code[code]] = column
-    vacs.form_column = (
-        entry_column[vocabulary.choice_owner] if len(vocabulary) else np.empty(0, dtype=np.int64)
+    form_column = entry_column[vocabulary.choice_owner] if len(vocabulary) else np.empty(0, dtype=np.int64)
+    asked = np.flatnonzero(form_column >= 0)
+    vacs.asked_form_vectors = vocabulary.word_space().form_vectors[asked]
+    vacs.asked_form_column = form_column[asked]
+    vacs.col_entry = np.asarray(
+        [entry_of_code.get(code, -1) if code >= 0 else -1 for code in col_code], dtype=np.int64
     )
+    vacs.group_columns = np.flatnonzero(vacs.col_entry >= 0)
+    vacs.column_groups = vocabulary.entry_groups[vacs.col_entry[vacs.group_columns]].T.tocsr()
 
     # Component weights renormalised over the components that apply to each place.
     w = weights

@@ -44,10 +44,13 @@ def reach(linked: Linked) -> Reach:
     _, p_first, p_loc = np.unique(
         np.stack([parts.lat, parts.lon], axis=1), axis=0, return_index=True, return_inverse=True
     )
-    _, v_first, v_loc = np.unique(
-        np.stack([vacs.lat, vacs.lon], axis=1), axis=0, return_index=True, return_inverse=True
-    )
-    p_loc, v_loc = p_loc.reshape(-1), v_loc.reshape(-1)
+    if vacs.locations is None:  # the places' side depends on the places only: kept with them
+        _, v_first, v_loc = np.unique(
+            np.stack([vacs.lat, vacs.lon], axis=1), axis=0, return_index=True, return_inverse=True
+        )
+        vacs.locations = (v_first, v_loc.reshape(-1))
+    v_first, v_loc = vacs.locations
+    p_loc = p_loc.reshape(-1)
     # The float32 operations of kernel.distances on the same coordinates: bit-identical distances.
     pxyz, vxyz = parts.xyz[:, p_first], vacs.xyz[:, v_first]
     dx = pxyz[0][:, None] - vxyz[0][None, :]

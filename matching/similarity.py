@@ -16,7 +16,9 @@ from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
-from rapidfuzz import fuzz, process
+from rapidfuzz import fuzz
+
+from matching.text import LengthIndex, similar_pairs
 
 #: A participant's unknown word is read as a known word from this ratio on (0-100).
 WORD_CUTOFF = 85.0
@@ -35,6 +37,7 @@ class WordSpace:
     weight: np.ndarray
     fuzzy_words: list[str]
     fuzzy_index: np.ndarray
+    fuzzy_length_index: LengthIndex
     matched: dict[str, tuple[int, float]]
     extra: dict[str, int]  # words outside the vocabulary met so far -> their column (after the words)
     form_vectors: sp.csr_matrix
@@ -62,6 +65,7 @@ def build_word_space(forms: Sequence[str]) -> WordSpace:
         weight=weight,
         fuzzy_words=[words[k] for k in fuzzy],
         fuzzy_index=np.asarray(fuzzy, dtype=np.int64),
+        fuzzy_length_index=LengthIndex([words[k] for k in fuzzy]),
         matched={},
         extra={},
         form_vectors=sp.csr_matrix((0, len(words))),
@@ -76,19 +80,16 @@ def _match_unknown(space: WordSpace, unknown: list[str]) -> None:
     long_words = [w for w in todo if len(w) >= MIN_FUZZY_WORD]
     found: dict[str, tuple[int, float]] = dict.fromkeys(todo, (-1, 0.0))
     if long_words and space.fuzzy_words:
-        scores = process.cdist(
-            long_words,
-            space.fuzzy_words,
-            scorer=fuzz.ratio,
-            score_cutoff=WORD_CUTOFF,
-            dtype=np.uint8,
-            workers=-1,
-        )
-        best = scores.argmax(axis=1)
-        best_score = scores[np.arange(len(long_words)), best]
-        for word, k, score in zip(long_words, best.tolist(), best_score.tolist(), strict=True):
-            if score > 0:
-                found[word] = (int(space.fuzzy_index[k]), score / 100.0)
+        rows, cols, scores = similar_pairs(long_words, space.fuzzy_length_index, fuzz.ratio, WORD_CUTOFF)
+        # The best word of each, the first on ties (as an argmax over all of them).
+        order = np.lexsort((cols, -scores.astype(np.int64), rows))
+        rows, cols, scores = rows[order], cols[order], scores[order]
+        first = np.ones(len(rows), dtype=bool)
+        first[1:] = rows[1:] != rows[:-1]
+        for k, col, score in zip(
+            rows[first].tolist(), cols[first].tolist(), scores[first].tolist(), strict=True
+        ):
+            found[long_words[k]] = (int(space.fuzzy_index[col]), score / 100.0)
     space.matched.update(found)
 
 

@@ -15,7 +15,8 @@ import unicodedata
 from collections.abc import Callable, Iterable
 from functools import lru_cache
 
-from rapidfuzz import fuzz
+import numpy as np
+from rapidfuzz import fuzz, process
 
 #: Words that carry no skill meaning in a skill line ("ervaring met heftruck", "VCA-attest").
 FILLER_WORDS: frozenset[str] = frozenset(
@@ -210,3 +211,64 @@ def _segment(token: str, atoms: frozenset[str]) -> list[str] | None:
     if result is None or result[0] < 2:
         return None
     return result[2]
+
+
+#: Scorers that are an Indel ratio of two strings of their own lengths: a pair can reach ``cutoff`` only
+#: when the lengths are close (|a - b| <= (1 - cutoff / 100) (a + b)), so whole bands can be skipped.
+_LENGTH_BOUNDED = (fuzz.ratio, fuzz.token_sort_ratio)
+#: A band with at least this many pairs is compared on all cores.
+PARALLEL_PAIRS = 200_000
+
+
+class LengthIndex:
+    """Choices sorted by length once, so that a band of lengths is one slice (see ``similar_pairs``)."""
+
+    def __init__(self, choices: list[str]) -> None:
+        self.choices = choices
+        length = np.fromiter(map(len, choices), dtype=np.int64, count=len(choices))
+        self.order = np.argsort(length, kind="stable")
+        self.length = length[self.order]
+        self.by_length = [choices[k] for k in self.order.tolist()]
+
+    def __len__(self) -> int:
+        return len(self.choices)
+
+
+def similar_pairs(
+    queries: list[str], choices: list[str] | LengthIndex, scorer: Callable[..., float], cutoff: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Return (query index, choice index, score 0-100 as uint8) of every pair scoring at least ``cutoff``.
+
+    The same pairs and scores as one ``rapidfuzz.process.cdist`` over all of them; for ``ratio`` and
+    ``token_sort_ratio`` only the choices whose length can reach the cut-off are compared, one band of
+    lengths per query length, so long labels never meet short texts.
+    """
+    empty = np.empty(0, dtype=np.int64)
+    if not queries or not len(choices):
+        return empty, empty, np.empty(0, dtype=np.uint8)
+    kwargs: dict = {"scorer": scorer, "score_cutoff": cutoff, "dtype": np.uint8, "workers": -1}
+    if scorer not in _LENGTH_BOUNDED:
+        plain = choices.choices if isinstance(choices, LengthIndex) else choices
+        scores = process.cdist(queries, plain, **kwargs)
+        rows, cols = np.nonzero(scores)
+        return rows.astype(np.int64), cols.astype(np.int64), scores[rows, cols]
+    index = choices if isinstance(choices, LengthIndex) else LengthIndex(choices)
+    slack = 1.0 - cutoff / 100.0
+    query_length = np.fromiter(map(len, queries), dtype=np.int64, count=len(queries))
+    found_rows, found_cols, found_scores = [], [], []
+    for length in np.unique(query_length).tolist():
+        lo = int(np.searchsorted(index.length, np.floor(length * (1 - slack) / (1 + slack)), "left"))
+        hi = int(np.searchsorted(index.length, np.ceil(length * (1 + slack) / (1 - slack)), "right"))
+        if lo >= hi:
+            continue
+        rows = np.flatnonzero(query_length == length)
+        # Threads pay off only on large bands; a single participant's texts run on this thread.
+        kwargs["workers"] = -1 if len(rows) * (hi - lo) >= PARALLEL_PAIRS else 1
+        scores = process.cdist([queries[k] for k in rows.tolist()], index.by_length[lo:hi], **kwargs)
+        a, b = np.nonzero(scores)
+        found_rows.append(rows[a])
+        found_cols.append(index.order[lo + b])
+        found_scores.append(scores[a, b])
+    if not found_rows:
+        return empty, empty, np.empty(0, dtype=np.uint8)
+    return np.concatenate(found_rows), np.concatenate(found_cols), np.concatenate(found_scores)

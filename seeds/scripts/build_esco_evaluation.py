@@ -22,6 +22,9 @@ themselves rather than the way ESCO names the skill:
 Every record uses the same postal code, hours and Dutch level, so only the skill texts (and wishes)
 decide the ranking. Deterministic: the same ESCO files give the same JSON.
 
+``--dev`` writes a dev split for tuning (``esco_dev.json``): the same recipe with another seed, on the
+occupations that are not places of the held-out set, so tuning never looks at the held-out cases.
+
 Source and licence: ESCO v1.2.0 occupations (Dutch labels) and v1.1.1 skills and relations (English
 labels), European Commission, free reuse with acknowledgement: "This service uses the ESCO
 classification of the European Commission." Changes made: selection, sampling and the typos above.
@@ -43,6 +46,8 @@ MAJOR_GROUPS = ("5", "7", "8", "9")
 PLACES = 400
 CASES = 300
 SEED = 13
+DEV_OUT = DEFAULT_OUT.with_name("esco_dev.json")
+DEV_SEED = 1013
 
 
 def typo(rng: random.Random, text: str) -> str:
@@ -95,10 +100,11 @@ def written(rng: random.Random, skill: dict, typo_share: float = 0.25) -> str:
     return typo(rng, text) if rng.random() < typo_share else text
 
 
-def build(esco: Path) -> dict:
-    """Return the evaluation data set."""
-    rng = random.Random(SEED)
+def build(esco: Path, seed: int = SEED, exclude: frozenset[str] = frozenset()) -> dict:
+    """Return the evaluation data set (occupations in ``exclude`` are left out of the pool)."""
+    rng = random.Random(seed)
     occupations, skills = read(esco)
+    occupations = [o for o in occupations if o["uri"] not in exclude]
     chosen = sorted(rng.sample(occupations, min(PLACES, len(occupations))), key=lambda o: o["uri"])
     vacancies = []
     for k, occupation in enumerate(chosen):
@@ -176,10 +182,23 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("esco", nargs="?", type=Path, default=DEFAULT_ESCO)
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    parser.add_argument(
+        "--dev",
+        action="store_true",
+        help="write the dev split instead (tests/matching/data/esco_dev.json): another seed, and only "
+        "occupations that are not places of the held-out set, for tuning",
+    )
     args = parser.parse_args(argv)
-    data = build(args.esco)
-    args.out.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-    print(f"{args.out}: {len(data['vacancies'])} places, {len(data['skills'])} + {len(data['wishes'])} cases")
+    if args.dev:
+        held_out = json.loads(DEFAULT_OUT.read_text(encoding="utf-8"))
+        exclude = frozenset(v["occupation"] for v in held_out["vacancies"])
+        out = DEV_OUT if args.out == DEFAULT_OUT else args.out
+        data = build(args.esco, DEV_SEED, exclude)
+        data["description"] = data["description"].replace("Held-out evaluation", "Dev split (for tuning)")
+    else:
+        out, data = args.out, build(args.esco)
+    out.write_text(json.dumps(data, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    print(f"{out}: {len(data['vacancies'])} places, {len(data['skills'])} + {len(data['wishes'])} cases")
     return 0
 
 

@@ -17,18 +17,19 @@ from matching import Engine, Vocabulary, load_geo, load_vocabulary
 # Dutch set, test vocabulary (tests/matching/data/skills.csv): MRR 0.989, recall@5 0.988.
 MRR_FLOOR = 0.985
 RECALL_AT_5_FLOOR = 0.985
-# Dutch set, project vocabulary (seeds/skills.csv, written independently of the set): MRR 0.919, recall@5 0.939.
+# Dutch set, project vocabulary (seeds/skills.csv, written independently of the set, plus ESCO's skills):
+# MRR 0.919, recall@5 0.939 before ESCO; 0.918 / 0.939 with it (the same-group credit costs one rank).
 SEEDS_MRR_FLOOR = 0.915
 SEEDS_RECALL_AT_5_FLOOR = 0.935
-# Held-out ESCO sets (tests/matching/data/esco_evaluation.json, 400 places), project vocabulary:
-# skills 0.816 / 0.913 (WRatio loop 0.597 / 0.770); wishes 0.966 / 0.990 with the occupation component
-# (0.640 / 0.783 without it; WRatio loop 0.535 / 0.707).
-ESCO_SKILLS_MRR_FLOOR = 0.81
-ESCO_SKILLS_RECALL_AT_5_FLOOR = 0.91
-ESCO_WISHES_MRR_FLOOR = 0.96
-ESCO_WISHES_RECALL_AT_5_FLOOR = 0.985
-# MRR the engine must be ahead of the WRatio loop in the same run.
-WRATIO_MARGIN = {"dutch": 0.15, "skills": 0.15, "wishes": 0.15}
+# Held-out ESCO sets (tests/matching/data/esco_evaluation.json, 400 places), project vocabulary with ESCO's
+# skills (seeds/esco_skills.csv): skills 0.937 / 0.987 (WRatio loop 0.597 / 0.770; 0.816 / 0.913 before the
+# ESCO knowledge); wishes 0.974 / 0.997 (WRatio loop 0.535 / 0.707). Tuned only on esco_dev.json.
+ESCO_SKILLS_MRR_FLOOR = 0.935
+ESCO_SKILLS_RECALL_AT_5_FLOOR = 0.985
+ESCO_WISHES_MRR_FLOOR = 0.97
+ESCO_WISHES_RECALL_AT_5_FLOOR = 0.995
+# MRR the engine must be ahead of the WRatio loop in the same run (measured: 0.495, 0.340, 0.439).
+WRATIO_MARGIN = {"dutch": 0.45, "skills": 0.30, "wishes": 0.40}
 
 
 def evaluate(engine):
@@ -48,6 +49,12 @@ def test_esco_evaluation_sets_are_large_enough():
     ids = {v["id"] for v in data["vacancies"]}
     assert {case["expected"] for case in data["skills"] + data["wishes"]} <= ids
     assert all(case["participant"]["occupations"] for case in data["wishes"])
+
+
+def test_the_dev_split_shares_no_place_or_case_with_the_held_out_set():
+    held_out, dev = quality.load_set("esco_evaluation.json"), quality.load_set("esco_dev.json")
+    assert not {v["occupation"] for v in held_out["vacancies"]} & {v["occupation"] for v in dev["vacancies"]}
+    assert len(dev["skills"]) >= 300 and len(dev["wishes"]) >= 300
 
 
 def test_ranking_quality_stays_above_the_measured_floor():
