@@ -30,9 +30,12 @@ from matching.geo import Geo, default_geo
 from matching.kernel import DIRECT_CUTOFF, GROUP_CREDIT
 from matching.models import AssignmentResult, MatchResult, Participant, Vacancy, Weights
 from matching.occupations import Occupations, default_occupations
-from matching.preparation import PreparedPlaces, prepare_participants, prepare_places
+from matching.preparation import PreparedParticipants, PreparedPlaces, prepare_participants, prepare_places
 from matching.ranking import Ranking, merge_pairs, top_pairs
 from matching.vocabulary import Vocabulary, default_vocabulary
+
+# a list of participants at least this long is kept prepared for the next call with the same objects
+PARTICIPANT_CACHE_MIN = 1_000
 
 
 class Engine:
@@ -65,6 +68,7 @@ class Engine:
         self.dense_assignment_limit = dense_assignment_limit
         self.threads = threads if threads is not None else min(4, os.cpu_count() or 1)
         self._vacancy_cache: tuple[list[Vacancy], PreparedPlaces] | None = None
+        self._participant_cache: tuple[list[Participant], PreparedParticipants] | None = None
 
     @property
     def vocabulary(self) -> Vocabulary:
@@ -199,7 +203,7 @@ class Engine:
     ) -> Linked:
         """Prepare both sides and join them through their skill concepts (places cached)."""
         with gc_paused():  # many small acyclic objects while resolving: no cyclic GC rescans
-            parts = prepare_participants(list(participants), self.geo, self.occupations)
+            parts = self.prepared_participants(participants)
             vacs = self.prepared_places(vacancies)
             return link(
                 parts,
@@ -226,6 +230,21 @@ class Engine:
                 return cached[1]
         prepared = prepare_places(objs, self.geo, self.vocabulary, self.weights, self.occupations)
         self._vacancy_cache = (objs, prepared)
+        return prepared
+
+    def prepared_participants(self, participants: Sequence[Participant]) -> PreparedParticipants:
+        """Return the prepared participants, reusing the last preparation when called with the same objects.
+
+        A place refresh scores one place against every participant; a caller that keeps its participant list
+        (the web app keeps one per process) then prepares them once. Other lists are prepared each call.
+        """
+        objs = list(participants)
+        cached = self._participant_cache
+        if cached is not None and len(cached[0]) == len(objs) and all(map(operator.is_, cached[0], objs)):
+            return cached[1]
+        prepared = prepare_participants(objs, self.geo, self.occupations)
+        if len(objs) >= PARTICIPANT_CACHE_MIN:
+            self._participant_cache = (objs, prepared)
         return prepared
 
     @staticmethod

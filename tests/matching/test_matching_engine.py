@@ -404,3 +404,23 @@ def test_the_same_occupation_counts_fully_and_one_of_its_unit_group_partly(engin
     assert values[1] == 1.0 and values[3] == 0.0
     assert values[2] == 0.5  # orderpicker: ISCO 9333 like magazijnmedewerker
     assert [r.vacancy_id for r in engine.rank_places(wishing, [other, same])] == [1, 3]
+
+
+def test_a_kept_participant_list_is_prepared_once(monkeypatch):
+    import dataclasses
+
+    import matching.engine as engine_module
+    from matching import Engine, Participant, SkillClaim, SkillRequirement, Vacancy
+
+    monkeypatch.setattr(engine_module, "PARTICIPANT_CACHE_MIN", 2)
+    engine = Engine()
+    people = [Participant(id=i, skills=(SkillClaim("heftruck", 3),), postal_code="9000", max_distance_km=20, hours_per_week=30,
+                          dutch_level="B1", driving_licence=False) for i in range(3)]
+    place = Vacancy(id=1, title="Magazijn", sector="logistiek", skills=(SkillRequirement("heftruck", True, 2),), postal_code="9000",
+                    hours_per_week=30, dutch_level="A2", driving_licence_required=False)
+    first = engine.prepared_participants(people)
+    assert engine.prepared_participants(people) is first  # the same objects: prepared once
+    copies = [dataclasses.replace(p) for p in people]
+    assert engine.prepared_participants(copies) is not first  # other objects are prepared again
+    assert engine.rank_participants(place, copies, top=None) == engine.rank_participants(place, people, top=None)
+    assert engine.prepared_participants(people[:1]) is not engine.prepared_participants(people[:1])  # short lists are not kept

@@ -152,3 +152,37 @@ def test_a_refresh_stopped_after_the_first_chunk_leaves_each_participant_all_old
         by_person.setdefault(pair[0], set()).add(state)
     assert all(len(states) == 1 and states != {"neither"} for states in by_person.values()), by_person
     assert sorted(states.pop() for states in by_person.values()).count("new") == 3  # exactly the first chunk
+
+
+def test_a_place_edit_stores_the_place_only_where_the_nightly_run_would(app, session, monkeypatch):
+    """A participant keeps at most STORED_PER_PARTICIPANT places: a refreshed place enters a full list only when it
+    beats the lowest one there, and a pair already stored is always rewritten with its new score."""
+    monkeypatch.setattr(svc, "STORED_PER_PARTICIPANT", 2)
+    coach = make_user(session, "coach")
+    employer = make_employer(session)
+    strong = [make_place(session, employer, skills=(("heftruck rijden", True, 2),), title=f"Sterk {k}") for k in range(2)]
+    person = make_participant(session, coach, skills=(("heftruck rijden", 3), ("kassawerk", 2)))
+    svc.refresh_all_matches(session=session)
+    session.commit()
+    assert set(stored(session)) == {(person.id, p.id) for p in strong}
+    weak = make_place(session, employer, skills=(("lassen", True, 3), ("schilderen", True, 3)), title="Zwak")
+    svc.refresh_matches_for_place(session=session, place_id=weak.id)
+    session.commit()
+    assert (person.id, weak.id) not in stored(session)  # a full list, and a lower score than both kept places
+    better = make_place(session, employer, skills=(("heftruck rijden", True, 2), ("kassawerk", True, 1)), title="Beter")
+    svc.refresh_matches_for_place(session=session, place_id=better.id)
+    session.commit()
+    rows = stored(session)
+    assert (person.id, better.id) in rows
+    assert rows[(person.id, better.id)][0] > min(rows[(person.id, p.id)][0] for p in strong)
+    # the pair is stored now: a later edit that lowers its score rewrites it instead of leaving the old score
+    before = rows[(person.id, better.id)][0]
+    from web.models import PlaceSkill
+
+    for skill in session.exec(select(PlaceSkill).where(PlaceSkill.place_id == better.id)).all():
+        skill.name = "lassen"
+        session.add(skill)
+    session.commit()
+    svc.refresh_matches_for_place(session=session, place_id=better.id)
+    session.commit()
+    assert stored(session)[(person.id, better.id)][0] < before

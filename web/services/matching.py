@@ -15,7 +15,7 @@ from datetime import datetime
 from pathlib import Path
 
 import orjson
-from sqlalchemy import delete, true
+from sqlalchemy import case, delete, true
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, func, select
@@ -145,15 +145,33 @@ def _skills_by(session: Session, columns: tuple, owner, ids: list[int]) -> dict[
     return found
 
 
-# Every profile save and the suggested-assignments page need all open places. Loading and converting ~2,000 places
-# with their skills costs far more than the scoring, so each process keeps the last lists it loaded, per database,
+# Every profile save and the suggested-assignments page need all open places, every place edit all active
+# participants. Loading and converting ~2,000 places (or ~8,500 participants) with their skills costs far more than the
+# scoring, so each process keeps the last lists it loaded, per database,
 # keyed on a version that one cheap statement reads: the count and latest ``updated_at`` of the places (every edit,
 # status change, capacity claim and employer approval stamps its places), the number of proposals holding capacity
 # (a released stage place lowers it) and the set of approved organisations. Equal key, same list object: the
 # engine's prepared places are then an identity hit too.
-_OPEN_PLACES_KEPT = 2
-_open_places_lock = threading.Lock()
-_open_places: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # SQLAlchemy engine -> OrderedDict(key -> list)
+_LISTS_KEPT = 2  # versions kept per list and database (a rolled-back change can leave a second, newer one)
+_kept_lock = threading.Lock()
+_kept_lists: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # SQLAlchemy engine -> OrderedDict(key -> list)
+
+
+def _kept(session: Session, key: tuple, load: Callable[[], list]) -> list:
+    """The list kept by this process for this database under this key, loaded (and kept) when missing."""
+    bind = session.get_bind()
+    with _kept_lock:
+        kept = _kept_lists.setdefault(bind, OrderedDict())
+        found = kept.get(key)
+        if found is not None:
+            kept.move_to_end(key)
+            return found
+    loaded = load()
+    with _kept_lock:
+        kept[key] = loaded
+        while len(kept) > _LISTS_KEPT:
+            kept.popitem(last=False)
+    return loaded
 
 
 def open_places_version(session: Session) -> tuple:
@@ -170,21 +188,26 @@ def open_places_version(session: Session) -> tuple:
 
 
 def open_vacancies(*, session: Session, engine: Engine) -> list[EngineVacancy]:
-    """All open places as engine vacancies, from this process's cache when nothing changed since it loaded them."""
-    bind = session.get_bind()
-    key = (id(engine), open_places_version(session))
-    with _open_places_lock:
-        kept = _open_places.setdefault(bind, OrderedDict())
-        found = kept.get(key)
-        if found is not None:
-            kept.move_to_end(key)
-            return found
-    vacancies = load_vacancies(session=session, engine=engine)
-    with _open_places_lock:
-        kept[key] = vacancies
-        while len(kept) > _OPEN_PLACES_KEPT:
-            kept.popitem(last=False)
-    return vacancies
+    """All open places as engine vacancies, from this process's copy when nothing changed since it loaded them."""
+    key = ("places", id(engine), open_places_version(session))
+    return _kept(session, key, lambda: load_vacancies(session=session, engine=engine))
+
+
+def participants_version(session: Session) -> tuple:
+    """The version of what ``load_participants`` returns for everyone: every profile save stamps ``updated_at``;
+    the number of skills catches a skill row added or removed on its own."""
+    row = session.exec(select(
+        select(func.count()).select_from(Participant).scalar_subquery(),
+        select(func.max(Participant.updated_at)).scalar_subquery(),
+        select(func.count()).select_from(ParticipantSkill).scalar_subquery(),
+    )).one()
+    return tuple(row)
+
+
+def active_participants(*, session: Session, engine: Engine) -> list[EngineParticipant]:
+    """Every active, scorable participant as an engine participant, kept per process like the open places."""
+    key = ("participants", id(engine), participants_version(session))
+    return _kept(session, key, lambda: load_participants(session=session, engine=engine))
 
 
 def load_vacancies(*, session: Session, engine: Engine, place_ids: list[int] | None = None) -> list[EngineVacancy]:
@@ -343,7 +366,13 @@ def refresh_matches_for_participants(*, session: Session, participant_ids: list[
 
 
 def refresh_matches_for_place(*, session: Session, place_id: int) -> int:
-    """Recompute and store the scores of one place against every active participant."""
+    """Recompute one place against every active participant and store it where the nightly refresh would.
+
+    The nightly refresh keeps each participant's best ``STORED_PER_PARTICIPANT`` places. A place edit writes the
+    pairs already stored (new score and explanation) and adds the place for the participants whose list it now
+    enters: fewer stored places than that, or a better score than their lowest feasible one. The nightly run trims
+    a list that grew by one. Participants and open places come from this process's kept lists.
+    """
     engine = get_engine(session=session)
     place = session.get(StagePlace, place_id)
     if place is None or place.status != "published" or place.postal_code not in engine.geo:
@@ -354,12 +383,26 @@ def refresh_matches_for_place(*, session: Session, place_id: int) -> int:
                 session.expunge(obj)
         return 0
     vacancies = load_vacancies(session=session, engine=engine, place_ids=[place_id])
-    people = load_participants(session=session, engine=engine)
+    people = active_participants(session=session, engine=engine) if vacancies else []
     results = engine.rank_participants(vacancies[0], people, top=None, declined=declined_pairs(session=session, place_ids=[place_id]),
                                        include_excluded=True) if people else []
-    _write(session, results, _existing(session, MatchSuggestion.place_id == place_id))
+    existing = _existing(session, MatchSuggestion.place_id == place_id)
+    lists = {pid: (n, lowest) for pid, n, lowest in session.exec(
+        select(MatchSuggestion.participant_id, func.count(),
+               func.min(case((MatchSuggestion.excluded.is_(False), MatchSuggestion.score))))
+        .where(MatchSuggestion.place_id != place_id).group_by(MatchSuggestion.participant_id)
+    ).all()}
+    kept = []
+    for r in results:
+        if (r.participant_id, place_id) in existing:
+            kept.append(r)
+            continue
+        count, lowest = lists.get(r.participant_id, (0, None))
+        if count < STORED_PER_PARTICIPANT or (not r.excluded and lowest is not None and r.score > lowest):
+            kept.append(r)
+    _write(session, kept, existing)
     session.flush()
-    return len(results)
+    return len(kept)
 
 
 def refresh_all_matches(*, session: Session, changed_since: datetime | None = None,
