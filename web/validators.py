@@ -89,8 +89,21 @@ def bounded_id(value):
     return result
 
 
+#: what a date field accepts: ISO (what ``<input type=date>`` sends) first, as it is also what the field renders
+#: back into the input; then the day-first forms people type where a browser shows a plain text box
+#: ("31/01/2027", "31-01-2027", "31.01.2027": dd/mm/jjjj in Dutch, dd/mm/yyyy in English).
+DATE_INPUT_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y"]
+
+
 class BoundedDateField(DateField):
-    """A date field that refuses dates outside 1900–2100 (date arithmetic on year 1 or 9999 overflows)."""
+    """A date field that refuses dates outside 1900–2100 (date arithmetic on year 1 or 9999 overflows).
+
+    It renders as a native ``<input type=date>``, which shows the date in the browser's own format and sends
+    ISO; the server also accepts a day-first date (``DATE_INPUT_FORMATS``) for browsers and clients that send text.
+    """
+
+    def __init__(self, label=None, validators=None, format=None, **kwargs):
+        super().__init__(label, validators, format=list(format or DATE_INPUT_FORMATS), **kwargs)
 
     def process_formdata(self, valuelist):
         super().process_formdata(valuelist)
