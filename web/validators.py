@@ -7,6 +7,7 @@ from decimal import Decimal, InvalidOperation
 
 from flask_babel import lazy_gettext as _l
 from wtforms import DateField, DateTimeLocalField, DecimalField, IntegerField
+from wtforms.widgets import TextInput
 from wtforms.validators import StopValidation, ValidationError
 
 from web.formatting import input_decimal, parse_decimal
@@ -89,21 +90,35 @@ def bounded_id(value):
     return result
 
 
-#: what a date field accepts: ISO (what ``<input type=date>`` sends) first, as it is also what the field renders
-#: back into the input; then the day-first forms people type where a browser shows a plain text box
-#: ("31/01/2027", "31-01-2027", "31.01.2027": dd/mm/jjjj in Dutch, dd/mm/yyyy in English).
-DATE_INPUT_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y"]
+#: what a date field accepts: the day-first date people write in Belgium and Britain ("31/01/2027", also with
+#: "-" or "."), and ISO ("2027-01-31": what a ``<input type=date>``, a script or an older bookmark sends)
+DATE_INPUT_FORMATS = ["%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y"]
+#: how a date goes back into a field, in Dutch (dd/mm/jjjj) and English (dd/mm/yyyy) alike
+DATE_SHOWN = "%d/%m/%Y"
+DATE_PLACEHOLDER = _l("dd/mm/jjjj")
 
 
-class BoundedDateField(DateField):
-    """A date field that refuses dates outside 1900–2100 (date arithmetic on year 1 or 9999 overflows).
-
-    It renders as a native ``<input type=date>``, which shows the date in the browser's own format and sends
-    ISO; the server also accepts a day-first date (``DATE_INPUT_FORMATS``) for browsers and clients that send text.
+class DayFirstDateField(DateField):
+    """A date field as a text box that shows and takes the date as people write it here, dd/mm/jjjj in Dutch and
+    dd/mm/yyyy in English, and also takes ISO. A native ``<input type=date>`` shows the date in the format of the browser's own
+    language, not the page's: an English (US) browser shows 12/15/2026 on a Dutch page, the US style the site
+    avoids everywhere else.
     """
 
-    def __init__(self, label=None, validators=None, format=None, **kwargs):
-        super().__init__(label, validators, format=list(format or DATE_INPUT_FORMATS), **kwargs)
+    widget = TextInput()
+
+    def __init__(self, label=None, validators=None, format=None, render_kw=None, **kwargs):
+        render_kw = {"placeholder": DATE_PLACEHOLDER, "autocomplete": "off", "size": 10, **(render_kw or {})}
+        super().__init__(label, validators, format=list(format or DATE_INPUT_FORMATS), render_kw=render_kw, **kwargs)
+
+    def _value(self):
+        if self.raw_data:
+            return " ".join(self.raw_data)
+        return self.data.strftime(DATE_SHOWN) if self.data else ""
+
+
+class BoundedDateField(DayFirstDateField):
+    """A date field that refuses dates outside 1900–2100 (date arithmetic on year 1 or 9999 overflows)."""
 
     def process_formdata(self, valuelist):
         super().process_formdata(valuelist)
@@ -158,7 +173,17 @@ def _is_non_finite(raw) -> bool:
 
 class LocalDecimalField(DecimalField):
     """A number field that accepts a decimal comma or point ("4,50", "4.50", "1.234,50") and shows the
-    stored value back with the reader's decimal mark."""
+    stored value back with the reader's decimal mark.
+
+    It renders as a text input with ``inputmode=decimal`` (a phone shows the number keys): an ``<input
+    type=number>`` drops a value written with a decimal comma ("4,50") and, in an English browser, refuses a
+    typed comma, so the comma the server accepts would never reach it.
+    """
+
+    widget = TextInput()
+
+    def __init__(self, *args, render_kw=None, **kwargs):
+        super().__init__(*args, render_kw={"inputmode": "decimal", **(render_kw or {})}, **kwargs)
 
     def process_formdata(self, valuelist):
         if not valuelist:

@@ -24,7 +24,7 @@ from web.services.meetings import (
     slot_from_local,
 )
 from web.services.proposals import MOTIVATION_MAX
-from web.validators import BoundedDateField
+from web.validators import DayFirstDateField
 
 _TAG = re.compile(r"<\s*/?\s*[a-zA-Z!?]")
 TOO_LONG = _l("Maximaal %(max)d tekens.")
@@ -69,7 +69,7 @@ def _strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
-class FriendlyDateField(BoundedDateField):
+class FriendlyDateField(DayFirstDateField):
     def process_formdata(self, valuelist):
         try:
             super().process_formdata(valuelist)
