@@ -98,3 +98,48 @@ def test_participant_journey_and_live_sheet_totals(live_server, browser_page, sh
             page.goto(f"{live_server.url}/werkgever/plaatsen/{data['draft']}/bewerken")
             _check(page, axe, shot, f"p16-place-form-{language}-{size}")
             page.context.close()
+
+
+def test_coach_and_employer_pages_with_task_lists_and_day_first_dates(live_server, browser_page, shot, axe):
+    with live_server.session() as db:
+        coach = make_user(db, "coach", full_name="Kris Coach")
+        owner = make_user(db, "employer", full_name="Els Werkgever")
+        employer = make_employer(db, user=owner, name="Logistiek Noord")
+        place = make_place(db, employer, title="Magazijnmedewerker", tasks="Dozen uitpakken\nRekken aanvullen")
+        proposal = make_proposal(db, make_participant(db, coach, first_name="Amina"), place, state="intake_planned")
+        ids = {"coach": (coach.id, coach.email), "employer": (owner.id, owner.email)}
+    pages = {"coach": [("coach-place", f"/coach/stageplaatsen/{place.id}"), ("coach-proposal", f"/coach/voorstellen/{proposal.id}")],
+             "employer": [("employer-place", f"/werkgever/plaatsen/{place.id}")]}
+    start = date.today() + timedelta(days=30)
+    for language in ("nl", "en"):
+        with live_server.session() as db:
+            for user_id, _email in ids.values():
+                user = db.get(User, user_id)
+                user.language = language
+                db.add(user)
+            db.commit()
+        for size, viewport in SIZES.items():
+            for role, role_pages in pages.items():
+                page = browser_page(**viewport, bypass_csp=True)
+                ui_login(page, live_server.url, ids[role][1], TEST_PASSWORD)
+                for name, path in role_pages:
+                    page.goto(live_server.url + path)
+                    if name != "coach-proposal":
+                        assert page.locator("ul.text-lines").first.locator("li").all_inner_texts() == ["Dozen uitpakken", "Rekken aanvullen"]
+                    else:
+                        assert page.locator("input[name=stage_start]").get_attribute("placeholder") == ("dd/mm/jjjj" if language == "nl" else "dd/mm/yyyy")
+                    _check(page, axe, shot, f"p16-{name}-{language}-{size}")
+                page.context.close()
+    # the coach types the stage dates day first and they are stored
+    page = browser_page(width=1280, height=900)
+    ui_login(page, live_server.url, ids["coach"][1], TEST_PASSWORD)
+    page.goto(f"{live_server.url}/coach/voorstellen/{proposal.id}")
+    page.fill("input[name=stage_start]", start.strftime("%d/%m/%Y"))
+    page.fill("input[name=stage_end]", (start + timedelta(days=56)).strftime("%d/%m/%Y"))
+    page.click("[data-testid=to-stage_agreed]")
+    page.wait_for_load_state("networkidle")
+    with live_server.session() as db:
+        from web.models import Proposal
+
+        stored = db.get(Proposal, proposal.id)
+        assert stored.state == "stage_agreed" and stored.stage_start == start
