@@ -108,8 +108,9 @@ def test_coach_and_employer_pages_with_task_lists_and_day_first_dates(live_serve
         place = make_place(db, employer, title="Magazijnmedewerker", tasks="Dozen uitpakken\nRekken aanvullen")
         proposal = make_proposal(db, make_participant(db, coach, first_name="Amina"), place, state="intake_planned")
         ids = {"coach": (coach.id, coach.email), "employer": (owner.id, owner.email)}
-    pages = {"coach": [("coach-place", f"/coach/stageplaatsen/{place.id}"), ("coach-proposal", f"/coach/voorstellen/{proposal.id}")],
-             "employer": [("employer-place", f"/werkgever/plaatsen/{place.id}")]}
+        place_id, proposal_id = place.id, proposal.id
+    pages = {"coach": [("coach-place", f"/coach/stageplaatsen/{place_id}"), ("coach-proposal", f"/coach/voorstellen/{proposal_id}")],
+             "employer": [("employer-place", f"/werkgever/plaatsen/{place_id}")]}
     start = date.today() + timedelta(days=30)
     for language in ("nl", "en"):
         with live_server.session() as db:
@@ -133,7 +134,7 @@ def test_coach_and_employer_pages_with_task_lists_and_day_first_dates(live_serve
     # the coach types the stage dates day first and they are stored
     page = browser_page(width=1280, height=900)
     ui_login(page, live_server.url, ids["coach"][1], TEST_PASSWORD)
-    page.goto(f"{live_server.url}/coach/voorstellen/{proposal.id}")
+    page.goto(f"{live_server.url}/coach/voorstellen/{proposal_id}")
     page.fill("input[name=stage_start]", start.strftime("%d/%m/%Y"))
     page.fill("input[name=stage_end]", (start + timedelta(days=56)).strftime("%d/%m/%Y"))
     page.click("[data-testid=to-stage_agreed]")
@@ -141,5 +142,5 @@ def test_coach_and_employer_pages_with_task_lists_and_day_first_dates(live_serve
     with live_server.session() as db:
         from web.models import Proposal
 
-        stored = db.get(Proposal, proposal.id)
+        stored = db.get(Proposal, proposal_id)
         assert stored.state == "stage_agreed" and stored.stage_start == start
