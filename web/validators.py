@@ -7,8 +7,8 @@ from decimal import Decimal, InvalidOperation
 
 from flask_babel import lazy_gettext as _l
 from wtforms import DateField, DateTimeLocalField, DecimalField, IntegerField
-from wtforms.widgets import TextInput
 from wtforms.validators import StopValidation, ValidationError
+from wtforms.widgets import TextInput
 
 from web.formatting import input_decimal, parse_decimal
 from web.services.geo import lookup_postal_code

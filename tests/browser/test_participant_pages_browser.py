@@ -8,7 +8,14 @@ from datetime import date, timedelta
 from sqlmodel import select
 
 from tests.browser.conftest import serious_violations, ui_login
-from tests.conftest import TEST_PASSWORD, make_employer, make_participant, make_place, make_proposal, make_user
+from tests.conftest import (
+    TEST_PASSWORD,
+    make_employer,
+    make_participant,
+    make_place,
+    make_proposal,
+    make_user,
+)
 from web.models import CostSheet, MatchSuggestion, User
 
 SIZES = {"1280": {"width": 1280, "height": 900}, "360": {"width": 360, "height": 740}}
