@@ -178,6 +178,21 @@ def format_choices(values, language: str | None = None) -> str:
     return babel_lists.format_list(items, style="or", locale=regional_locale(language))
 
 
+_BULLET = re.compile(r"^\s*[-*\u2022\u2013\u00b7]\s+")
+
+
+def text_lines(text: str | None) -> list[str]:
+    """The lines someone typed in a text area, each trimmed, without empty lines or a leading bullet ("- ", "* ", "• ")."""
+    if not text:
+        return []
+    lines = []
+    for raw in str(text).splitlines():
+        line = _BULLET.sub("", raw).strip()
+        if line:
+            lines.append(line)
+    return lines
+
+
 TEMPLATE_FILTERS = {
     "number": format_number,
     "percent": format_percent,
@@ -190,4 +205,5 @@ TEMPLATE_FILTERS = {
     "hours": format_hours,
     "days": format_days,
     "join_or": format_choices,
+    "text_lines": text_lines,
 }

@@ -8,6 +8,7 @@ from decimal import Decimal, InvalidOperation
 from flask_babel import lazy_gettext as _l
 from wtforms import DateField, DateTimeLocalField, DecimalField, IntegerField
 from wtforms.validators import StopValidation, ValidationError
+from wtforms.widgets import TextInput
 
 from web.formatting import input_decimal, parse_decimal
 from web.services.geo import lookup_postal_code
@@ -89,7 +90,34 @@ def bounded_id(value):
     return result
 
 
-class BoundedDateField(DateField):
+#: what a date field accepts: the day-first date people write in Belgium and Britain ("31/01/2027", also with
+#: "-" or "."), and ISO ("2027-01-31": what a ``<input type=date>``, a script or an older bookmark sends)
+DATE_INPUT_FORMATS = ["%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y"]
+#: how a date goes back into a field, in Dutch (dd/mm/jjjj) and English (dd/mm/yyyy) alike
+DATE_SHOWN = "%d/%m/%Y"
+DATE_PLACEHOLDER = _l("dd/mm/jjjj")
+
+
+class DayFirstDateField(DateField):
+    """A date field as a text box that shows and takes the date as people write it here, dd/mm/jjjj in Dutch and
+    dd/mm/yyyy in English, and also takes ISO. A native ``<input type=date>`` shows the date in the format of the browser's own
+    language, not the page's: an English (US) browser shows 12/15/2026 on a Dutch page, the US style the site
+    avoids everywhere else.
+    """
+
+    widget = TextInput()
+
+    def __init__(self, label=None, validators=None, format=None, render_kw=None, **kwargs):
+        render_kw = {"placeholder": DATE_PLACEHOLDER, "autocomplete": "off", "size": 10, **(render_kw or {})}
+        super().__init__(label, validators, format=list(format or DATE_INPUT_FORMATS), render_kw=render_kw, **kwargs)
+
+    def _value(self):
+        if self.raw_data:
+            return " ".join(self.raw_data)
+        return self.data.strftime(DATE_SHOWN) if self.data else ""
+
+
+class BoundedDateField(DayFirstDateField):
     """A date field that refuses dates outside 1900–2100 (date arithmetic on year 1 or 9999 overflows)."""
 
     def process_formdata(self, valuelist):
@@ -145,7 +173,17 @@ def _is_non_finite(raw) -> bool:
 
 class LocalDecimalField(DecimalField):
     """A number field that accepts a decimal comma or point ("4,50", "4.50", "1.234,50") and shows the
-    stored value back with the reader's decimal mark."""
+    stored value back with the reader's decimal mark.
+
+    It renders as a text input with ``inputmode=decimal`` (a phone shows the number keys): an ``<input
+    type=number>`` drops a value written with a decimal comma ("4,50") and, in an English browser, refuses a
+    typed comma, so the comma the server accepts would never reach it.
+    """
+
+    widget = TextInput()
+
+    def __init__(self, *args, render_kw=None, **kwargs):
+        super().__init__(*args, render_kw={"inputmode": "decimal", **(render_kw or {})}, **kwargs)
 
     def process_formdata(self, valuelist):
         if not valuelist:

@@ -80,7 +80,7 @@ def test_participant_journey_on_a_phone(live_server, browser_page, shot, axe, jo
     page.wait_for_load_state("networkidle")
     cards = page.get_by_test_id("vacancy-card")
     assert cards.count() == 2
-    assert "Heftruck rijden: dat staat in jouw profiel. Dat zoeken ze." in page.content()
+    assert "In jouw profiel: heftruck — zij vragen: heftruck rijden. Dat past bij wat ze zoeken." in page.content()
     assert_fits_phone(page)
     assert_accessible(page, axe)
     shot(page, "participant-vacancies-nl")

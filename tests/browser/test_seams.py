@@ -96,8 +96,9 @@ def test_participant_opens_the_same_sheet_on_a_phone(live_server, browser_page, 
     ui_login(page, live_server.url, seam_data["user"], TEST_PASSWORD)
     page.goto(f"{live_server.url}/deelnemer/vacatures/{seam_data['place']}")
     text = page.inner_text("main")
-    assert ("Vrachtwagens lossen: dat staat in jouw profiel. Dat zoeken ze." if language == "nl"
-            else "Vrachtwagens lossen: that is in your profile. They are looking for that.") in text
+    # the participant's own words first, the employer's after them (issue 16, point 4)
+    assert ("In jouw profiel: laden en lossen — zij vragen: vrachtwagens lossen. Dat past bij wat ze zoeken." if language == "nl"
+            else "In your profile: laden en lossen — they ask for: vrachtwagens lossen. That fits what they are looking for.") in text
     shot(page, f"seam_participant_vacancy_360_{language}")
     link = "Bekijk de kosten- en verwachtingenfiche" if language == "nl" else "See the cost and expectation sheet"
     page.get_by_role("link", name=link).click()

@@ -45,7 +45,7 @@ def test_my_vacancies_shows_released_and_proposed_places_in_plain_words(world, l
     client = login_as(world.user)
     html = client.get("/deelnemer/vacatures").get_data(as_text=True)
     assert "Magazijnmedewerker" in html and "Orderpicker" in html
-    assert "Heftruck rijden: dat staat in jouw profiel. Dat zoeken ze." in html
+    assert "In jouw profiel: heftruck — zij vragen: heftruck rijden. Dat past bij wat ze zoeken." in html
     assert "4 km van je huis" in html
     assert "Heftruckchauffeur" not in html  # engine suggestions stay hidden until the coach allows them
 
@@ -135,12 +135,12 @@ def test_trajectory_shows_phase_due_date_and_proposals_in_plain_words(world, log
     assert "Klaar rond" in html
     assert "Orderpicker" in html
     assert "Je coach stelt deze stage voor. Zeg of je het wil." in html
-    assert "Er wacht een voorstel op jouw antwoord." in html
+    assert "2 stageplaatsen wachten op jouw antwoord." in html
 
 
 def test_dashboard_counts_places_waiting_for_my_answer(world, login_as):
     html = login_as(world.user).get("/deelnemer/").get_data(as_text=True)
-    assert "2 wachten op jou" in html
+    assert "2 wachten op jouw antwoord" in html
 
 
 def test_pages_are_in_english_too(world, session, login_as):
@@ -149,7 +149,7 @@ def test_pages_are_in_english_too(world, session, login_as):
     session.commit()
     client = login_as(world.user)
     html = client.get(f"/deelnemer/vacatures/{world.released.id}").get_data(as_text=True)
-    assert "I want this" in html and "Heftruck rijden: that is in your profile. They are looking for that." in html
+    assert "I want this" in html and "In your profile: heftruck — they ask for: heftruck rijden. That fits what they are looking for." in html
     assert "My trajectory" in client.get("/deelnemer/traject").get_data(as_text=True)
 
 

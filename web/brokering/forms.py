@@ -10,7 +10,7 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, RadioField, SelectField, StringField, TextAreaField, TimeField
+from wtforms import RadioField, SelectField, StringField, TextAreaField, TimeField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
@@ -24,6 +24,7 @@ from web.services.meetings import (
     slot_from_local,
 )
 from web.services.proposals import MOTIVATION_MAX
+from web.validators import DayFirstDateField
 
 _TAG = re.compile(r"<\s*/?\s*[a-zA-Z!?]")
 TOO_LONG = _l("Maximaal %(max)d tekens.")
@@ -68,7 +69,7 @@ def _strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
-class FriendlyDateField(DateField):
+class FriendlyDateField(DayFirstDateField):
     def process_formdata(self, valuelist):
         try:
             super().process_formdata(valuelist)

@@ -289,8 +289,12 @@ def sheet_edit(place_id: int):
             return redirect(url_for("employer.place_detail", place_id=place.id))
     premiums = cost_sheets.available_premiums(session=get_session())
     warnings = [(form.field_for(name), message) for name, message in check.warnings.items()] if check and check.ok else []
+    if form.is_submitted():
+        totals = check.summary if check is not None else None  # the figures as sent, when they could be read
+    else:
+        totals = cost_sheets.sheet_document(session=get_session(), place=place, labels=_cost_labels())["summary"]
     return render_template("employer/sheet_form.html", form=form, place=place, premiums={p.id: p for p in premiums}, check=check,
-                           warnings=warnings), (422 if form.is_submitted() else 200)
+                           warnings=warnings, totals=totals), (422 if form.is_submitted() else 200)
 
 
 @bp.route("/plaatsen/<int:place_id>")

@@ -60,7 +60,7 @@ def dashboard():
     participant = participant_for_user(session=db, user=current_user)
     coach = db.get(User, participant.coach_id) if participant and participant.coach_id else None
     journey = portal.my_trajectory(session=db, participant=participant) if participant else None
-    waiting = portal.waiting_count(session=db, participant=participant) if participant else 0
+    waiting = journey["waiting"] if journey else 0
     return render_template(
         "participant/dashboard.html", participant=participant, coach=coach,
         trajectory=journey["trajectory"] if journey else None, journey=journey, waiting=waiting,

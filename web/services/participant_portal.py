@@ -15,15 +15,18 @@ from datetime import date
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlmodel import Session, select
 
 from web.formatting import format_number
 from web.models import (
+    PHASES,
     CostSheet,
     Employer,
     MatchSuggestion,
     Meeting,
     Participant,
+    ParticipantSkill,
     PhasePeriod,
     PlaceAnswer,
     Proposal,
@@ -96,6 +99,11 @@ class VacancyCard:
     offers: list[str] = field(default_factory=list)
 
     @property
+    def start_passed(self) -> bool:
+        """True when the place's start date lies in the past: it starts as soon as possible."""
+        return self.place.start_date is not None and self.place.start_date < date.today()
+
+    @property
     def can_answer(self) -> bool:
         """True while a yes or no still changes something."""
         if self.proposal is not None:
@@ -134,29 +142,58 @@ def skill_heading(text: str) -> str:
     return label[:1].upper() + label[1:]
 
 
-def participant_reasons(explanation: dict | None) -> tuple[list[str], list[str]]:
+def _words(text: str | None) -> str:
+    """Free text as written, with its spacing tidied and no end punctuation (not capitalised: it is quoted)."""
+    return " ".join((text or "").split()).rstrip(".:;,!? ")
+
+
+def _fit_sentence(mine: str, theirs: str, *, written_by_me: bool, below_level: bool, required: bool) -> str:
+    """One reason a place fits: the participant's own word first, the employer's word after it when it differs."""
+    if mine.casefold() == theirs.casefold() or not mine:
+        skill = skill_heading(mine or theirs)
+        if below_level:
+            return _("%(skill)s: dat staat in jouw profiel. Ze vragen iets meer. Daar leer je nog bij.", skill=skill)
+        if required:
+            return _("%(skill)s: dat staat in jouw profiel. Dat zoeken ze.", skill=skill)
+        return _("%(skill)s: dat staat in jouw profiel. Dat is een pluspunt.", skill=skill)
+    if written_by_me:
+        if below_level:
+            return _("Jij schreef: %(mine)s — zij vragen: %(theirs)s. Ze vragen iets meer. Daar leer je nog bij.", mine=mine, theirs=theirs)
+        if required:
+            return _("Jij schreef: %(mine)s — zij vragen: %(theirs)s. Dat past bij wat ze zoeken.", mine=mine, theirs=theirs)
+        return _("Jij schreef: %(mine)s — zij vragen: %(theirs)s. Dat is een pluspunt.", mine=mine, theirs=theirs)
+    if below_level:
+        return _("In jouw profiel: %(mine)s — zij vragen: %(theirs)s. Ze vragen iets meer. Daar leer je nog bij.", mine=mine, theirs=theirs)
+    if required:
+        return _("In jouw profiel: %(mine)s — zij vragen: %(theirs)s. Dat past bij wat ze zoeken.", mine=mine, theirs=theirs)
+    return _("In jouw profiel: %(mine)s — zij vragen: %(theirs)s. Dat is een pluspunt.", mine=mine, theirs=theirs)
+
+
+def participant_reasons(explanation: dict | None, own_skills: frozenset[str] | set[str] = frozenset()) -> tuple[list[str], list[str]]:
     """Say in simple words why a place fits (and what is still to learn) from an engine explanation.
 
-    One sentence per skill, as the participant reads it. Skill labels are verbs ("heftruck rijden") as often as
-    nouns ("punctualiteit", "barcodescanner") or free text, so the label stands first, on its own, and the sentence
-    after it works for any label: "Punctualiteit: dat staat in jouw profiel. Dat zoeken ze." The coach area's
-    ``explain_lines(..., audience="participant")`` joins skills into one line and mixes fit and gaps, which this card
-    shows apart, so the participant wording lives here.
+    One sentence per skill, as the participant reads it, with the participant's own word first: the stored
+    explanation holds, per matched requirement, the participant's skill text (``skill``) next to the employer's
+    (``requirement``). When the two are the same word the sentence names it once ("Punctualiteit: dat staat in
+    jouw profiel. Dat zoeken ze."); when they differ it quotes both, the participant's first ("Jij schreef:
+    handscanner — zij vragen: barcodescanner."). "Jij schreef" is only said of skills the participant entered
+    themself (``own_skills``: their casefolded names); a skill the coach or an evaluation entered reads "In jouw
+    profiel". The coach area's ``explain_lines(..., audience="participant")`` joins skills into one line and mixes
+    fit and gaps, which this card shows apart, so the participant wording lives here.
     """
     if not explanation:
         return [], []
     reasons: list[str] = []
     to_learn: list[str] = []
     for item in explanation.get("matched") or []:
-        skill = skill_heading(item.get("requirement") or item.get("skill") or "")
-        if not skill:
+        theirs = _words(item.get("requirement"))
+        mine = _words(item.get("skill"))
+        if not (theirs or mine):
             continue
-        if (item.get("level") or 0) < (item.get("min_level") or 0):
-            reasons.append(_("%(skill)s: dat staat in jouw profiel. Ze vragen iets meer. Daar leer je nog bij.", skill=skill))
-        elif item.get("required", True):
-            reasons.append(_("%(skill)s: dat staat in jouw profiel. Dat zoeken ze.", skill=skill))
-        else:
-            reasons.append(_("%(skill)s: dat staat in jouw profiel. Dat is een pluspunt.", skill=skill))
+        reasons.append(_fit_sentence(
+            mine, theirs or mine, written_by_me=mine.casefold() in own_skills,
+            below_level=(item.get("level") or 0) < (item.get("min_level") or 0), required=item.get("required", True),
+        ))
     for item in explanation.get("missing") or []:
         skill = skill_heading(item.get("requirement") or "")
         if skill and item.get("required", True):
@@ -242,14 +279,15 @@ def _open_proposals(session: Session, participant: Participant) -> dict[int, Pro
 
 
 def _build_card(participant: Participant, place: StagePlace, employer: Employer | None, sheet: CostSheet | None, source: str,
-                suggestion: MatchSuggestion | None, proposal: Proposal | None, answer: PlaceAnswer | None) -> VacancyCard:
+                suggestion: MatchSuggestion | None, proposal: Proposal | None, answer: PlaceAnswer | None,
+                own_skills: frozenset[str] = frozenset()) -> VacancyCard:
     area = geo.lookup_postal_code(place.postal_code)
     distance = None
     if suggestion is not None and suggestion.explanation and suggestion.explanation.get("distance_km") is not None:
         distance = suggestion.explanation["distance_km"]
     elif participant.postal_code and place.postal_code:
         distance = geo.distance_km(participant.postal_code, place.postal_code)
-    reasons, to_learn = participant_reasons(suggestion.explanation if suggestion else None)
+    reasons, to_learn = participant_reasons(suggestion.explanation if suggestion else None, own_skills)
     return VacancyCard(
         place=place,
         employer=employer,
@@ -293,6 +331,12 @@ def list_my_vacancies(*, session: Session, participant: Participant) -> list[Vac
             select(MatchSuggestion).where(MatchSuggestion.participant_id == participant.id, MatchSuggestion.place_id.in_(list(visible)))
         ).all()
     }
+    own_skills = frozenset(
+        _words(name).casefold()
+        for name in session.exec(
+            select(ParticipantSkill.name).where(ParticipantSkill.participant_id == participant.id, ParticipantSkill.source == "participant")
+        ).all()
+    )
     cards = []
     for place_id, (source, suggestion) in visible.items():
         place = places.get(place_id)
@@ -303,7 +347,7 @@ def list_my_vacancies(*, session: Session, participant: Participant) -> list[Vac
             continue
         cards.append(
             _build_card(participant, place, employers.get(place.employer_id), sheets.get(place.id), source, suggestion or suggestions.get(place_id),
-                        proposal, answers.get(place_id))
+                        proposal, answers.get(place_id), own_skills)
         )
     cards.sort(key=lambda c: (not c.can_answer, c.source != "coach", -(suggestions[c.place.id].score if c.place.id in suggestions else 0), c.place.id))
     return cards
@@ -429,6 +473,37 @@ class ProposalLine:
     options: list[Meeting] = field(default_factory=list)  # slots the employer offered, to pick from
 
 
+@dataclass
+class PhaseStep:
+    """One of the four phases of a trajectory as the participant sees it: done, now or later, with its dates."""
+
+    phase: str
+    status: str  # "done" | "now" | "later"
+    periods: list[PhasePeriod] = field(default_factory=list)
+
+
+def phase_steps(trajectory: Trajectory | None, periods: list[PhasePeriod]) -> list[PhaseStep]:
+    """All four phases in order (voortraject, jobmatching, stage, nazorg) with where the participant stands.
+
+    A phase before the current one is done, the current one is now (done once the trajectory has ended), a
+    later one is later, even when an earlier spell in it is on record (a stage that ended without a job sends
+    the participant back to jobmatching): that spell's dates stay with the phase.
+    """
+    if trajectory is None:
+        return []
+    current = PHASES.index(trajectory.current_phase) if trajectory.current_phase in PHASES else 0
+    steps = []
+    for index, phase in enumerate(PHASES):
+        if index < current or (index == current and trajectory.ended_on is not None):
+            status = "done"
+        elif index == current:
+            status = "now"
+        else:
+            status = "later"
+        steps.append(PhaseStep(phase, status, [p for p in periods if p.phase == phase]))
+    return steps
+
+
 def my_trajectory(*, session: Session, participant: Participant) -> dict:
     """The participant's current trajectory: phase, periods with due dates, next step and proposals."""
     trajectory = session.exec(
@@ -473,8 +548,7 @@ def my_trajectory(*, session: Session, participant: Participant) -> dict:
     next_steps = []
     if trajectory is not None and trajectory.ended_on is None:
         next_steps.append(str(NEXT_STEP_BY_PHASE.get(trajectory.current_phase, "")))
-    if any(line.waiting_for_me for line in lines):
-        next_steps.append(_("Er wacht een voorstel op jouw antwoord."))
+    waiting = waiting_count(session=session, participant=participant)
     for line in lines:
         if line.meeting is not None and line.proposal.state == "intake_planned" and line.meeting.starts_at >= utcnow():
             next_steps.append(_("Je hebt een gesprek bij %(employer)s.", employer=line.employer.name if line.employer else line.place.title))
@@ -486,12 +560,20 @@ def my_trajectory(*, session: Session, participant: Participant) -> dict:
         "trajectory": trajectory,
         "current_period": current,
         "periods": periods,
+        "phases": phase_steps(trajectory, periods),
+        "waiting": waiting,  # one count for the dashboard badge and "Mijn traject"
+        "waiting_text": waiting_sentence(waiting) if waiting else "",
         "next_steps": [s for s in next_steps if s],
         "proposals": lines,
         "open_proposals": [line for line in lines if line.proposal.state not in FINAL_STATES],
     }
 
 
+def waiting_sentence(count: int) -> str:
+    """How many places wait for the participant's answer, in the words the dashboard badge uses too."""
+    return ngettext("%(num)d stageplaats wacht op jouw antwoord.", "%(num)d stageplaatsen wachten op jouw antwoord.", count)
+
+
 def waiting_count(*, session: Session, participant: Participant) -> int:
-    """How many suggested places still wait for the participant's answer."""
+    """How many suggested places still wait for the participant's answer (proposals and plain suggestions alike)."""
     return sum(1 for card in list_my_vacancies(session=session, participant=participant) if card.can_answer)
