@@ -55,12 +55,18 @@ def build_word_space(forms: Sequence[str]) -> WordSpace:
         for word in document:
             frequency[word] = frequency.get(word, 0) + 1
     words = sorted(frequency)
-    index = {word: k for k, word in enumerate(words)}
     total = len(documents)
     weight = np.asarray([np.log((total + 1) / (frequency[w] + 1)) + 1.0 for w in words])
+    space = word_space_from_arrays(words, weight, sp.csr_matrix((0, len(words))))
+    space.form_vectors = text_vectors(space, forms)
+    return space
+
+
+def word_space_from_arrays(words: list[str], weight: np.ndarray, form_vectors: sp.csr_matrix) -> WordSpace:
+    """Return the word space of sorted words, their weights and the forms' vectors (a stored build)."""
     fuzzy = [k for k, w in enumerate(words) if len(w) >= MIN_FUZZY_WORD]
-    space = WordSpace(
-        index=index,
+    return WordSpace(
+        index={word: k for k, word in enumerate(words)},
         words=words,
         weight=weight,
         fuzzy_words=[words[k] for k in fuzzy],
@@ -68,10 +74,8 @@ def build_word_space(forms: Sequence[str]) -> WordSpace:
         fuzzy_length_index=LengthIndex([words[k] for k in fuzzy]),
         matched={},
         extra={},
-        form_vectors=sp.csr_matrix((0, len(words))),
+        form_vectors=form_vectors,
     )
-    space.form_vectors = text_vectors(space, forms)
-    return space
 
 
 def _match_unknown(space: WordSpace, unknown: list[str]) -> None:
