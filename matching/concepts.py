@@ -248,11 +248,17 @@ def same_group_pairs(
     if not len(text_rows) or not len(vacs.group_columns):
         empty = np.empty(0, dtype=np.int64)
         return empty, empty
-    text_groups = vocabulary.entry_groups[
-        np.asarray([entries[k] for k in text_rows.tolist()], dtype=np.int64)
-    ]
-    shared = (text_groups @ vacs.column_groups).tocoo()
-    return text_rows[shared.row], vacs.group_columns[shared.col]
+    # Text -> its entry's groups -> the columns of those groups, as index arithmetic on both CSR matrices.
+    entry_groups, column_groups = vocabulary.entry_groups, vacs.column_groups
+    text_entries = np.asarray([entries[k] for k in text_rows.tolist()], dtype=np.int64)
+    starts = entry_groups.indptr[text_entries]
+    which, at = expand_ranges(starts, entry_groups.indptr[text_entries + 1] - starts)
+    groups = entry_groups.indices[at].astype(np.int64)
+    starts = column_groups.indptr[groups]
+    pair_text, at = expand_ranges(starts, column_groups.indptr[groups + 1] - starts)
+    n_columns = column_groups.shape[1]
+    pairs = np.unique(which[pair_text] * n_columns + column_groups.indices[at])  # two shared groups: one pair
+    return text_rows[pairs // n_columns], vacs.group_columns[pairs % n_columns]
 
 
 def distinct_normalised(

@@ -106,12 +106,20 @@ def _member(sorted_keys: np.ndarray, keys: np.ndarray) -> np.ndarray:
     return sorted_keys[position] == keys
 
 
+#: Up to this many participant x place cells ``profile_use`` gathers from a dense copy.
+DENSE_PROFILE_USE = 1 << 16
+
+
 def profile_use(linked: Linked, pi: np.ndarray, vi: np.ndarray) -> np.ndarray:
     """Return the share of each participant's skills the place uses (float32) for broadcastable indices."""
     rows, cols = np.broadcast_arrays(pi, vi)
     if not rows.size or not linked.profile_use.nnz:
         return np.zeros(rows.shape, dtype=np.float32)
-    values = linked.profile_use[np.array(rows).reshape(-1), np.array(cols).reshape(-1)]
+    matrix = linked.profile_use
+    if matrix.shape[0] * matrix.shape[1] <= DENSE_PROFILE_USE:
+        # One participant (or one place): a dense gather costs far less than sparse fancy indexing.
+        return matrix.toarray()[rows, cols].astype(np.float32)
+    values = matrix[np.array(rows).reshape(-1), np.array(cols).reshape(-1)]
     return np.asarray(values, dtype=np.float32).reshape(rows.shape)
 
 

@@ -21,7 +21,7 @@ from matching.geo import Geo
 from matching.kernel import DISTANCE_REFERENCE_KM, EXCL_FULL, EXCL_NOT_OPEN
 from matching.models import SKILL_LEVELS, Participant, Vacancy, Weights
 from matching.occupations import Occupations
-from matching.similarity import text_vectors
+from matching.similarity import by_word, text_vectors
 from matching.text import LengthIndex, fold
 from matching.vocabulary import Vocabulary
 
@@ -113,9 +113,13 @@ class PreparedPlaces:
     req_weight: np.ndarray = field(default_factory=lambda: np.empty(0))
     b_all: Any = None
     presence: Any = None  # concepts x places: 1 where the place lists the concept
-    text_column_vectors: Any = None  # unit word vectors of the texts that have their own column
+    text_column_vectors: Any = (
+        None  # unit word vectors (words x texts) of the texts that have their own column
+    )
     text_column: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
-    asked_form_vectors: Any = None  # unit word vectors of the forms of entries that have a column
+    asked_form_vectors: Any = (
+        None  # unit word vectors (words x forms) of the forms of entries that have a column
+    )
     asked_form_column: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))  # their column
     col_entry: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))  # entry, -1 for none
     group_columns: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))  # with an entry
@@ -388,7 +392,9 @@ def index_requirements(vacs: PreparedPlaces, vocabulary: Vocabulary, weights: We
     # For graded similarity: the texts with their own column, and every vocabulary form of an entry that
     # has a column (-1 for the other forms).
     own = np.flatnonzero(vacs.col_norm_id[r_col] != -2)
-    vacs.text_column_vectors = text_vectors(vocabulary.word_space(), [vacs.r_norm[k] for k in own.tolist()])
+    vacs.text_column_vectors = by_word(
+        text_vectors(vocabulary.word_space(), [vacs.r_norm[k] for k in own.tolist()])
+    )
     vacs.text_column = r_col[own]
     entry_column = np.full(len(vocabulary), -1, dtype=np.int64)
     entry_of_code = {c: e for e, c in codes.items() if isinstance(e, int)}
@@ -397,7 +403,7 @@ def index_requirements(vacs: PreparedPlaces, vocabulary: Vocabulary, weights: We
             entry_column[entry_of_code[code]] = column
     form_column = entry_column[vocabulary.choice_owner] if len(vocabulary) else np.empty(0, dtype=np.int64)
     asked = np.flatnonzero(form_column >= 0)
-    vacs.asked_form_vectors = vocabulary.word_space().form_vectors[asked]
+    vacs.asked_form_vectors = by_word(vocabulary.word_space().form_vectors[asked])
     vacs.asked_form_column = form_column[asked]
     vacs.col_entry = np.asarray(
         [entry_of_code.get(code, -1) if code >= 0 else -1 for code in col_code], dtype=np.int64

@@ -18,6 +18,7 @@ import numpy as np
 import scipy.sparse as sp
 from rapidfuzz import fuzz
 
+from matching.arrays import expand_ranges
 from matching.text import LengthIndex, similar_pairs
 
 #: A participant's unknown word is read as a known word from this ratio on (0-100).
@@ -26,6 +27,8 @@ WORD_CUTOFF = 85.0
 MIN_FUZZY_WORD = 5
 #: Cosines below this give no credit.
 GRADED_MINIMUM = 0.5
+#: Up to this many texts (one participant's) ``graded_pairs`` runs in plain numpy, above as a sparse product.
+FEW_TEXTS = 64
 
 
 @dataclass
@@ -55,12 +58,18 @@ def build_word_space(forms: Sequence[str]) -> WordSpace:
         for word in document:
             frequency[word] = frequency.get(word, 0) + 1
     words = sorted(frequency)
-    index = {word: k for k, word in enumerate(words)}
     total = len(documents)
     weight = np.asarray([np.log((total + 1) / (frequency[w] + 1)) + 1.0 for w in words])
+    space = word_space_from_arrays(words, weight, sp.csr_matrix((0, len(words))))
+    space.form_vectors = text_vectors(space, forms)
+    return space
+
+
+def word_space_from_arrays(words: list[str], weight: np.ndarray, form_vectors: sp.csr_matrix) -> WordSpace:
+    """Return the word space of sorted words, their weights and the forms' vectors (a stored build)."""
     fuzzy = [k for k, w in enumerate(words) if len(w) >= MIN_FUZZY_WORD]
-    space = WordSpace(
-        index=index,
+    return WordSpace(
+        index={word: k for k, word in enumerate(words)},
         words=words,
         weight=weight,
         fuzzy_words=[words[k] for k in fuzzy],
@@ -68,10 +77,8 @@ def build_word_space(forms: Sequence[str]) -> WordSpace:
         fuzzy_length_index=LengthIndex([words[k] for k in fuzzy]),
         matched={},
         extra={},
-        form_vectors=sp.csr_matrix((0, len(words))),
+        form_vectors=form_vectors,
     )
-    space.form_vectors = text_vectors(space, forms)
-    return space
 
 
 def _match_unknown(space: WordSpace, unknown: list[str]) -> None:
@@ -139,20 +146,63 @@ def text_vectors(space: WordSpace, texts: Sequence[str]) -> sp.csr_matrix:
 
 
 def graded_pairs(
-    space: WordSpace, texts: sp.csr_matrix, others: sp.csr_matrix
+    space: WordSpace, texts: sp.csr_matrix, others_by_word: sp.csr_matrix
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Return (row of texts, row of others, cosine) for every pair of vectors at or above ``GRADED_MINIMUM``."""
-    if not texts.shape[0] or not others.shape[0]:
+    """Return (row of texts, row of others, cosine) for every pair of vectors at or above ``GRADED_MINIMUM``.
+
+    ``others_by_word`` holds the other vectors as columns (words x others, CSR; ``by_word``), prepared once,
+    so the product only visits the others that share a word with a text.
+    """
+    if not texts.shape[0] or not others_by_word.shape[1]:
         empty = np.empty(0, dtype=np.int64)
         return empty, empty, np.empty(0)
-    width = max(texts.shape[1], others.shape[1])  # vectors built earlier know fewer outside words
-    texts, others = texts.copy(), others.copy()
-    texts.resize((texts.shape[0], width))
-    others.resize((others.shape[0], width))
-    product = (texts @ others.T).tocoo()
+    if texts.shape[0] <= FEW_TEXTS:
+        return _few_graded_pairs(texts, others_by_word)
+    # The texts take the others' width: words outside it are words the others do not use.
+    if texts.shape[1] != others_by_word.shape[0]:
+        texts = texts.copy()
+        texts.resize((texts.shape[0], others_by_word.shape[0]))
+    product = (texts @ others_by_word).tocoo()
     keep = product.data >= GRADED_MINIMUM - 1e-9
     return (
         product.row[keep].astype(np.int64),
         product.col[keep].astype(np.int64),
         np.minimum(product.data[keep], 1.0),
     )
+
+
+def _few_graded_pairs(
+    texts: sp.csr_matrix, others_by_word: sp.csr_matrix
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``graded_pairs`` for a few texts (one participant's) in plain numpy, without sparse-matrix overhead.
+
+    Each text word meets the others that use it; the products of one pair are summed in word order, as
+    the sparse product sums them.
+    """
+    n_words, n_others = others_by_word.shape
+    text_rows = np.repeat(np.arange(texts.shape[0], dtype=np.int64), np.diff(texts.indptr))
+    words = texts.indices.astype(np.int64)
+    inside = words < n_words  # words outside the others' width are words the others do not use
+    text_rows, words, values = text_rows[inside], words[inside], texts.data[inside]
+    indptr = others_by_word.indptr
+    which, at = expand_ranges(indptr[words], indptr[words + 1] - indptr[words])
+    key = text_rows[which] * n_others + others_by_word.indices[at]
+    products = values[which] * others_by_word.data[at]
+    order = np.argsort(key, kind="stable")  # stable: a pair's products stay in word order
+    key, products = key[order], products[order]
+    starts = np.flatnonzero(np.concatenate(([True], key[1:] != key[:-1]))) if len(key) else key
+    # Summed left to right, ((a + b) + c) as the sparse product does (``np.add.reduceat`` would not).
+    lengths = np.diff(np.append(starts, len(key)))
+    cosine = products[starts]
+    for step in range(1, int(lengths.max(initial=0))):
+        more = lengths > step
+        cosine[more] += products[starts[more] + step]
+    pairs = key[starts]
+    keep = cosine >= GRADED_MINIMUM - 1e-9
+    pairs = pairs[keep]
+    return pairs // n_others, pairs % n_others, np.minimum(cosine[keep], 1.0)
+
+
+def by_word(vectors: sp.csr_matrix) -> sp.csr_matrix:
+    """Return vectors (one per row) as columns of a words x vectors CSR matrix, for ``graded_pairs``."""
+    return vectors.T.tocsr()

@@ -23,7 +23,8 @@ import numpy as np
 import scipy.sparse as sp
 from rapidfuzz import fuzz
 
-from matching.similarity import WordSpace, build_word_space
+from matching import vocabulary_cache
+from matching.similarity import WordSpace, build_word_space, word_space_from_arrays
 from matching.text import DEFAULT_SCORER, SCORERS, LengthIndex, Normaliser, similar_pairs
 
 SEEDS_DIR = Path(__file__).resolve().parent.parent / "seeds"
@@ -72,6 +73,7 @@ class Vocabulary:
         *,
         scorer: str = DEFAULT_SCORER,
         cutoff: float = RESOLVE_CUTOFF,
+        cache_dir: str | Path | None = None,
     ) -> None:
         if scorer not in SCORERS:
             raise ValueError(f"unknown scorer {scorer!r}; choose one of {', '.join(SCORERS)}")
@@ -90,17 +92,31 @@ class Vocabulary:
         # Compound parts and stems are learned from the vocabulary's own (Dutch) forms only: English
         # labels must not teach the Dutch compound splitter parts such as "room" or "line".
         self.normalise = Normaliser(words)
+        # Normalising every form (ESCO's labels above all) and the word space are the costly part of a
+        # build: kept per process and, with ``cache_dir``, on disk (matching.vocabulary_cache).
+        self._cache_dir = cache_dir
+        self._cache_key = vocabulary_cache.build_key(self.entries)
+        prepared = vocabulary_cache.recall(self._cache_key, cache_dir)
+        if prepared is None:
+            normalise = self.normalise
+            prepared = vocabulary_cache.PreparedForms(
+                tuple(normalise(form) for entry in self.entries for form in entry.variants)
+                + tuple(normalise(label) for entry in self.entries for label in entry.esco_labels)
+            )
+            vocabulary_cache.remember(self._cache_key, prepared, cache_dir)
+        self._prepared = prepared
+        normalised = iter(prepared.normalised)
         exact: dict[str, int] = {}
         # The vocabulary's own forms first (a form an ESCO label shares stays with its Dutch entry).
         for i, entry in enumerate(self.entries):
-            for variant in entry.variants:
-                norm = self.normalise(variant)
+            for _ in entry.variants:
+                norm = next(normalised)
                 if norm:
                     exact.setdefault(norm, i)
         own_forms = len(exact)
         for i, entry in enumerate(self.entries):
-            for label in entry.esco_labels:
-                norm = self.normalise(label)
+            for _ in entry.esco_labels:
+                norm = next(normalised)
                 if norm:
                     exact.setdefault(norm, i)
         choices = list(exact)
@@ -119,10 +135,6 @@ class Vocabulary:
         self.entry_groups = sp.csr_matrix(
             (np.ones(len(group_rows)), (group_rows, group_cols)), shape=(len(self.entries), len(group_index))
         )
-        # Dutch writes compounds together or apart ("heftruck chauffeur", "heftruckchauffeur"):
-        # unresolved text is also compared with spaces removed, with plain ratio (no subset scoring).
-        self.choices_joined = [c.replace(" ", "") for c in choices]
-        self.choices_sorted = [" ".join(sorted(c.split())) for c in choices]
         self.exact = exact
         self.choices = choices
         self.choice_owner = np.asarray(owners, dtype=np.int64)
@@ -139,8 +151,20 @@ class Vocabulary:
         if self._word_space is None:
             with self._word_space_lock:
                 if self._word_space is None:
-                    self._word_space = build_word_space(self.choices)
+                    self._word_space = self._stored_word_space()
         return self._word_space
+
+    def _stored_word_space(self) -> WordSpace:
+        """Return the word space from the stored build, or build it and store it with the forms."""
+        prepared = self._prepared
+        if prepared.words is not None and prepared.weight is not None and prepared.form_vectors is not None:
+            return word_space_from_arrays(list(prepared.words), prepared.weight, prepared.form_vectors)
+        space = build_word_space(self.choices)
+        self._prepared = replace(
+            prepared, words=tuple(space.words), weight=space.weight, form_vectors=space.form_vectors
+        )
+        vocabulary_cache.remember(self._cache_key, self._prepared, self._cache_dir)
+        return space
 
     def entry_for(self, taxonomy_id: str) -> int:
         """Return the entry index for a vocabulary id, or -1 when unknown."""
@@ -225,26 +249,34 @@ class Vocabulary:
         return score, owner
 
     def _bands(self, start: int, stop: int) -> dict[str, LengthIndex]:
-        """Return the choices[start:stop] (joined and word-sorted) indexed by length, built once."""
+        """Return the choices[start:stop] word-sorted (and, for the own forms, joined) indexed by length, built once."""
         key = (start, stop)
         bands = self._length_indexes.get(key)
         if bands is None:
             with self._word_space_lock:
                 bands = self._length_indexes.get(key)
                 if bands is None:
-                    bands = {
-                        "joined": LengthIndex(self.choices_joined[start:stop]),
-                        "sorted": LengthIndex(self.choices_sorted[start:stop]),
-                    }
+                    choices = self.choices[start:stop]
+                    bands = {"sorted": LengthIndex([" ".join(sorted(c.split())) for c in choices])}
+                    if start == 0:
+                        # Dutch writes compounds together or apart ("heftruck chauffeur", "heftruckchauffeur"):
+                        # the own forms are also compared with spaces removed, with plain ratio.
+                        bands["joined"] = LengthIndex([c.replace(" ", "") for c in choices])
                     self._length_indexes[key] = bands
         return bands
 
 
-def load_vocabulary(path: str | Path | None = None, *, esco: str | Path | bool | None = None) -> Vocabulary:
+def load_vocabulary(
+    path: str | Path | None = None,
+    *,
+    esco: str | Path | bool | None = None,
+    cache_dir: str | Path | None = None,
+) -> Vocabulary:
     """Load the skill vocabulary from a skills.csv file (default: the repository's seeds/).
 
     ``esco`` adds ESCO's skills (an esco_skills.csv path, or True for seeds/esco_skills.csv); by default
-    they are added when the vocabulary itself comes from seeds/ (``path`` not given).
+    they are added when the vocabulary itself comes from seeds/ (``path`` not given). ``cache_dir`` keeps
+    the costly part of the build on disk (see ``Vocabulary``).
     """
     if esco is None:
         esco = path is None
@@ -280,7 +312,7 @@ def load_vocabulary(path: str | Path | None = None, *, esco: str | Path | bool |
         esco_path = SEEDS_DIR / "esco_skills.csv" if esco is True else Path(esco)
         if esco is not True or esco_path.exists():
             entries = with_esco_skills(entries, load_esco_skills(esco_path))
-    return Vocabulary(entries)
+    return Vocabulary(entries, cache_dir=cache_dir)
 
 
 @dataclass(frozen=True, slots=True)
@@ -294,14 +326,22 @@ class EscoSkill:
 
 
 def load_esco_skills(path: str | Path | None = None) -> list[EscoSkill]:
-    """Read ESCO's skills of entry-level work (default: seeds/esco_skills.csv)."""
+    """Read ESCO's skills of entry-level work (default: seeds/esco_skills.csv), once per file version."""
     path = Path(path) if path is not None else SEEDS_DIR / "esco_skills.csv"
+    status = path.stat()
+    return list(_read_esco_skills(str(path.resolve()), status.st_mtime_ns, status.st_size))
+
+
+@lru_cache(maxsize=2)
+def _read_esco_skills(name: str, modified: int, size: int) -> tuple[EscoSkill, ...]:
+    """Read an esco_skills.csv (cached by path, modification time and size)."""
+    path = Path(name)
     with path.open(newline="", encoding="utf-8") as handle:
         reader = csv.DictReader(handle)
         missing = {"esco_uri", "label_en", "alt_labels_en", "groups"} - set(reader.fieldnames or ())
         if missing:
             raise ValueError(f"{path}: missing column(s) {', '.join(sorted(missing))}")
-        return [
+        return tuple(
             EscoSkill(
                 uri=row["esco_uri"].strip(),
                 label=row["label_en"].strip(),
@@ -310,7 +350,7 @@ def load_esco_skills(path: str | Path | None = None) -> list[EscoSkill]:
             )
             for row in reader
             if row["esco_uri"].strip() and row["label_en"].strip()
-        ]
+        )
 
 
 def with_esco_skills(entries: Sequence[SkillEntry], skills: Sequence[EscoSkill]) -> list[SkillEntry]:

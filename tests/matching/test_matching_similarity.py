@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from matching_fixtures import make_engine, make_participant, make_vacancy, vocabulary
 
-from matching.similarity import GRADED_MINIMUM, graded_pairs, text_vectors
+import matching.similarity as similarity_module
+from matching.similarity import GRADED_MINIMUM, by_word, graded_pairs, text_vectors
 
 
 def similarity(engine, skill: str, requirement: str) -> int:
@@ -45,13 +46,27 @@ def test_a_typo_inside_a_vocabulary_word_still_counts():
     space = vocabulary().word_space()
     assert "magazijn" in space.index
     vectors = text_vectors(space, ["magazjin", "magazijn"])
-    rows, others, cosine = graded_pairs(space, vectors[:1], vectors[1:])
+    rows, others, cosine = graded_pairs(space, vectors[:1], by_word(vectors[1:]))
     assert list(rows) == [0] and cosine[0] >= 0.85
 
 
 def test_unrelated_texts_give_no_pairs():
     space = vocabulary().word_space()
     vectors = text_vectors(space, ["koken", "heftruck rijden"])
-    rows, _, _ = graded_pairs(space, vectors[:1], vectors[1:])
+    rows, _, _ = graded_pairs(space, vectors[:1], by_word(vectors[1:]))
     assert len(rows) == 0
     assert 0 < GRADED_MINIMUM < 1
+
+
+def test_few_texts_in_numpy_equal_the_sparse_product_exactly(monkeypatch):
+    space = vocabulary().word_space()
+    forms = by_word(space.form_vectors)
+    texts = text_vectors(
+        space, ["heftruk rijden", "honden wassen", "magazjin orderpicking", "kassa", "onbekendwoord magazijn"]
+    )
+    few = graded_pairs(space, texts, forms)
+    monkeypatch.setattr(similarity_module, "FEW_TEXTS", 0)
+    sparse = graded_pairs(space, texts, forms)
+    assert len(few[0]) > 5
+    as_set = lambda found: sorted(zip(*(part.tolist() for part in found), strict=True))  # noqa: E731
+    assert as_set(few) == as_set(sparse)  # the same pairs and bit-identical cosines

@@ -1,10 +1,11 @@
 """Stored match suggestions: upsert per pair, incremental and full refresh, one engine per process, plain-language reasons."""
 from datetime import timedelta
+from pathlib import Path
 
 from sqlmodel import func, select
 
 from tests.conftest import make_employer, make_participant, make_place, make_user
-from web.models import MatchSuggestion, StagePlace, utcnow
+from web.models import MatchSuggestion, SkillTerm, StagePlace, utcnow
 from web.services import matching as svc
 
 
@@ -65,6 +66,26 @@ def test_place_changed_since_is_refreshed(app, session):
 
 def test_engine_is_built_once_per_process(app, session):
     assert svc.get_engine(session=session) is svc.get_engine(session=session)
+
+
+def test_engine_knows_esco_skills_and_keeps_their_preparation_in_the_instance_folder(app, session):
+    with app.app_context():
+        vocabulary = svc.get_engine(session=session).vocabulary
+    (lift,) = vocabulary.resolve(["lift patients"])  # an English ESCO label no Dutch entry lists
+    assert lift.entry >= 0 and vocabulary.entries[lift.entry].esco_uri.startswith("http://data.europa.eu/esco/skill/")
+    assert list(Path(app.instance_path).glob("vocabulary-*.npz"))
+
+
+def test_engine_on_skill_terms_joins_esco_skills_by_uri(app, session):
+    uri = "http://data.europa.eu/esco/skill/28cb374e-6261-4133-8371-f9a5470145da"
+    session.add(SkillTerm(id="heftruck", label_nl="heftruck rijden", variants_nl=["vorkheftruck"], label_en="forklift driving",
+                          esco_uri=uri, group="logistiek"))
+    session.commit()
+    vocabulary = svc.get_engine(session=session).vocabulary
+    entry = vocabulary.entries[vocabulary.entry_for("heftruck")]
+    assert entry.esco_labels and entry.skill_groups
+    (drive,) = vocabulary.resolve(["drive a forklift"])  # ESCO's alternative label of the linked skill
+    assert vocabulary.entries[drive.entry].id == "heftruck"
 
 
 def test_participant_without_postal_code_is_not_scored(app, session):

@@ -21,10 +21,13 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, func, select
 
 import matching
+from flask import current_app, has_app_context
+
 from matching import Engine, SkillClaim, SkillEntry, SkillRequirement, Vocabulary, load_vocabulary
 from matching import Participant as EngineParticipant
 from matching import Vacancy as EngineVacancy
 from matching.occupations import MAX_OCCUPATION_TEXT
+from matching.vocabulary import load_esco_skills, with_esco_skills
 from web.config import REPO_ROOT
 from web.models import (
     Employer,
@@ -47,7 +50,18 @@ _engine_lock = threading.Lock()
 _engines: dict[tuple, Engine] = {}
 
 
+def _vocabulary_cache_dir() -> Path:
+    """Where the vocabulary's prepared ESCO labels are kept between processes (the app's instance folder)."""
+    return Path(current_app.instance_path) if has_app_context() else REPO_ROOT / "instance"
+
+
+def _esco_skills_path() -> Path | None:
+    path = REPO_ROOT / "seeds" / "esco_skills.csv"
+    return path if path.exists() else None
+
+
 def _vocabulary_from_terms(terms: list[SkillTerm]) -> Vocabulary:
+    """The vocabulary of the SkillTerm rows, joined with ESCO's skills by their ESCO URI."""
     entries = []
     for term in terms:
         variants: list[str] = []
@@ -55,12 +69,16 @@ def _vocabulary_from_terms(terms: list[SkillTerm]) -> Vocabulary:
             value = (value or "").strip()
             if value and value not in variants:
                 variants.append(value)
-        entries.append(SkillEntry(id=term.id, label_nl=term.label_nl, label_en=term.label_en, group=term.group, variants=tuple(variants)))
-    return Vocabulary(entries)
+        entries.append(SkillEntry(id=term.id, label_nl=term.label_nl, label_en=term.label_en, group=term.group, variants=tuple(variants),
+                                  esco_uri=(term.esco_uri or "").strip()))
+    esco = _esco_skills_path()
+    if esco is not None:
+        entries = with_esco_skills(entries, load_esco_skills(esco))
+    return Vocabulary(entries, cache_dir=_vocabulary_cache_dir())
 
 
 def get_engine(*, session: Session) -> Engine:
-    """The process's engine for the current skill vocabulary (SkillTerm rows, else seeds/skills.csv), built once."""
+    """The process's engine for the current skill vocabulary (SkillTerm rows, else seeds/skills.csv), with ESCO's skills, built once."""
     count, latest = session.exec(select(func.count(), func.max(SkillTerm.id)).where(SkillTerm.active.is_(True))).one()
     key = ("terms", count, latest) if count else ("seeds",)
     engine = _engines.get(key)
@@ -72,7 +90,8 @@ def get_engine(*, session: Session) -> Engine:
             if count:
                 vocabulary = _vocabulary_from_terms(list(session.exec(select(SkillTerm).where(SkillTerm.active.is_(True))).all()))
             elif (REPO_ROOT / "seeds" / "skills.csv").exists():
-                vocabulary = load_vocabulary(Path(REPO_ROOT / "seeds" / "skills.csv"))
+                vocabulary = load_vocabulary(Path(REPO_ROOT / "seeds" / "skills.csv"), esco=_esco_skills_path() or False,
+                                             cache_dir=_vocabulary_cache_dir())
             else:
                 vocabulary = Vocabulary([])
             engine = Engine(vocabulary=vocabulary)
