@@ -7,7 +7,7 @@ from tests.browser.conftest import serious_violations, switch_language, ui_login
 from tests.conftest import TEST_PASSWORD, make_participant, make_user
 from web.models import Participant
 
-ADD = {"nl": "Nog een rij toevoegen", "en": "Add another row"}
+ADD = {"nl": "Nog een beroepswens toevoegen", "en": "Add another occupation wish"}
 SENTENCE = {
     "nl": "Je wil graag magazijnier of heftruckchauffeur worden.",
     "en": "You would like to work as magazijnier or heftruckchauffeur.",
