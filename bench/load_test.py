@@ -56,7 +56,9 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     host = f"http://127.0.0.1:{args.port}"
     env = {**os.environ, "DATABASE_URL": args.database, "SECRET_KEY": secrets.token_hex(32), "GUNICORN_BIND": f"127.0.0.1:{args.port}",
-           "GUNICORN_ACCESS_LOG": os.devnull, "MAIL_BACKEND": "console", "SESSION_COOKIE_SECURE": "0"}
+           "GUNICORN_ACCESS_LOG": os.devnull, "MAIL_BACKEND": "memory", "SESSION_COOKIE_SECURE": "0",
+           # a local benchmark over plain HTTP: the development settings, also when run outside make
+           "STAGEBRUG_ENV": os.environ.get("STAGEBRUG_ENV", "development")}
     if args.workers:
         env["WEB_CONCURRENCY"] = str(args.workers)
     load_before = os.getloadavg()
