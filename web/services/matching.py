@@ -15,14 +15,13 @@ from datetime import datetime
 from pathlib import Path
 
 import orjson
+from flask import current_app, has_app_context
 from sqlalchemy import case, delete, true
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, func, select
 
 import matching
-from flask import current_app, has_app_context
-
 from matching import Engine, SkillClaim, SkillEntry, SkillRequirement, Vocabulary, load_vocabulary
 from matching import Participant as EngineParticipant
 from matching import Vacancy as EngineVacancy
