@@ -42,17 +42,20 @@ class LiveServer:
 
 
 @pytest.fixture
-def live_server(tmp_path):
-    """Serve the app with CSRF on and a fresh SQLite database in a background thread."""
+def live_server(tmp_path, sqlite_schema):
+    """Serve the app with CSRF on and a fresh SQLite database (a copy of the prepared schema) in a background thread."""
     from web import create_app
     from web.config import TestConfig
     from web.db import build_engine
 
+    if sqlite_schema is not None:
+        shutil.copyfile(sqlite_schema, tmp_path / "live.db")
     app = create_app(TestConfig)
     app.config.update(WTF_CSRF_ENABLED=True, DATABASE_URL=f"sqlite:///{tmp_path / 'live.db'}")
     app.extensions["db_engine"].dispose()
     app.extensions["db_engine"] = build_engine(app.config["DATABASE_URL"])
-    SQLModel.metadata.create_all(app.extensions["db_engine"])
+    if sqlite_schema is None:
+        SQLModel.metadata.create_all(app.extensions["db_engine"])
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

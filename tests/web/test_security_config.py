@@ -171,3 +171,16 @@ def test_access_logs_do_not_show_one_time_tokens(app, logger_name, args, caplog)
 
 def test_test_config_stays_a_test_config():
     assert TestConfig.ENV_NAME == "test"
+
+
+def test_production_password_hashing_stays_strong():
+    """The suite hashes with cheap parameters (tests/conftest.py); the app itself, imported afresh, does not."""
+    code = (
+        "from web import security; h = security._hasher; "
+        "print(h.type.name, h.memory_cost, h.time_cost, h.parallelism, security.hash_password('x').split('$')[3])"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, check=True).stdout.split()
+    kind, memory_kib, passes, lanes, encoded = out
+    assert kind == "ID"
+    assert int(memory_kib) >= 19 * 1024 and int(passes) >= 2 and int(lanes) >= 1  # OWASP's Argon2id minimum
+    assert encoded == f"m={memory_kib},t={passes},p={lanes}"
