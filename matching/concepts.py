@@ -20,12 +20,19 @@ import scipy.sparse as sp
 from matching.arrays import expand_ranges
 from matching.kernel import GROUP_CREDIT, LEVEL_FACTOR, NEUTRAL_SECTOR
 from matching.models import SKILL_LEVELS
+from matching.occupations import Occupations
 from matching.similarity import graded_pairs, text_vectors
 from matching.text import similar_pairs
 from matching.vocabulary import Vocabulary
 
 if TYPE_CHECKING:
     from matching.preparation import PreparedParticipants, PreparedPlaces
+
+#: How much a graded match through a synonym of a participant's text (another form of the Dutch vocabulary
+#: entry it resolves to) counts, relative to a match of the text itself.
+SYNONYM_CREDIT = 0.5
+#: How much a text that names an occupation counts for an essential skill of it that is specific to it.
+OCCUPATION_SKILL_CREDIT = 0.5
 
 
 @dataclass
@@ -53,6 +60,9 @@ def link(
     direct_cutoff: float,
     graded: bool = True,
     group_credit: float = GROUP_CREDIT,
+    synonym_credit: float = SYNONYM_CREDIT,
+    occupations: Occupations | None = None,
+    occupation_credit: float = OCCUPATION_SKILL_CREDIT,
 ) -> Linked:
     """Join prepared participants and places through their skill concepts."""
     cutoff = direct_cutoff
@@ -112,6 +122,35 @@ def link(
         found_p.append(text_rows)
         found_c.append(vacs.asked_form_column[other_rows])
         found_v.append(cosine)
+        if synonym_credit > 0:
+            # ... and, for a text that resolves to an entry of the Dutch vocabulary, every form of that entry
+            # against the same, so both sides' synonyms meet ("containerpark" is "recyclagepark", which shares
+            # "recyclage"), at ``synonym_credit`` and as sure as the resolution. (ESCO's own skills are left
+            # out: their labels are near-paraphrases of each other and of their neighbours.)
+            resolved = np.asarray(
+                [k for k, e in enumerate(p_entry) if isinstance(e, int) and vocabulary.entries[e].variants],
+                dtype=np.int64,
+            )
+            if len(resolved):
+                which, rows = vocabulary.form_rows(np.asarray([p_entry[k] for k in resolved.tolist()]))
+                form_vectors = space.form_vectors[rows]
+                form_text = resolved[which]
+                sure = np.asarray(p_sure)
+                for others, other_column in (
+                    (vacs.text_column_vectors, vacs.text_column),
+                    (vacs.asked_form_vectors, vacs.asked_form_column),
+                ):
+                    form_of, other_rows, cosine = graded_pairs(space, form_vectors, others)
+                    found_p.append(form_text[form_of])
+                    found_c.append(other_column[other_rows])
+                    found_v.append(synonym_credit * sure[form_text[form_of]] * cosine)
+    if occupations is not None and occupation_credit > 0:
+        # A text that names an occupation ("beenhouwer") stands for having done that work: partial credit for
+        # the occupation's essential ESCO skills the places ask for, by how specific each is to it.
+        text_rows, columns, share = occupation_skill_pairs(vocabulary, occupations, p_keys, p_sure, vacs)
+        found_p.append(text_rows)
+        found_c.append(columns)
+        found_v.append(occupation_credit * share)
     if group_credit > 0 and vocabulary.entry_groups.shape[1]:
         # Different skills of the same ESCO skill group: partial credit, as sure as both resolutions.
         text_rows, columns = same_group_pairs(vocabulary, p_entry, vacs)
@@ -237,6 +276,46 @@ def link(
         profile_use=profile_use,
         sector_value=sector_value,
         declined=declined_index,
+    )
+
+
+def occupation_skill_pairs(
+    vocabulary: Vocabulary,
+    occupations: Occupations,
+    keys: list[tuple[str, str | None]],
+    sure: list[float],
+    vacs: PreparedPlaces,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Return (text, column, weight) where a text names an occupation one of whose essential skills a column is.
+
+    Only texts the vocabulary does not resolve exactly count (its own reading of a word wins: "receptionist"
+    is the skill "onthaal"). A skill weighs its specificity (``Occupations.specificity``: a skill few
+    occupations need says more than HACCP), times the share of the occupations of that label that need it
+    when several carry the label ("beenhouwer" is both "slager" and "slachter").
+    """
+    entry_column = {int(e): c for c, e in enumerate(vacs.col_entry.tolist()) if e >= 0}
+    rows: list[int] = []
+    columns: list[int] = []
+    shares: list[float] = []
+    if entry_column:
+        for k, (normalised, tax) in enumerate(keys):
+            if tax is not None or not normalised or sure[k] >= 1.0:
+                continue
+            named = occupations.named(normalised)
+            count: dict[int, float] = {}
+            for occupation in named:
+                for uri in occupations.essential_skills(occupation):
+                    column = entry_column.get(vocabulary.entry_of_uri(uri), -1)
+                    if column >= 0:
+                        count[column] = count.get(column, 0.0) + occupations.specificity(uri)
+            for column, n in count.items():
+                rows.append(k)
+                columns.append(column)
+                shares.append(n / len(named))
+    return (
+        np.asarray(rows, dtype=np.int64),
+        np.asarray(columns, dtype=np.int64),
+        np.asarray(shares, dtype=np.float64),
     )
 
 
