@@ -66,8 +66,9 @@ def test_a_synonym_of_the_participants_text_meets_the_requirement_at_most_at_hal
     assert similarity(["containerpark"], "recyclage", engine(synonym_credit=0.0)) == 0
 
 
-def test_an_english_word_meets_a_dutch_requirement_through_the_forms_both_entries_share():
-    # "carpentry" is the entry schrijnwerk, whose ESCO labels include "woodworking", a form of houtbewerking.
+def test_an_english_word_meets_a_dutch_requirement_through_its_entrys_dutch_forms():
+    # "carpentry" is the entry schrijnwerk, whose form "schrijnwerk" shares its word with houtbewerking's
+    # variant "schrijnwerkerij" (split "schrijnwerk erij").
     assert similarity(["carpentry"], "houtbewerking", engine()) > 0
     assert similarity(["carpentry"], "houtbewerking", engine(synonym_credit=0.0)) == 0
 
