@@ -19,7 +19,7 @@ from matching.models import (
 from matching.vocabulary import SkillEntry, Vocabulary, load_vocabulary
 
 #: Bump whenever scoring changes, so stored scores can be recognised as stale.
-ENGINE_VERSION = "1.0.0"
+ENGINE_VERSION = "1.1.0"
 
 __all__ = [
     "ENGINE_VERSION",

@@ -10,6 +10,8 @@ and the share of each participant's profile a place uses (precision).
 
 from __future__ import annotations
 
+import threading
+import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -20,12 +22,21 @@ import scipy.sparse as sp
 from matching.arrays import expand_ranges
 from matching.kernel import GROUP_CREDIT, LEVEL_FACTOR, NEUTRAL_SECTOR
 from matching.models import SKILL_LEVELS
+from matching.occupations import Occupations
 from matching.similarity import graded_pairs, text_vectors
 from matching.text import similar_pairs
 from matching.vocabulary import Vocabulary
 
 if TYPE_CHECKING:
     from matching.preparation import PreparedParticipants, PreparedPlaces
+
+#: How much a graded match through a synonym of a participant's text (another form of the Dutch vocabulary
+#: entry it resolves to) counts, relative to a match of the text itself.
+SYNONYM_CREDIT = 0.5
+#: The cosine from which a synonym's word overlap counts.
+SYNONYM_MINIMUM = 0.7
+#: How much a text that names an occupation counts for an essential skill of it that is specific to it.
+OCCUPATION_SKILL_CREDIT = 0.5
 
 
 @dataclass
@@ -53,6 +64,9 @@ def link(
     direct_cutoff: float,
     graded: bool = True,
     group_credit: float = GROUP_CREDIT,
+    synonym_credit: float = SYNONYM_CREDIT,
+    occupations: Occupations | None = None,
+    occupation_credit: float = OCCUPATION_SKILL_CREDIT,
 ) -> Linked:
     """Join prepared participants and places through their skill concepts."""
     cutoff = direct_cutoff
@@ -112,6 +126,22 @@ def link(
         found_p.append(text_rows)
         found_c.append(vacs.asked_form_column[other_rows])
         found_v.append(cosine)
+        if synonym_credit > 0:
+            # ... and, for a text that resolves to an entry of the Dutch vocabulary, every form of that entry
+            # against the same, so both sides' synonyms meet ("containerpark" is "recyclagepark", which shares
+            # "recyclage"), at ``synonym_credit`` and as sure as the resolution. (ESCO's own skills are left
+            # out: their labels are near-paraphrases of each other and of their neighbours.)
+            text_rows, columns, cosine = synonym_pairs(vocabulary, p_entry, p_sure, vacs)
+            found_p.append(text_rows)
+            found_c.append(columns)
+            found_v.append(synonym_credit * cosine)
+    if occupations is not None and occupation_credit > 0:
+        # A text that names an occupation ("beenhouwer") stands for having done that work: partial credit for
+        # the occupation's essential ESCO skills the places ask for, by how specific each is to it.
+        text_rows, columns, share = occupation_skill_pairs(vocabulary, occupations, p_keys, p_sure, vacs)
+        found_p.append(text_rows)
+        found_c.append(columns)
+        found_v.append(occupation_credit * share)
     if group_credit > 0 and vocabulary.entry_groups.shape[1]:
         # Different skills of the same ESCO skill group: partial credit, as sure as both resolutions.
         text_rows, columns = same_group_pairs(vocabulary, p_entry, vacs)
@@ -237,6 +267,124 @@ def link(
         profile_use=profile_use,
         sector_value=sector_value,
         declined=declined_index,
+    )
+
+
+def synonym_pairs(
+    vocabulary: Vocabulary, entries: list[Any], sure: list[float], vacs: PreparedPlaces
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Return (text, column, cosine x certainty) for texts whose Dutch entry's forms meet a requirement column.
+
+    The forms are compared once per distinct entry (many texts share one), each entry keeping its best
+    cosine per column, then joined back to the texts, scaled by how sure each text's resolution is.
+    """
+    texts = np.asarray(
+        [k for k, e in enumerate(entries) if isinstance(e, int) and vocabulary.entries[e].variants],
+        dtype=np.int64,
+    )
+    if not len(texts):
+        empty = np.empty(0, dtype=np.int64)
+        return empty, empty, np.empty(0)
+    distinct, entry_of_text = np.unique([entries[k] for k in texts.tolist()], return_inverse=True)
+    known = entry_pairs(vocabulary, vacs, distinct.tolist())
+    count = np.asarray([len(known[e][0]) for e in distinct.tolist()], dtype=np.int64)
+    start = np.cumsum(count) - count
+    column = np.concatenate([known[e][0] for e in distinct.tolist()])
+    value = np.concatenate([known[e][1] for e in distinct.tolist()])
+    text_rows, at = expand_ranges(start[entry_of_text], count[entry_of_text])
+    text_rows = texts[text_rows]
+    return text_rows, column[at], value[at] * np.asarray(sure)[text_rows]
+
+
+#: The synonym pairs of each entry for the last prepared places and vocabulary (weakly held: places are
+#: prepared rarely, and the engine keeps the last ones).
+_entry_pairs_cache: tuple[weakref.ref, weakref.ref, dict[int, tuple[np.ndarray, np.ndarray]]] | None = None
+_entry_pairs_lock = threading.Lock()
+
+
+def entry_pairs(
+    vocabulary: Vocabulary, vacs: PreparedPlaces, entries: list[int]
+) -> dict[int, tuple[np.ndarray, np.ndarray]]:
+    """Return entry -> (columns, best cosine) of its forms' word overlap with the places' requirement columns.
+
+    Computed once per entry and prepared places (cached for the last places), at or above ``SYNONYM_MINIMUM``.
+    """
+    global _entry_pairs_cache
+    with _entry_pairs_lock:
+        cached = _entry_pairs_cache
+        if cached is None or cached[0]() is not vacs or cached[1]() is not vocabulary:
+            cached = _entry_pairs_cache = (weakref.ref(vacs), weakref.ref(vocabulary), {})
+        known = cached[2]
+    todo = np.asarray([e for e in entries if e not in known], dtype=np.int64)
+    if len(todo):
+        which, rows = vocabulary.form_rows(todo)
+        space = vocabulary.word_space()
+        vectors = space.form_vectors[rows]
+        pair_entry, pair_column, pair_value = [], [], []
+        for others, other_column in (
+            (vacs.text_column_vectors, vacs.text_column),
+            (vacs.asked_form_vectors, vacs.asked_form_column),
+        ):
+            form_of, other_rows, cosine = graded_pairs(space, vectors, others)
+            pair_entry.append(which[form_of])
+            pair_column.append(other_column[other_rows])
+            pair_value.append(cosine)
+        entry = np.concatenate(pair_entry).astype(np.int64)
+        column = np.concatenate(pair_column).astype(np.int64)
+        value = np.concatenate(pair_value)
+        close = value >= SYNONYM_MINIMUM - 1e-9
+        entry, column, value = entry[close], column[close], value[close]
+        order = np.lexsort((-value, column, entry))  # by entry, then column, best first
+        entry, column, value = entry[order], column[order], value[order]
+        first = np.ones(len(entry), dtype=bool)
+        first[1:] = (entry[1:] != entry[:-1]) | (column[1:] != column[:-1])
+        entry, column, value = entry[first], column[first], value[first]
+        bounds = np.searchsorted(entry, np.arange(len(todo) + 1))
+        for k, e in enumerate(todo.tolist()):
+            known[e] = (column[bounds[k] : bounds[k + 1]], value[bounds[k] : bounds[k + 1]])
+    return known
+
+
+def occupation_skill_pairs(
+    vocabulary: Vocabulary,
+    occupations: Occupations,
+    keys: list[tuple[str, str | None]],
+    sure: list[float],
+    vacs: PreparedPlaces,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Return (text, column, weight) where a text names an occupation one of whose essential skills a column is.
+
+    Only texts the vocabulary does not resolve exactly count (its own reading of a word wins: "receptionist"
+    is the skill "onthaal"). A skill weighs its specificity (``Occupations.specificity``: a skill few
+    occupations need says more than HACCP), times the share of the occupations of that label that need it
+    when several carry the label ("beenhouwer" is both "slager" and "slachter").
+    """
+    rows: list[int] = []
+    columns: list[int] = []
+    shares: list[float] = []
+    named = [
+        (k, occupations.named(normalised))
+        for k, (normalised, tax) in enumerate(keys)
+        if tax is None and normalised and sure[k] < 1.0
+    ]
+    named = [(k, found) for k, found in named if found]
+    if named:
+        entry_column = {int(e): c for c, e in enumerate(vacs.col_entry.tolist()) if e >= 0}
+        for k, found in named:
+            weight: dict[int, float] = {}
+            for occupation in found:
+                for uri in occupations.essential_skills(occupation):
+                    column = entry_column.get(vocabulary.entry_of_uri(uri), -1)
+                    if column >= 0:
+                        weight[column] = weight.get(column, 0.0) + occupations.specificity(uri)
+            for column, total in weight.items():
+                rows.append(k)
+                columns.append(column)
+                shares.append(total / len(found))
+    return (
+        np.asarray(rows, dtype=np.int64),
+        np.asarray(columns, dtype=np.int64),
+        np.asarray(shares, dtype=np.float64),
     )
 
 

@@ -24,7 +24,7 @@ import numpy as np
 
 from matching import assignment
 from matching.arrays import gc_paused
-from matching.concepts import Linked, link
+from matching.concepts import OCCUPATION_SKILL_CREDIT, SYNONYM_CREDIT, Linked, link
 from matching.explanations import explain
 from matching.geo import Geo, default_geo
 from matching.kernel import DIRECT_CUTOFF, GROUP_CREDIT
@@ -51,6 +51,8 @@ class Engine:
         direct_cutoff: float = DIRECT_CUTOFF,
         graded: bool = True,
         group_credit: float = GROUP_CREDIT,
+        synonym_credit: float = SYNONYM_CREDIT,
+        occupation_credit: float = OCCUPATION_SKILL_CREDIT,
         block_rows: int = 1024,
         assignment_candidates: int = 30,
         dense_assignment_limit: int = 2_000_000,
@@ -63,6 +65,8 @@ class Engine:
         self.direct_cutoff = direct_cutoff
         self.graded = graded
         self.group_credit = group_credit
+        self.synonym_credit = synonym_credit
+        self.occupation_credit = occupation_credit
         self.block_rows = block_rows
         self.assignment_candidates = assignment_candidates
         self.dense_assignment_limit = dense_assignment_limit
@@ -213,6 +217,9 @@ class Engine:
                 direct_cutoff=self.direct_cutoff,
                 graded=self.graded,
                 group_credit=self.group_credit,
+                synonym_credit=self.synonym_credit,
+                occupations=self.occupations,
+                occupation_credit=self.occupation_credit,
             )
 
     def prepared_places(self, vacancies: Sequence[Vacancy]) -> PreparedPlaces:

@@ -24,6 +24,7 @@ import scipy.sparse as sp
 from rapidfuzz import fuzz
 
 from matching import vocabulary_cache
+from matching.arrays import expand_ranges
 from matching.similarity import WordSpace, build_word_space, word_space_from_arrays
 from matching.text import DEFAULT_SCORER, SCORERS, LengthIndex, Normaliser, similar_pairs
 
@@ -142,6 +143,8 @@ class Vocabulary:
         self._word_space: WordSpace | None = None
         self._word_space_lock = threading.Lock()
         self._length_indexes: dict[tuple[int, int], dict[str, LengthIndex]] = {}
+        self._entry_forms: tuple[np.ndarray, np.ndarray] | None = None
+        self._by_uri: dict[str, int] | None = None
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -165,6 +168,28 @@ class Vocabulary:
         )
         vocabulary_cache.remember(self._cache_key, self._prepared, self._cache_dir)
         return space
+
+    def form_rows(self, entries: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Return (which of ``entries``, row of ``choices``) for every distinct form of those entries."""
+        if self._entry_forms is None:
+            order = np.argsort(self.choice_owner, kind="stable")
+            indptr = np.zeros(len(self.entries) + 1, dtype=np.int64)
+            np.cumsum(np.bincount(self.choice_owner, minlength=len(self.entries)), out=indptr[1:])
+            self._entry_forms = (indptr, order.astype(np.int64))
+        indptr, order = self._entry_forms
+        entries = np.asarray(entries, dtype=np.int64)
+        which, at = expand_ranges(indptr[entries], indptr[entries + 1] - indptr[entries])
+        return which, order[at]
+
+    def entry_of_uri(self, uri: str) -> int:
+        """Return the entry that carries an ESCO skill URI (a Dutch entry linked to it first), or -1."""
+        if self._by_uri is None:
+            by_uri: dict[str, int] = {}
+            for i, entry in enumerate(self.entries):
+                if entry.esco_uri:
+                    by_uri.setdefault(entry.esco_uri, i)
+            self._by_uri = by_uri
+        return self._by_uri.get(uri, -1)
 
     def entry_for(self, taxonomy_id: str) -> int:
         """Return the entry index for a vocabulary id, or -1 when unknown."""

@@ -120,6 +120,7 @@ ESCO_LABELS: dict[str, str] = {
     "solderen": "apply soldering techniques",
     "kabelbomen": "assemble wire harnesses",
     "voedingsproductie": "follow hygienic procedures during food processing",
+    "vlees-versnijden": "handle knives for meat processing activities",
     "naaien": "sew pieces of fabric",
     "houtbewerking": "manipulate wood",
     "metaalbewerking": "use metalworking tools",

@@ -18,9 +18,10 @@ from matching import Engine, Vocabulary, load_geo, load_vocabulary
 MRR_FLOOR = 0.985
 RECALL_AT_5_FLOOR = 0.985
 # Dutch set, project vocabulary (seeds/skills.csv, written independently of the set, plus ESCO's skills):
-# MRR 0.919, recall@5 0.939 before ESCO; 0.918 / 0.939 with it (the same-group credit costs one rank).
-SEEDS_MRR_FLOOR = 0.915
-SEEDS_RECALL_AT_5_FLOOR = 0.935
+# MRR 0.919, recall@5 0.939 before ESCO; 0.918 / 0.939 with it (the same-group credit costs one rank);
+# 0.970 / 0.988 with both sides' synonyms, occupations named as skills and four vocabulary additions.
+SEEDS_MRR_FLOOR = 0.965
+SEEDS_RECALL_AT_5_FLOOR = 0.985
 # Held-out ESCO sets (tests/matching/data/esco_evaluation.json, 400 places), project vocabulary with ESCO's
 # skills (seeds/esco_skills.csv): skills 0.937 / 0.987 (WRatio loop 0.597 / 0.770; 0.816 / 0.913 before the
 # ESCO knowledge); wishes 0.974 / 0.997 (WRatio loop 0.535 / 0.707). Tuned only on esco_dev.json.
@@ -28,8 +29,8 @@ ESCO_SKILLS_MRR_FLOOR = 0.935
 ESCO_SKILLS_RECALL_AT_5_FLOOR = 0.985
 ESCO_WISHES_MRR_FLOOR = 0.97
 ESCO_WISHES_RECALL_AT_5_FLOOR = 0.995
-# MRR the engine must be ahead of the WRatio loop in the same run (measured: 0.495, 0.340, 0.439).
-WRATIO_MARGIN = {"dutch": 0.45, "skills": 0.30, "wishes": 0.40}
+# MRR the engine must be ahead of the WRatio loop in the same run (measured: 0.547, 0.340, 0.439).
+WRATIO_MARGIN = {"dutch": 0.54, "skills": 0.30, "wishes": 0.40}
 
 
 def evaluate(engine):

@@ -152,3 +152,18 @@ def test_occupations_parse_and_include_productiemedewerker():
     assert len({row["esco_uri"] for row in rows}) == len(rows)
     assert all(row["isco_group"][:1] in {"4", "5", "6", "7", "8", "9"} for row in rows)
     assert "productiemedewerker" in {row["label_nl"] for row in rows}
+
+
+def test_occupation_skills_name_kept_occupations_and_skills_the_vocabulary_knows():
+    header, rows = read_csv("occupation_skills.csv")
+    assert header == ["esco_uri", "essential_skills"]
+    occupations = {row["esco_uri"] for row in read_csv("occupations.csv")[1]}
+    known = {row["esco_uri"] for row in read_csv("esco_skills.csv")[1]}
+    known |= {row["esco_uri"] for row in read_csv("skills.csv")[1] if row["esco_uri"]}
+    assert len(rows) > 1000
+    assert len({row["esco_uri"] for row in rows}) == len(rows)
+    for row in rows:
+        assert row["esco_uri"] in occupations
+        skills = row["essential_skills"].split("|")
+        assert skills and len(set(skills)) == len(skills)
+        assert all(f"http://data.europa.eu/esco/skill/{skill}" in known for skill in skills)
