@@ -220,6 +220,19 @@ _LENGTH_BOUNDED = (fuzz.ratio, fuzz.token_sort_ratio)
 PARALLEL_PAIRS = 200_000
 
 
+#: Up to this many queries of one length band are first filtered by their character sets (see ``similar_pairs``).
+FEW_QUERIES = 8
+_CHARACTER_BIT = {c: 1 << k for k, c in enumerate("abcdefghijklmnopqrstuvwxyz0123456789")}
+
+
+def character_mask(text: str) -> int:
+    """Return the set of the letters and digits of ``text`` as bits (other characters are left out)."""
+    mask = 0
+    for ch in set(text):
+        mask |= _CHARACTER_BIT.get(ch, 0)
+    return mask
+
+
 class LengthIndex:
     """Choices sorted by length once, so that a band of lengths is one slice (see ``similar_pairs``)."""
 
@@ -229,9 +242,19 @@ class LengthIndex:
         self.order = np.argsort(length, kind="stable")
         self.length = length[self.order]
         self.by_length = [choices[k] for k in self.order.tolist()]
+        self._masks: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.choices)
+
+    @property
+    def masks(self) -> np.ndarray:
+        """Return each choice's ``character_mask`` in length order (uint64, computed on first use)."""
+        if self._masks is None:
+            self._masks = np.fromiter(
+                map(character_mask, self.by_length), dtype=np.uint64, count=len(self.by_length)
+            )
+        return self._masks
 
 
 def similar_pairs(
@@ -262,9 +285,28 @@ def similar_pairs(
         if lo >= hi:
             continue
         rows = np.flatnonzero(query_length == length)
+        texts = [queries[k] for k in rows.tolist()]
+        if len(rows) <= FEW_QUERIES:
+            # Every letter or digit one string has and the other lacks costs at least one insertion or
+            # deletion, so a choice whose character set differs in more places than the Indel distance the
+            # cut-off allows cannot reach it: only the others are compared (the same pairs and scores).
+            query_masks = np.asarray([character_mask(t) for t in texts], dtype=np.uint64)
+            differ = np.bitwise_count(index.masks[lo:hi][None, :] ^ query_masks[:, None])
+            allowed = slack * (length + index.length[lo:hi]) + 1e-9
+            near = np.flatnonzero((differ <= allowed[None, :]).any(axis=0))
+            if not len(near):
+                continue
+            by_length = index.by_length
+            kwargs["workers"] = 1
+            scores = process.cdist(texts, [by_length[lo + k] for k in near.tolist()], **kwargs)
+            a, b = np.nonzero(scores)
+            found_rows.append(rows[a])
+            found_cols.append(index.order[lo + near[b]])
+            found_scores.append(scores[a, b])
+            continue
         # Threads pay off only on large bands; a single participant's texts run on this thread.
         kwargs["workers"] = -1 if len(rows) * (hi - lo) >= PARALLEL_PAIRS else 1
-        scores = process.cdist([queries[k] for k in rows.tolist()], index.by_length[lo:hi], **kwargs)
+        scores = process.cdist(texts, index.by_length[lo:hi], **kwargs)
         a, b = np.nonzero(scores)
         found_rows.append(rows[a])
         found_cols.append(index.order[lo + b])

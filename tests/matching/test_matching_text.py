@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from matching_fixtures import vocabulary
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
-from matching.text import DEFAULT_SCORER, SCORERS, fold
+from matching.text import DEFAULT_SCORER, SCORERS, LengthIndex, fold, similar_pairs
 
 
 def resolve(text: str) -> str | None:
@@ -113,3 +116,24 @@ def test_plural_and_diminutive_endings_are_stemmed_alike():
     assert normalise("palletjes") == normalise("pallet")
     assert normalise("heftrucks") == normalise("heftruck")
     assert normalise("bestellingen") == normalise("bestelling")
+
+
+# Normalised text as the engine compares it: single spaces, none at the ends.
+_words = st.text("abcehkrstuy0 -", min_size=0, max_size=14).map(lambda text: " ".join(text.split()))
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.lists(_words, min_size=1, max_size=12),
+    st.lists(_words, min_size=1, max_size=40),
+    st.sampled_from([fuzz.ratio, fuzz.token_sort_ratio]),
+    st.sampled_from([60.0, 85.0, 92.0]),
+)
+def test_similar_pairs_returns_the_pairs_and_scores_of_one_dense_cdist(queries, choices, scorer, cutoff):
+    """The length bands and the character-set filter of a few queries skip only pairs below the cut-off."""
+    rows, cols, scores = similar_pairs(queries, LengthIndex(choices), scorer, cutoff)
+    dense = process.cdist(queries, choices, scorer=scorer, score_cutoff=cutoff, dtype=np.uint8)
+    want = {(int(a), int(b), int(dense[a, b])) for a, b in zip(*np.nonzero(dense), strict=True)}
+    got = list(zip(rows.tolist(), cols.tolist(), scores.tolist(), strict=True))
+    assert len(got) == len(set(got))
+    assert set(got) == want
