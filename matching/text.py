@@ -216,11 +216,10 @@ def _segment(token: str, atoms: frozenset[str]) -> list[str] | None:
 #: Scorers that are an Indel ratio of two strings of their own lengths: a pair can reach ``cutoff`` only
 #: when the lengths are close (|a - b| <= (1 - cutoff / 100) (a + b)), so whole bands can be skipped.
 _LENGTH_BOUNDED = (fuzz.ratio, fuzz.token_sort_ratio)
-#: A band with at least this many pairs is compared on all cores.
-PARALLEL_PAIRS = 200_000
 
 
-#: Up to this many queries of one length band are first filtered by their character sets (see ``similar_pairs``).
+#: Queries of one length band are compared in groups of this many, each with the choices its character
+#: sets can reach (see ``similar_pairs``).
 FEW_QUERIES = 8
 _CHARACTER_BIT = {c: 1 << k for k, c in enumerate("abcdefghijklmnopqrstuvwxyz0123456789")}
 
@@ -264,7 +263,9 @@ def similar_pairs(
 
     The same pairs and scores as one ``rapidfuzz.process.cdist`` over all of them; for ``ratio`` and
     ``token_sort_ratio`` only the choices whose length can reach the cut-off are compared, one band of
-    lengths per query length, so long labels never meet short texts.
+    lengths per query length, so long labels never meet short texts, and within a band only those whose
+    letters and digits are close enough to a group of ``FEW_QUERIES`` queries (one thread: the filter
+    leaves a few per cent of the pairs, too few to share out).
     """
     empty = np.empty(0, dtype=np.int64)
     if not queries or not len(choices):
@@ -279,38 +280,33 @@ def similar_pairs(
     slack = 1.0 - cutoff / 100.0
     query_length = np.fromiter(map(len, queries), dtype=np.int64, count=len(queries))
     found_rows, found_cols, found_scores = [], [], []
+    query_masks = np.fromiter(map(character_mask, queries), dtype=np.uint64, count=len(queries))
+    by_length = index.by_length
+    kwargs["workers"] = 1
     for length in np.unique(query_length).tolist():
         lo = int(np.searchsorted(index.length, np.floor(length * (1 - slack) / (1 + slack)), "left"))
         hi = int(np.searchsorted(index.length, np.ceil(length * (1 + slack) / (1 - slack)), "right"))
         if lo >= hi:
             continue
-        rows = np.flatnonzero(query_length == length)
-        texts = [queries[k] for k in rows.tolist()]
-        if len(rows) <= FEW_QUERIES:
+        band_masks = index.masks[lo:hi]
+        allowed = slack * (length + index.length[lo:hi]) + 1e-9
+        rows_of_length = np.flatnonzero(query_length == length)
+        for first in range(0, len(rows_of_length), FEW_QUERIES):
+            rows = rows_of_length[first : first + FEW_QUERIES]
             # Every letter or digit one string has and the other lacks costs at least one insertion or
             # deletion, so a choice whose character set differs in more places than the Indel distance the
             # cut-off allows cannot reach it: only the others are compared (the same pairs and scores).
-            query_masks = np.asarray([character_mask(t) for t in texts], dtype=np.uint64)
-            differ = np.bitwise_count(index.masks[lo:hi][None, :] ^ query_masks[:, None])
-            allowed = slack * (length + index.length[lo:hi]) + 1e-9
+            differ = np.bitwise_count(band_masks[None, :] ^ query_masks[rows][:, None])
             near = np.flatnonzero((differ <= allowed[None, :]).any(axis=0))
             if not len(near):
                 continue
-            by_length = index.by_length
-            kwargs["workers"] = 1
-            scores = process.cdist(texts, [by_length[lo + k] for k in near.tolist()], **kwargs)
+            scores = process.cdist(
+                [queries[k] for k in rows.tolist()], [by_length[lo + k] for k in near.tolist()], **kwargs
+            )
             a, b = np.nonzero(scores)
             found_rows.append(rows[a])
             found_cols.append(index.order[lo + near[b]])
             found_scores.append(scores[a, b])
-            continue
-        # Threads pay off only on large bands; a single participant's texts run on this thread.
-        kwargs["workers"] = -1 if len(rows) * (hi - lo) >= PARALLEL_PAIRS else 1
-        scores = process.cdist(texts, index.by_length[lo:hi], **kwargs)
-        a, b = np.nonzero(scores)
-        found_rows.append(rows[a])
-        found_cols.append(index.order[lo + b])
-        found_scores.append(scores[a, b])
     if not found_rows:
         return empty, empty, np.empty(0, dtype=np.uint8)
     return np.concatenate(found_rows), np.concatenate(found_cols), np.concatenate(found_scores)
