@@ -113,6 +113,8 @@ def _member(sorted_keys: np.ndarray, keys: np.ndarray) -> np.ndarray:
 
 #: Up to this many participant x place cells ``profile_use`` gathers from a dense copy.
 DENSE_PROFILE_USE = 1 << 16
+#: Above that, it gathers from dense copies of this many cells (ranges of rows) at a time.
+DENSE_PROFILE_ROWS_CELLS = 1 << 21
 
 
 def profile_use(linked: Linked, pi: np.ndarray, vi: np.ndarray) -> np.ndarray:
@@ -126,8 +128,21 @@ def profile_use(linked: Linked, pi: np.ndarray, vi: np.ndarray) -> np.ndarray:
     if matrix.shape[0] * matrix.shape[1] <= DENSE_PROFILE_USE:
         # One participant (or one place): a dense gather costs far less than sparse fancy indexing.
         return matrix.toarray()[rows, cols].astype(np.float32)
-    values = matrix[np.array(rows).reshape(-1), np.array(cols).reshape(-1)]
-    return np.asarray(values, dtype=np.float32).reshape(rows.shape)
+    # Many pairs: gathered from dense copies of ranges of rows (scipy's pair-by-pair sampling scans each
+    # row's entries, which cost most of a full re-match); the same stored values.
+    flat_rows, flat_cols = np.array(rows).reshape(-1), np.array(cols).reshape(-1)
+    out = np.empty(len(flat_rows), dtype=np.float32)
+    step = max(1, DENSE_PROFILE_ROWS_CELLS // max(matrix.shape[1], 1))
+    order = np.argsort(flat_rows, kind="stable")
+    first = int(flat_rows[order[0]])
+    edges = np.arange(first, int(flat_rows[order[-1]]) + step + 1, step)
+    bounds = np.searchsorted(flat_rows[order], edges).tolist()
+    for k in range(len(edges) - 1):
+        at = order[bounds[k] : bounds[k + 1]]
+        if len(at):
+            lo = int(edges[k])
+            out[at] = matrix[lo : int(edges[k + 1])].toarray()[flat_rows[at] - lo, flat_cols[at]]
+    return out.reshape(rows.shape)
 
 
 def flags(linked: Linked, pi: np.ndarray, vi: np.ndarray, dist: np.ndarray) -> np.ndarray:
