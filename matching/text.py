@@ -156,6 +156,46 @@ class Normaliser:
         # "kookervaring", "heftruckattest": the filler part carries no skill meaning.
         return [p for p in parts if p not in FILLER_WORDS] or parts
 
+    def many(self, texts: list[str]) -> list[str]:
+        """Return the canonical form of each text, as ``__call__`` would, in one pass over distinct tokens.
+
+        Each distinct folded text is split once; the tokens not seen before are stemmed and split once each;
+        the results are kept in the same caches as ``__call__``'s.
+        """
+        cache, token_cache = self._cache, self._token_cache
+        out = list(texts)
+        todo = [k for k, text in enumerate(texts) if text not in cache]
+        folded = {texts[k]: fold(texts[k]) for k in todo}
+        pending: dict[str, list[str]] = {}  # folded text -> its kept tokens
+        for text in dict.fromkeys(folded.values()):
+            if text not in cache:
+                tokens = text.split()
+                pending[text] = [t for t in tokens if t not in FILLER_WORDS and not t.isdigit()] or tokens
+        parts_of = {
+            token: self.split(self.stem(token))
+            for token in {t for tokens in pending.values() for t in tokens if t not in token_cache}
+        }
+        if len(token_cache) < 500_000:
+            token_cache.update(parts_of)
+        results = {
+            text: " ".join([part for token in tokens for part in token_cache.get(token) or parts_of[token]])
+            for text, tokens in pending.items()
+        }
+        room = len(cache) < 500_000
+        if room:
+            cache.update(results)
+        for k, text in enumerate(texts):
+            known = cache.get(text)
+            if known is not None:
+                out[k] = known
+                continue
+            fold_of = folded[text]
+            result = cache.get(fold_of)
+            out[k] = result if result is not None else results[fold_of]
+            if room:
+                cache[text] = out[k]
+        return out
+
     def __call__(self, text: str) -> str:
         """Return the canonical form of a skill string."""
         cached = self._cache.get(text)
@@ -186,6 +226,12 @@ class Normaliser:
 def _segment(token: str, atoms: frozenset[str]) -> list[str] | None:
     """Split ``token`` into the fewest atoms (with optional linking s/e/en), longest first part on ties."""
     n = len(token)
+    # A split starts with an atom and ends with one (no linking letters after it): most tokens that reach
+    # here (typos, unknown words) fail this in O(n) and skip the O(n^2) search below.
+    if not any(token[:j] in atoms for j in range(MIN_PART, n + 1)) or not any(
+        token[i:] in atoms for i in range(0, n - MIN_PART + 1)
+    ):
+        return None
     # best[i] = (number of parts, negative lengths for tie-break, parts) for token[i:]
     best: list[tuple[int, tuple[int, ...], list[str]] | None] = [None] * (n + 1)
     best[n] = (0, (), [])

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from matching_fixtures import vocabulary
 from rapidfuzz import fuzz, process
 
-from matching.text import DEFAULT_SCORER, SCORERS, LengthIndex, fold, similar_pairs
+from matching.text import DEFAULT_SCORER, SCORERS, LengthIndex, Normaliser, fold, similar_pairs
 
 
 def resolve(text: str) -> str | None:
@@ -137,3 +137,32 @@ def test_similar_pairs_returns_the_pairs_and_scores_of_one_dense_cdist(queries, 
     got = list(zip(rows.tolist(), cols.tolist(), scores.tolist(), strict=True))
     assert len(got) == len(set(got))
     assert set(got) == want
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.sampled_from(
+                [
+                    "Heftruck rijden",
+                    "heftruck",
+                    "vorkheftruckchauffeur",
+                    "Ervaring met kassa's",
+                    "kookervaring",
+                    "poetsvrouwtjes",
+                    "VCA-attest",
+                    "2 jaar ervaring",
+                    "schoonmaakt",
+                ]
+            ),
+            st.text("abcdefhiklmnorstuvkééè' -0", max_size=30),
+        ),
+        max_size=30,
+    )
+)
+def test_normalising_many_texts_at_once_equals_one_by_one(texts):
+    words = [v for e in vocabulary().entries for v in e.variants]
+    one_by_one, at_once = Normaliser(words), Normaliser(words)
+    assert at_once.many(texts) == [one_by_one(text) for text in texts]
+    assert at_once.many(texts) == [at_once(text) for text in texts]  # from its caches, the same again
