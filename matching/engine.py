@@ -6,7 +6,8 @@ The parts, in the order a call goes through them:
   side, with their resolved requirement texts and matrices, is cached here between calls);
 * ``matching.concepts`` (with ``matching.similarity``): skill texts joined to requirement columns;
 * ``matching.kernel``: the hard constraints and the one score formula;
-* ``matching.ranking``: reach and the top k both ways (the one production path);
+* ``matching.ranking``: reach and the top k both ways (the one production path for many participants);
+* ``matching.one_participant``: the same top k for one participant, on the dense places row (equal output);
 * ``matching.explanations``: explanations as arrays, dicts built when read;
 * ``matching.assignment``: the capacity-aware assignment.
 

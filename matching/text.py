@@ -270,12 +270,28 @@ FEW_QUERIES = 8
 _CHARACTER_BIT = {c: 1 << k for k, c in enumerate("abcdefghijklmnopqrstuvwxyz0123456789")}
 
 
+_BIT_OF_BYTE = np.zeros(256, dtype=np.uint64)
+for _character, _bit in _CHARACTER_BIT.items():
+    _BIT_OF_BYTE[ord(_character)] = _bit
+
+
 def character_mask(text: str) -> int:
     """Return the set of the letters and digits of ``text`` as bits (other characters are left out)."""
     mask = 0
     for ch in set(text):
         mask |= _CHARACTER_BIT.get(ch, 0)
     return mask
+
+
+def character_masks(texts: list[str]) -> np.ndarray:
+    """Return ``character_mask`` of every text (uint64), in a few array operations over all of them."""
+    if not texts:
+        return np.empty(0, dtype=np.uint64)
+    # One byte per character ("?" for any other than ASCII) and a NUL after each text, so every text is a
+    # non-empty run of bytes; the bits of a run OR-ed together are its mask.
+    data = np.frombuffer(("\0".join(texts) + "\0").encode("ascii", "replace"), dtype=np.uint8)
+    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts)) + 1
+    return np.bitwise_or.reduceat(_BIT_OF_BYTE[data], np.cumsum(lengths) - lengths)
 
 
 class LengthIndex:
@@ -296,9 +312,7 @@ class LengthIndex:
     def masks(self) -> np.ndarray:
         """Return each choice's ``character_mask`` in length order (uint64, computed on first use)."""
         if self._masks is None:
-            self._masks = np.fromiter(
-                map(character_mask, self.by_length), dtype=np.uint64, count=len(self.by_length)
-            )
+            self._masks = character_masks(self.by_length)
         return self._masks
 
 
@@ -326,7 +340,7 @@ def similar_pairs(
     slack = 1.0 - cutoff / 100.0
     query_length = np.fromiter(map(len, queries), dtype=np.int64, count=len(queries))
     found_rows, found_cols, found_scores = [], [], []
-    query_masks = np.fromiter(map(character_mask, queries), dtype=np.uint64, count=len(queries))
+    query_masks = character_masks(queries)
     by_length = index.by_length
     kwargs["workers"] = 1
     for length in np.unique(query_length).tolist():

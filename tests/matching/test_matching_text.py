@@ -9,7 +9,16 @@ from hypothesis import strategies as st
 from matching_fixtures import vocabulary
 from rapidfuzz import fuzz, process
 
-from matching.text import DEFAULT_SCORER, SCORERS, LengthIndex, Normaliser, fold, similar_pairs
+from matching.text import (
+    DEFAULT_SCORER,
+    SCORERS,
+    LengthIndex,
+    Normaliser,
+    character_mask,
+    character_masks,
+    fold,
+    similar_pairs,
+)
 
 
 def resolve(text: str) -> str | None:
@@ -166,3 +175,9 @@ def test_normalising_many_texts_at_once_equals_one_by_one(texts):
     one_by_one, at_once = Normaliser(words), Normaliser(words)
     assert at_once.many(texts) == [one_by_one(text) for text in texts]
     assert at_once.many(texts) == [at_once(text) for text in texts]  # from its caches, the same again
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.text(max_size=12), max_size=20))
+def test_character_masks_of_many_texts_equal_one_by_one(texts):
+    assert character_masks(texts).tolist() == [character_mask(text) for text in texts]
