@@ -46,13 +46,24 @@ class Linked:
     parts: PreparedParticipants
     vacs: PreparedPlaces
     n_concepts: int
-    a_all: sp.csr_matrix  # participants x (4 * concepts): best effective similarity per level
+    a_all: sp.csr_matrix | np.ndarray  # participants x (4 * concepts): best effective similarity per level
     best_keys: np.ndarray  # sorted participant * concepts + concept keys a participant has
     best_slot: np.ndarray  # levels x keys: the best slot for that key when that level is asked
     best_val: np.ndarray  # levels x keys: its similarity
-    profile_use: sp.csr_matrix  # participants x places: share of the participant's skills the place uses
+    profile_use: sp.csr_matrix | np.ndarray  # participants x places: share of the participant's skills used
     sector_value: np.ndarray  # participants x sector codes
     declined: set[tuple[int, int]]
+
+
+@dataclass
+class JoinedTexts:
+    """Distinct participant skill texts joined to requirement columns: the best similarity per pair."""
+
+    pos: dict[tuple[str, str | None], int]  # raw (text, taxonomy id) -> distinct text index
+    n_texts: int
+    text_of: np.ndarray  # sorted by (text, column); one row per pair with its best similarity
+    column_of: np.ndarray
+    value_of: np.ndarray
 
 
 def link(
@@ -69,96 +80,20 @@ def link(
     occupation_credit: float = OCCUPATION_SKILL_CREDIT,
 ) -> Linked:
     """Join prepared participants and places through their skill concepts."""
-    cutoff = direct_cutoff
-    scorer = vocabulary.scorer
-    r_norm, r_code = vacs.r_norm, vacs.r_code
-    r_sorted, r_order = vacs.r_sorted, vacs.r_order
-
-    # Every distinct normalised participant skill text is a row of the similarity table.
-    p_raw = list(dict.fromkeys(parts.slot_key))
-    p_pos, p_keys, p_res = distinct_normalised(vocabulary, p_raw)
-    p_norm = [res.normalised for res in p_res]
-    p_entry, p_sure, _ = concepts_of(vocabulary, p_keys, p_res)
-
-    # Same vocabulary entry (or same unknown taxonomy id): the product of how sure both resolutions are;
-    # 1 for identical text. Joined with sorted arrays rather than Python loops.
-    codes, norm_ids = vacs.codes, vacs.norm_ids
-    p_code = np.asarray([-1 if e is None else codes.get(e, -1) for e in p_entry], dtype=np.int64)
-    p_norm_id = np.asarray([norm_ids.get(n, -1) for n in p_norm], dtype=np.int64)
-    lo = np.searchsorted(r_sorted, p_code, "left")
-    hi = np.searchsorted(r_sorted, p_code, "right")
-    p_rows, pos = expand_ranges(lo, np.where(p_code >= 0, hi - lo, 0))
-    r_cols = r_order[pos]
-    same = np.where(
-        p_norm_id[p_rows] == vacs.col_norm_id[r_cols],
-        1.0,
-        np.asarray(p_sure)[p_rows] * vacs.col_sure[r_cols],
+    joined = join_texts(
+        parts.slot_key,
+        vacs,
+        vocabulary,
+        direct_cutoff=direct_cutoff,
+        graded=graded,
+        group_credit=group_credit,
+        synonym_credit=synonym_credit,
+        occupations=occupations,
+        occupation_credit=occupation_credit,
     )
-    found_p = [p_rows]
-    found_c = [r_cols]
-    found_v = [same]
-    # Direct fuzzy similarity where at least one side is not a vocabulary entry.
-    # (Whether a text is loose is its own property, not whether the other places happen to list its
-    # entry: a pair's similarity never depends on which other places or participants are ranked.)
-    p_loose = np.asarray([e is None for e in p_entry], dtype=bool)
-    r_loose = r_code < 0
-    for p_sel, r_sel, r_index in (
-        (np.flatnonzero(p_loose), np.arange(len(r_norm)), vacs.r_norm_index),
-        (np.flatnonzero(~p_loose), np.flatnonzero(r_loose), vacs.loose_r_norm_index),
-    ):
-        if not len(p_sel) or not len(r_sel):
-            continue
-        a, b, scores = similar_pairs([p_norm[k] for k in p_sel], r_index, scorer, cutoff)
-        found_p.append(p_sel[a])
-        found_c.append(vacs.r_col[r_sel[b]])
-        found_v.append(scores / 100.0)
-    if graded:
-        # Graded credit for shared informative words (soft TF-IDF), whatever each side resolved to.
-        space = vocabulary.word_space()
-        vectors = text_vectors(space, p_norm)
-        # Against the requirement texts that have their own column ...
-        text_rows, other_rows, cosine = graded_pairs(space, vectors, vacs.text_column_vectors)
-        found_p.append(text_rows)
-        found_c.append(vacs.text_column[other_rows])
-        found_v.append(cosine)
-        # ... and against every form of the vocabulary entries the places ask for (synonyms included).
-        text_rows, other_rows, cosine = graded_pairs(space, vectors, vacs.asked_form_vectors)
-        found_p.append(text_rows)
-        found_c.append(vacs.asked_form_column[other_rows])
-        found_v.append(cosine)
-        if synonym_credit > 0:
-            # ... and, for a text that resolves to an entry of the Dutch vocabulary, every form of that entry
-            # against the same, so both sides' synonyms meet ("containerpark" is "recyclagepark", which shares
-            # "recyclage"), at ``synonym_credit`` and as sure as the resolution. (ESCO's own skills are left
-            # out: their labels are near-paraphrases of each other and of their neighbours.)
-            text_rows, columns, cosine = synonym_pairs(vocabulary, p_entry, p_sure, vacs)
-            found_p.append(text_rows)
-            found_c.append(columns)
-            found_v.append(synonym_credit * cosine)
-    if occupations is not None and occupation_credit > 0:
-        # A text that names an occupation ("beenhouwer") stands for having done that work: partial credit for
-        # the occupation's essential ESCO skills the places ask for, by how specific each is to it.
-        text_rows, columns, share = occupation_skill_pairs(vocabulary, occupations, p_keys, p_sure, vacs)
-        found_p.append(text_rows)
-        found_c.append(columns)
-        found_v.append(occupation_credit * share)
-    if group_credit > 0 and vocabulary.entry_groups.shape[1]:
-        # Different skills of the same ESCO skill group: partial credit, as sure as both resolutions.
-        text_rows, columns = same_group_pairs(vocabulary, p_entry, vacs)
-        found_p.append(text_rows)
-        found_c.append(columns)
-        found_v.append(group_credit * np.asarray(p_sure)[text_rows] * vacs.col_sure[columns])
+    p_pos, text_of, column_of, value_of = joined.pos, joined.text_of, joined.column_of, joined.value_of
     n_concepts = len(vacs.col_code)
-
-    text_of = np.concatenate(found_p).astype(np.int64)
-    column_of = np.concatenate(found_c).astype(np.int64)
-    value_of = np.concatenate(found_v).astype(np.float64)
-    order = np.lexsort((-value_of, column_of, text_of))
-    text_of, column_of, value_of = text_of[order], column_of[order], value_of[order]
-    first = np.ones(len(text_of), dtype=bool)
-    first[1:] = (text_of[1:] != text_of[:-1]) | (column_of[1:] != column_of[:-1])
-    text_of, column_of, value_of = text_of[first], column_of[first], value_of[first]
-    emb_count = np.bincount(text_of, minlength=len(p_keys)).astype(np.int64)
+    emb_count = np.bincount(text_of, minlength=joined.n_texts).astype(np.int64)
     emb_start = np.cumsum(emb_count) - emb_count
 
     # Join participant skill slots with their string embeddings.
@@ -268,6 +203,109 @@ def link(
         sector_value=sector_value,
         declined=declined_index,
     )
+
+
+def join_texts(
+    slot_keys: list[tuple[str, str | None]],
+    vacs: PreparedPlaces,
+    vocabulary: Vocabulary,
+    *,
+    direct_cutoff: float,
+    graded: bool = True,
+    group_credit: float = GROUP_CREDIT,
+    synonym_credit: float = SYNONYM_CREDIT,
+    occupations: Occupations | None = None,
+    occupation_credit: float = OCCUPATION_SKILL_CREDIT,
+) -> JoinedTexts:
+    """Resolve the distinct skill texts and return each one's best similarity with every requirement column."""
+    cutoff = direct_cutoff
+    scorer = vocabulary.scorer
+    r_norm, r_code = vacs.r_norm, vacs.r_code
+    r_sorted, r_order = vacs.r_sorted, vacs.r_order
+
+    # Every distinct normalised participant skill text is a row of the similarity table.
+    p_raw = list(dict.fromkeys(slot_keys))
+    p_pos, p_keys, p_res = distinct_normalised(vocabulary, p_raw)
+    p_norm = [res.normalised for res in p_res]
+    p_entry, p_sure, _ = concepts_of(vocabulary, p_keys, p_res)
+
+    # Same vocabulary entry (or same unknown taxonomy id): the product of how sure both resolutions are;
+    # 1 for identical text. Joined with sorted arrays rather than Python loops.
+    codes, norm_ids = vacs.codes, vacs.norm_ids
+    p_code = np.asarray([-1 if e is None else codes.get(e, -1) for e in p_entry], dtype=np.int64)
+    p_norm_id = np.asarray([norm_ids.get(n, -1) for n in p_norm], dtype=np.int64)
+    lo = np.searchsorted(r_sorted, p_code, "left")
+    hi = np.searchsorted(r_sorted, p_code, "right")
+    p_rows, pos = expand_ranges(lo, np.where(p_code >= 0, hi - lo, 0))
+    r_cols = r_order[pos]
+    same = np.where(
+        p_norm_id[p_rows] == vacs.col_norm_id[r_cols],
+        1.0,
+        np.asarray(p_sure)[p_rows] * vacs.col_sure[r_cols],
+    )
+    found_p = [p_rows]
+    found_c = [r_cols]
+    found_v = [same]
+    # Direct fuzzy similarity where at least one side is not a vocabulary entry.
+    # (Whether a text is loose is its own property, not whether the other places happen to list its
+    # entry: a pair's similarity never depends on which other places or participants are ranked.)
+    p_loose = np.asarray([e is None for e in p_entry], dtype=bool)
+    r_loose = r_code < 0
+    for p_sel, r_sel, r_index in (
+        (np.flatnonzero(p_loose), np.arange(len(r_norm)), vacs.r_norm_index),
+        (np.flatnonzero(~p_loose), np.flatnonzero(r_loose), vacs.loose_r_norm_index),
+    ):
+        if not len(p_sel) or not len(r_sel):
+            continue
+        a, b, scores = similar_pairs([p_norm[k] for k in p_sel], r_index, scorer, cutoff)
+        found_p.append(p_sel[a])
+        found_c.append(vacs.r_col[r_sel[b]])
+        found_v.append(scores / 100.0)
+    if graded:
+        # Graded credit for shared informative words (soft TF-IDF), whatever each side resolved to.
+        space = vocabulary.word_space()
+        vectors = text_vectors(space, p_norm)
+        # Against the requirement texts that have their own column ...
+        text_rows, other_rows, cosine = graded_pairs(space, vectors, vacs.text_column_vectors)
+        found_p.append(text_rows)
+        found_c.append(vacs.text_column[other_rows])
+        found_v.append(cosine)
+        # ... and against every form of the vocabulary entries the places ask for (synonyms included).
+        text_rows, other_rows, cosine = graded_pairs(space, vectors, vacs.asked_form_vectors)
+        found_p.append(text_rows)
+        found_c.append(vacs.asked_form_column[other_rows])
+        found_v.append(cosine)
+        if synonym_credit > 0:
+            # ... and, for a text that resolves to an entry of the Dutch vocabulary, every form of that entry
+            # against the same, so both sides' synonyms meet ("containerpark" is "recyclagepark", which shares
+            # "recyclage"), at ``synonym_credit`` and as sure as the resolution. (ESCO's own skills are left
+            # out: their labels are near-paraphrases of each other and of their neighbours.)
+            text_rows, columns, cosine = synonym_pairs(vocabulary, p_entry, p_sure, vacs)
+            found_p.append(text_rows)
+            found_c.append(columns)
+            found_v.append(synonym_credit * cosine)
+    if occupations is not None and occupation_credit > 0:
+        # A text that names an occupation ("beenhouwer") stands for having done that work: partial credit for
+        # the occupation's essential ESCO skills the places ask for, by how specific each is to it.
+        text_rows, columns, share = occupation_skill_pairs(vocabulary, occupations, p_keys, p_sure, vacs)
+        found_p.append(text_rows)
+        found_c.append(columns)
+        found_v.append(occupation_credit * share)
+    if group_credit > 0 and vocabulary.entry_groups.shape[1]:
+        # Different skills of the same ESCO skill group: partial credit, as sure as both resolutions.
+        text_rows, columns = same_group_pairs(vocabulary, p_entry, vacs)
+        found_p.append(text_rows)
+        found_c.append(columns)
+        found_v.append(group_credit * np.asarray(p_sure)[text_rows] * vacs.col_sure[columns])
+
+    text_of = np.concatenate(found_p).astype(np.int64)
+    column_of = np.concatenate(found_c).astype(np.int64)
+    value_of = np.concatenate(found_v).astype(np.float64)
+    order = np.lexsort((-value_of, column_of, text_of))
+    text_of, column_of, value_of = text_of[order], column_of[order], value_of[order]
+    first = np.ones(len(text_of), dtype=bool)
+    first[1:] = (text_of[1:] != text_of[:-1]) | (column_of[1:] != column_of[:-1])
+    return JoinedTexts(p_pos, len(p_keys), text_of[first], column_of[first], value_of[first])
 
 
 def synonym_pairs(

@@ -6,7 +6,8 @@ The parts, in the order a call goes through them:
   side, with their resolved requirement texts and matrices, is cached here between calls);
 * ``matching.concepts`` (with ``matching.similarity``): skill texts joined to requirement columns;
 * ``matching.kernel``: the hard constraints and the one score formula;
-* ``matching.ranking``: reach and the top k both ways (the one production path);
+* ``matching.ranking``: reach and the top k both ways (the one production path for many participants);
+* ``matching.one_participant``: the same top k for one participant, on the dense places row (equal output);
 * ``matching.explanations``: explanations as arrays, dicts built when read;
 * ``matching.assignment``: the capacity-aware assignment.
 
@@ -30,6 +31,7 @@ from matching.geo import Geo, default_geo
 from matching.kernel import DIRECT_CUTOFF, GROUP_CREDIT
 from matching.models import AssignmentResult, MatchResult, Participant, Vacancy, Weights
 from matching.occupations import Occupations, default_occupations
+from matching.one_participant import link_one, top_one
 from matching.preparation import PreparedParticipants, PreparedPlaces, prepare_participants, prepare_places
 from matching.ranking import Ranking, merge_pairs, top_pairs
 from matching.vocabulary import Vocabulary, default_vocabulary
@@ -106,9 +108,9 @@ class Engine:
         include_excluded: bool = False,
     ) -> list[MatchResult]:
         """Return the best stage places for one participant, best first."""
-        linked = self.link([participant], vacancies, declined)
+        linked, coverage, precision = self.link_one(participant, vacancies, declined)
         k = len(linked.vacs.ids) if top is None else top
-        rows, _ = top_pairs(linked, k, 0, include_excluded=include_excluded, block_rows=self.block_rows)
+        rows, _ = top_one(linked, coverage, precision, k, 0, include_excluded=include_excluded)
         return self._explained_list(linked, rows)
 
     def rank_participants(
@@ -149,15 +151,20 @@ class Engine:
         The MatchResult objects of an id are built when that id is first read (``items()`` and
         ``values()`` build them all at once).
         """
-        linked = self.link(participants, vacancies, declined)
-        rows, cols = top_pairs(
-            linked,
-            top,
-            top if vacancy_top is None else vacancy_top,
-            include_excluded=include_excluded,
-            block_rows=self.block_rows,
-            threads=self.threads,
-        )
+        k_cols = top if vacancy_top is None else vacancy_top
+        if len(participants) == 1:  # one participant (the web app's refresh of one): the dense row
+            linked, coverage, precision = self.link_one(participants[0], vacancies, declined)
+            rows, cols = top_one(linked, coverage, precision, top, k_cols, include_excluded=include_excluded)
+        else:
+            linked = self.link(participants, vacancies, declined)
+            rows, cols = top_pairs(
+                linked,
+                top,
+                k_cols,
+                include_excluded=include_excluded,
+                block_rows=self.block_rows,
+                threads=self.threads,
+            )
         pi, vi, score, excluded = merge_pairs(rows, cols)
         explained = explain(linked, pi, vi, score, excluded)
         parts, vacs = linked.parts, linked.vacs
@@ -210,6 +217,29 @@ class Engine:
             parts = self.prepared_participants(participants)
             vacs = self.prepared_places(vacancies)
             return link(
+                parts,
+                vacs,
+                declined,
+                self.vocabulary,
+                direct_cutoff=self.direct_cutoff,
+                graded=self.graded,
+                group_credit=self.group_credit,
+                synonym_credit=self.synonym_credit,
+                occupations=self.occupations,
+                occupation_credit=self.occupation_credit,
+            )
+
+    def link_one(
+        self,
+        participant: Participant,
+        vacancies: Sequence[Vacancy],
+        declined: Iterable[tuple[Any, Any]] = frozenset(),
+    ) -> tuple[Linked, np.ndarray, np.ndarray]:
+        """Prepare one participant and join it with the (cached) places as dense rows (see one_participant)."""
+        with gc_paused():
+            parts = prepare_participants([participant], self.geo, self.occupations)
+            vacs = self.prepared_places(vacancies)
+            return link_one(
                 parts,
                 vacs,
                 declined,

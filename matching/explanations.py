@@ -34,6 +34,8 @@ if TYPE_CHECKING:
     from matching.concepts import Linked
 
 MORE_DISTANCE_STEP_KM = 10
+#: Up to this many rows, equal component dicts are found with a dict rather than ``np.unique``.
+FEW_ROWS = 256
 
 
 def explain(
@@ -324,17 +326,24 @@ class Explained:
                 v_int = np.rint(value * 1000).astype(np.int64)  # 0..1000
                 w_int = np.rint(w * 10000).astype(np.int64)  # 0..10000
                 p_int = np.rint(100.0 * w * value * 100).astype(np.int64)  # 0..10000
-                unique, inverse = np.unique((v_int << 28) | (w_int << 14) | p_int, return_inverse=True)
+                packed = (v_int << 28) | (w_int << 14) | p_int
+                if len(sel) <= FEW_ROWS:  # a few rows (one participant's): a dict costs less than a sort
+                    keys = packed.tolist()
+                    first: dict[int, int] = {}
+                    positions = [first.setdefault(key, len(first)) for key in keys]
+                    unique_keys = list(first)
+                else:
+                    unique, inverse = np.unique(packed, return_inverse=True)
+                    unique_keys = unique.tolist()
+                    positions = inverse.reshape(-1).tolist()
                 objs = [
-                    {"value": vi / 1000, "weight": wi / 10000, "points": pi / 100}
-                    for vi, wi, pi in zip(
-                        (unique >> 28).tolist(),
-                        ((unique >> 14) & 0x3FFF).tolist(),
-                        (unique & 0x3FFF).tolist(),
-                        strict=True,
-                    )
+                    {
+                        "value": (key >> 28) / 1000,
+                        "weight": ((key >> 14) & 0x3FFF) / 10000,
+                        "points": (key & 0x3FFF) / 100,
+                    }
+                    for key in unique_keys
                 ]
-                positions = inverse.reshape(-1).tolist()
                 if applies is None:
                     return [objs[i] for i in positions]
                 return [

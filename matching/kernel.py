@@ -71,11 +71,16 @@ def feasible(linked: Linked, pi: np.ndarray, vi: np.ndarray, dist: np.ndarray) -
     )
 
 
-def components(linked: Linked, pi: np.ndarray, vi: np.ndarray, dist: np.ndarray) -> dict[str, np.ndarray]:
-    """Return the non-coverage component values (float32, 0-1) for index pairs at these distances."""
+def components(
+    linked: Linked, pi: np.ndarray, vi: np.ndarray, dist: np.ndarray, precision: np.ndarray | None = None
+) -> dict[str, np.ndarray]:
+    """Return the non-coverage component values (float32, 0-1) for index pairs at these distances.
+
+    ``precision`` (float32), when the caller has it already, is used as the pairs' ``profile_use``.
+    """
     parts, vacs = linked.parts, linked.vacs
     return {
-        "precision": profile_use(linked, pi, vi),
+        "precision": profile_use(linked, pi, vi) if precision is None else precision,
         "distance": np.maximum(np.float32(0), np.float32(1) - dist * parts.inv_ref[pi]),
         "hours": np.minimum(vacs.hours32[vi] * parts.inv_hours[pi], parts.hours32[pi] * vacs.inv_hours[vi]),
         "sector": linked.sector_value[pi, vacs.vac_sector_code[vi]],
@@ -108,19 +113,36 @@ def _member(sorted_keys: np.ndarray, keys: np.ndarray) -> np.ndarray:
 
 #: Up to this many participant x place cells ``profile_use`` gathers from a dense copy.
 DENSE_PROFILE_USE = 1 << 16
+#: Above that, it gathers from dense copies of this many cells (ranges of rows) at a time.
+DENSE_PROFILE_ROWS_CELLS = 1 << 21
 
 
 def profile_use(linked: Linked, pi: np.ndarray, vi: np.ndarray) -> np.ndarray:
     """Return the share of each participant's skills the place uses (float32) for broadcastable indices."""
     rows, cols = np.broadcast_arrays(pi, vi)
-    if not rows.size or not linked.profile_use.nnz:
-        return np.zeros(rows.shape, dtype=np.float32)
     matrix = linked.profile_use
+    if isinstance(matrix, np.ndarray):  # the one-participant path keeps it as a dense row
+        return matrix[rows, cols].astype(np.float32)
+    if not rows.size or not matrix.nnz:
+        return np.zeros(rows.shape, dtype=np.float32)
     if matrix.shape[0] * matrix.shape[1] <= DENSE_PROFILE_USE:
         # One participant (or one place): a dense gather costs far less than sparse fancy indexing.
         return matrix.toarray()[rows, cols].astype(np.float32)
-    values = matrix[np.array(rows).reshape(-1), np.array(cols).reshape(-1)]
-    return np.asarray(values, dtype=np.float32).reshape(rows.shape)
+    # Many pairs: gathered from dense copies of ranges of rows (scipy's pair-by-pair sampling scans each
+    # row's entries, which cost most of a full re-match); the same stored values.
+    flat_rows, flat_cols = np.array(rows).reshape(-1), np.array(cols).reshape(-1)
+    out = np.empty(len(flat_rows), dtype=np.float32)
+    step = max(1, DENSE_PROFILE_ROWS_CELLS // max(matrix.shape[1], 1))
+    order = np.argsort(flat_rows, kind="stable")
+    first = int(flat_rows[order[0]])
+    edges = np.arange(first, int(flat_rows[order[-1]]) + step + 1, step)
+    bounds = np.searchsorted(flat_rows[order], edges).tolist()
+    for k in range(len(edges) - 1):
+        at = order[bounds[k] : bounds[k + 1]]
+        if len(at):
+            lo = int(edges[k])
+            out[at] = matrix[lo : int(edges[k + 1])].toarray()[flat_rows[at] - lo, flat_cols[at]]
+    return out.reshape(rows.shape)
 
 
 def flags(linked: Linked, pi: np.ndarray, vi: np.ndarray, dist: np.ndarray) -> np.ndarray:

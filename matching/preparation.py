@@ -130,6 +130,7 @@ class PreparedPlaces:
     sector_codes: dict[str, int] = field(default_factory=dict)
     locations: Any = None  # (first place, location index per place) of the distinct coordinates, set by reach
     vac_sector_code: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int64))
+    one_participant: Any = None  # matching.one_participant.PlacesRow, built on the first one-participant call
 
 
 def prepare_participants(

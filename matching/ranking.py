@@ -1,7 +1,9 @@
 """Reach and ranking: which places each participant can reach, the top k both ways, the result mapping.
 
-``top_pairs`` is the one production path: ``Engine.rank_places``, ``rank_participants``, ``rank_all``
-and ``assign`` all take their pairs from it (``matching.reference`` keeps a dense oracle for tests).
+``top_pairs`` is the production path for many participants: ``Engine.rank_participants``, ``rank_all``
+and ``assign`` take their pairs from it; one participant (``Engine.rank_places``, a one-participant
+``rank_all``) goes through ``matching.one_participant``, which returns exactly the same pairs on the dense
+places row (``matching.reference`` keeps a dense oracle for tests; tests check all three agree).
 """
 
 from __future__ import annotations

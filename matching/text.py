@@ -156,6 +156,46 @@ class Normaliser:
         # "kookervaring", "heftruckattest": the filler part carries no skill meaning.
         return [p for p in parts if p not in FILLER_WORDS] or parts
 
+    def many(self, texts: list[str]) -> list[str]:
+        """Return the canonical form of each text, as ``__call__`` would, in one pass over distinct tokens.
+
+        Each distinct folded text is split once; the tokens not seen before are stemmed and split once each;
+        the results are kept in the same caches as ``__call__``'s.
+        """
+        cache, token_cache = self._cache, self._token_cache
+        out = list(texts)
+        todo = [k for k, text in enumerate(texts) if text not in cache]
+        folded = {texts[k]: fold(texts[k]) for k in todo}
+        pending: dict[str, list[str]] = {}  # folded text -> its kept tokens
+        for text in dict.fromkeys(folded.values()):
+            if text not in cache:
+                tokens = text.split()
+                pending[text] = [t for t in tokens if t not in FILLER_WORDS and not t.isdigit()] or tokens
+        parts_of = {
+            token: self.split(self.stem(token))
+            for token in {t for tokens in pending.values() for t in tokens if t not in token_cache}
+        }
+        if len(token_cache) < 500_000:
+            token_cache.update(parts_of)
+        results = {
+            text: " ".join([part for token in tokens for part in token_cache.get(token) or parts_of[token]])
+            for text, tokens in pending.items()
+        }
+        room = len(cache) < 500_000
+        if room:
+            cache.update(results)
+        for k, text in enumerate(texts):
+            known = cache.get(text)
+            if known is not None:
+                out[k] = known
+                continue
+            fold_of = folded[text]
+            result = cache.get(fold_of)
+            out[k] = result if result is not None else results[fold_of]
+            if room:
+                cache[text] = out[k]
+        return out
+
     def __call__(self, text: str) -> str:
         """Return the canonical form of a skill string."""
         cached = self._cache.get(text)
@@ -186,6 +226,12 @@ class Normaliser:
 def _segment(token: str, atoms: frozenset[str]) -> list[str] | None:
     """Split ``token`` into the fewest atoms (with optional linking s/e/en), longest first part on ties."""
     n = len(token)
+    # A split starts with an atom and ends with one (no linking letters after it): most tokens that reach
+    # here (typos, unknown words) fail this in O(n) and skip the O(n^2) search below.
+    if not any(token[:j] in atoms for j in range(MIN_PART, n + 1)) or not any(
+        token[i:] in atoms for i in range(0, n - MIN_PART + 1)
+    ):
+        return None
     # best[i] = (number of parts, negative lengths for tie-break, parts) for token[i:]
     best: list[tuple[int, tuple[int, ...], list[str]] | None] = [None] * (n + 1)
     best[n] = (0, (), [])
@@ -216,8 +262,36 @@ def _segment(token: str, atoms: frozenset[str]) -> list[str] | None:
 #: Scorers that are an Indel ratio of two strings of their own lengths: a pair can reach ``cutoff`` only
 #: when the lengths are close (|a - b| <= (1 - cutoff / 100) (a + b)), so whole bands can be skipped.
 _LENGTH_BOUNDED = (fuzz.ratio, fuzz.token_sort_ratio)
-#: A band with at least this many pairs is compared on all cores.
-PARALLEL_PAIRS = 200_000
+
+
+#: Queries of one length band are compared in groups of this many, each with the choices its character
+#: sets can reach (see ``similar_pairs``).
+FEW_QUERIES = 8
+_CHARACTER_BIT = {c: 1 << k for k, c in enumerate("abcdefghijklmnopqrstuvwxyz0123456789")}
+
+
+_BIT_OF_BYTE = np.zeros(256, dtype=np.uint64)
+for _character, _bit in _CHARACTER_BIT.items():
+    _BIT_OF_BYTE[ord(_character)] = _bit
+
+
+def character_mask(text: str) -> int:
+    """Return the set of the letters and digits of ``text`` as bits (other characters are left out)."""
+    mask = 0
+    for ch in set(text):
+        mask |= _CHARACTER_BIT.get(ch, 0)
+    return mask
+
+
+def character_masks(texts: list[str]) -> np.ndarray:
+    """Return ``character_mask`` of every text (uint64), in a few array operations over all of them."""
+    if not texts:
+        return np.empty(0, dtype=np.uint64)
+    # One byte per character ("?" for any other than ASCII) and a NUL after each text, so every text is a
+    # non-empty run of bytes; the bits of a run OR-ed together are its mask.
+    data = np.frombuffer(("\0".join(texts) + "\0").encode("ascii", "replace"), dtype=np.uint8)
+    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts)) + 1
+    return np.bitwise_or.reduceat(_BIT_OF_BYTE[data], np.cumsum(lengths) - lengths)
 
 
 class LengthIndex:
@@ -229,9 +303,17 @@ class LengthIndex:
         self.order = np.argsort(length, kind="stable")
         self.length = length[self.order]
         self.by_length = [choices[k] for k in self.order.tolist()]
+        self._masks: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.choices)
+
+    @property
+    def masks(self) -> np.ndarray:
+        """Return each choice's ``character_mask`` in length order (uint64, computed on first use)."""
+        if self._masks is None:
+            self._masks = character_masks(self.by_length)
+        return self._masks
 
 
 def similar_pairs(
@@ -241,7 +323,9 @@ def similar_pairs(
 
     The same pairs and scores as one ``rapidfuzz.process.cdist`` over all of them; for ``ratio`` and
     ``token_sort_ratio`` only the choices whose length can reach the cut-off are compared, one band of
-    lengths per query length, so long labels never meet short texts.
+    lengths per query length, so long labels never meet short texts, and within a band only those whose
+    letters and digits are close enough to a group of ``FEW_QUERIES`` queries (one thread: the filter
+    leaves a few per cent of the pairs, too few to share out).
     """
     empty = np.empty(0, dtype=np.int64)
     if not queries or not len(choices):
@@ -256,19 +340,33 @@ def similar_pairs(
     slack = 1.0 - cutoff / 100.0
     query_length = np.fromiter(map(len, queries), dtype=np.int64, count=len(queries))
     found_rows, found_cols, found_scores = [], [], []
+    query_masks = character_masks(queries)
+    by_length = index.by_length
+    kwargs["workers"] = 1
     for length in np.unique(query_length).tolist():
         lo = int(np.searchsorted(index.length, np.floor(length * (1 - slack) / (1 + slack)), "left"))
         hi = int(np.searchsorted(index.length, np.ceil(length * (1 + slack) / (1 - slack)), "right"))
         if lo >= hi:
             continue
-        rows = np.flatnonzero(query_length == length)
-        # Threads pay off only on large bands; a single participant's texts run on this thread.
-        kwargs["workers"] = -1 if len(rows) * (hi - lo) >= PARALLEL_PAIRS else 1
-        scores = process.cdist([queries[k] for k in rows.tolist()], index.by_length[lo:hi], **kwargs)
-        a, b = np.nonzero(scores)
-        found_rows.append(rows[a])
-        found_cols.append(index.order[lo + b])
-        found_scores.append(scores[a, b])
+        band_masks = index.masks[lo:hi]
+        allowed = slack * (length + index.length[lo:hi]) + 1e-9
+        rows_of_length = np.flatnonzero(query_length == length)
+        for first in range(0, len(rows_of_length), FEW_QUERIES):
+            rows = rows_of_length[first : first + FEW_QUERIES]
+            # Every letter or digit one string has and the other lacks costs at least one insertion or
+            # deletion, so a choice whose character set differs in more places than the Indel distance the
+            # cut-off allows cannot reach it: only the others are compared (the same pairs and scores).
+            differ = np.bitwise_count(band_masks[None, :] ^ query_masks[rows][:, None])
+            near = np.flatnonzero((differ <= allowed[None, :]).any(axis=0))
+            if not len(near):
+                continue
+            scores = process.cdist(
+                [queries[k] for k in rows.tolist()], [by_length[lo + k] for k in near.tolist()], **kwargs
+            )
+            a, b = np.nonzero(scores)
+            found_rows.append(rows[a])
+            found_cols.append(index.order[lo + near[b]])
+            found_scores.append(scores[a, b])
     if not found_rows:
         return empty, empty, np.empty(0, dtype=np.uint8)
     return np.concatenate(found_rows), np.concatenate(found_cols), np.concatenate(found_scores)

@@ -202,7 +202,7 @@ class Vocabulary:
         new = [text for text in dict.fromkeys(texts) if text not in resolved]
         if new:
             normalise, exact = self.normalise, self.exact
-            norms = [normalise(text) for text in new]
+            norms = normalise.many(new)  # one pass over the distinct tokens
             hits = [exact.get(norm) for norm in norms]
             queries = list(dict.fromkeys(norm for norm, hit in zip(norms, hits, strict=True) if hit is None))
             by_query = dict(zip(queries, self._best_entries(queries), strict=True))

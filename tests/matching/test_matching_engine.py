@@ -424,3 +424,35 @@ def test_a_kept_participant_list_is_prepared_once(monkeypatch):
     assert engine.prepared_participants(copies) is not first  # other objects are prepared again
     assert engine.rank_participants(place, copies, top=None) == engine.rank_participants(place, people, top=None)
     assert engine.prepared_participants(people[:1]) is not engine.prepared_participants(people[:1])  # short lists are not kept
+
+
+def test_precision_gathered_from_dense_row_ranges_equals_sparse_sampling(monkeypatch):
+    """kernel.profile_use gathers many pairs from dense copies of ranges of rows: the stored values."""
+    import random
+
+    from matching import kernel
+
+    rng = random.Random(5)
+    names = [e.label_nl for e in make_engine().vocabulary.entries[:40]]
+    people = [
+        make_participant(
+            id=i, skills=[(rng.choice(names), rng.randint(1, 4)) for _ in range(rng.randint(0, 5))]
+        )
+        for i in range(60)
+    ]
+    places = [
+        make_vacancy(
+            id=j, skills=[(rng.choice(names), rng.random() < 0.7, 2) for _ in range(rng.randint(0, 4))]
+        )
+        for j in range(30)
+    ]
+    linked = make_engine().link(people, places)
+    assert linked.profile_use.nnz
+    pi = np.asarray([rng.randrange(60) for _ in range(500)])
+    vi = np.asarray([rng.randrange(30) for _ in range(500)])
+    want = np.asarray(linked.profile_use[pi, vi], dtype=np.float32).reshape(-1)
+    monkeypatch.setattr(kernel, "DENSE_PROFILE_USE", 0)
+    for cells in (1, 45, 1 << 21):  # one row at a time, a few rows, all rows
+        monkeypatch.setattr(kernel, "DENSE_PROFILE_ROWS_CELLS", cells)
+        assert kernel.profile_use(linked, pi, vi).tolist() == want.tolist()
+        assert kernel.profile_use(linked, pi[:, None], vi[None, :50]).shape == (500, 50)

@@ -10,6 +10,8 @@ from matching_fixtures import geo, make_engine, vocabulary
 
 from matching import Participant, SkillClaim, SkillRequirement, Vacancy
 from matching.models import DUTCH_LEVELS
+from matching.one_participant import top_one
+from matching.ranking import top_pairs
 from matching.reference import rank_participants_dense, rank_places_dense
 
 SKILL_NAMES = sorted({v for e in vocabulary().entries for v in e.variants[:3]}) + [
@@ -237,3 +239,68 @@ def test_the_fast_path_equals_the_dense_oracle(people, places, top, include_excl
                 engine, v, people, top=top, declined=declined, include_excluded=include_excluded
             )
             assert [r.to_dict() for r in fast] == [r.to_dict() for r in dense]
+
+
+def _sparse_pairs(engine, participant, places, k_rows, k_cols, declined, include_excluded):
+    """The pairs the sparse-block path (``top_pairs``) keeps for this one participant."""
+    linked = engine.link([participant], places, declined)
+    return top_pairs(linked, k_rows, k_cols, include_excluded=include_excluded, block_rows=engine.block_rows)
+
+
+@SETTINGS
+@given(
+    st.one_of(participants, nearby_participants),
+    place_lists,
+    st.one_of(st.none(), st.integers(0, 5)),
+    st.one_of(st.none(), st.integers(0, 2)),
+    st.booleans(),
+    st.data(),
+)
+def test_the_one_participant_path_equals_the_sparse_path_and_the_dense_oracle(
+    participant, places, top, vacancy_top, include_excluded, data
+):
+    """rank_places and a one-participant rank_all work on the dense places row (matching.one_participant).
+    Their pairs must equal the sparse blocks' (top_pairs) and their results the dense oracle's, with ties
+    (places cloned under other ids), declines and limits; a second call (texts kept) must not differ."""
+    drawn = data.draw(st.lists(st.sampled_from(places), max_size=4))
+    clones = [dataclasses.replace(v, id=f"{v.id}z{k}") for k, v in enumerate(drawn)]  # ids never hold z
+    places = [*places, *clones]
+    declined = set(data.draw(st.lists(st.sampled_from([(participant.id, v.id) for v in places]), max_size=3)))
+    engine = make_engine()
+    k_rows = len(places) if top is None else top
+    k_cols = k_rows if vacancy_top is None else vacancy_top
+    for _ in range(2):  # the second call reads every text's columns from the prepared places
+        linked, coverage, precision = engine.link_one(participant, places, declined)
+        fast = top_one(linked, coverage, precision, k_rows, k_cols, include_excluded=include_excluded)
+        sparse = _sparse_pairs(engine, participant, places, k_rows, k_cols, declined, include_excluded)
+        # The sums themselves, bit for bit (scores are rounded to hundredths, so they would hide a drift).
+        blocks = engine.link([participant], places, declined)
+        assert coverage.tolist() == (blocks.a_all @ blocks.vacs.b_all).toarray()[0].astype("float32").tolist()
+        assert precision.tolist() == blocks.profile_use.toarray()[0].tolist()
+        assert linked.best_keys.tolist() == blocks.best_keys.tolist()
+        assert linked.best_slot.tolist() == blocks.best_slot.tolist()
+        assert linked.best_val.tolist() == blocks.best_val.tolist()
+        for got, want in zip(fast, sparse, strict=True):
+            for a, b in zip(got, want, strict=True):
+                assert a.tolist() == b.tolist()
+        ranked = engine.rank_places(
+            participant, places, top=top, declined=declined, include_excluded=include_excluded
+        )
+        dense = rank_places_dense(
+            engine, participant, places, top=top, declined=declined, include_excluded=include_excluded
+        )
+        assert [r.to_dict() for r in ranked] == [r.to_dict() for r in dense]
+        both = engine.rank_all(
+            [participant],
+            places,
+            top=k_rows,
+            declined=declined,
+            include_excluded=include_excluded,
+            vacancy_top=vacancy_top,
+        )
+        assert [r.to_dict() for r in both["by_participant"][participant.id]] == [r.to_dict() for r in dense]
+        for v in places:
+            want = rank_participants_dense(
+                engine, v, [participant], top=k_cols, declined=declined, include_excluded=include_excluded
+            )
+            assert [r.to_dict() for r in both["by_vacancy"][v.id]] == [r.to_dict() for r in want]

@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from matching_fixtures import vocabulary
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
-from matching.text import DEFAULT_SCORER, SCORERS, fold
+from matching.text import (
+    DEFAULT_SCORER,
+    SCORERS,
+    LengthIndex,
+    Normaliser,
+    character_mask,
+    character_masks,
+    fold,
+    similar_pairs,
+)
 
 
 def resolve(text: str) -> str | None:
@@ -113,3 +125,59 @@ def test_plural_and_diminutive_endings_are_stemmed_alike():
     assert normalise("palletjes") == normalise("pallet")
     assert normalise("heftrucks") == normalise("heftruck")
     assert normalise("bestellingen") == normalise("bestelling")
+
+
+# Normalised text as the engine compares it: single spaces, none at the ends.
+_words = st.text("abcehkrstuy0 -", min_size=0, max_size=14).map(lambda text: " ".join(text.split()))
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.lists(_words, min_size=1, max_size=12),
+    st.lists(_words, min_size=1, max_size=40),
+    st.sampled_from([fuzz.ratio, fuzz.token_sort_ratio]),
+    st.sampled_from([60.0, 85.0, 92.0]),
+)
+def test_similar_pairs_returns_the_pairs_and_scores_of_one_dense_cdist(queries, choices, scorer, cutoff):
+    """The length bands and the character-set filter of a few queries skip only pairs below the cut-off."""
+    rows, cols, scores = similar_pairs(queries, LengthIndex(choices), scorer, cutoff)
+    dense = process.cdist(queries, choices, scorer=scorer, score_cutoff=cutoff, dtype=np.uint8)
+    want = {(int(a), int(b), int(dense[a, b])) for a, b in zip(*np.nonzero(dense), strict=True)}
+    got = list(zip(rows.tolist(), cols.tolist(), scores.tolist(), strict=True))
+    assert len(got) == len(set(got))
+    assert set(got) == want
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.sampled_from(
+                [
+                    "Heftruck rijden",
+                    "heftruck",
+                    "vorkheftruckchauffeur",
+                    "Ervaring met kassa's",
+                    "kookervaring",
+                    "poetsvrouwtjes",
+                    "VCA-attest",
+                    "2 jaar ervaring",
+                    "schoonmaakt",
+                ]
+            ),
+            st.text("abcdefhiklmnorstuvkééè' -0", max_size=30),
+        ),
+        max_size=30,
+    )
+)
+def test_normalising_many_texts_at_once_equals_one_by_one(texts):
+    words = [v for e in vocabulary().entries for v in e.variants]
+    one_by_one, at_once = Normaliser(words), Normaliser(words)
+    assert at_once.many(texts) == [one_by_one(text) for text in texts]
+    assert at_once.many(texts) == [at_once(text) for text in texts]  # from its caches, the same again
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.text(max_size=12), max_size=20))
+def test_character_masks_of_many_texts_equal_one_by_one(texts):
+    assert character_masks(texts).tolist() == [character_mask(text) for text in texts]
