@@ -30,6 +30,8 @@ from matching.vocabulary import load_esco_skills, with_esco_skills
 from web.config import REPO_ROOT
 from web.models import (
     Employer,
+    MatchInput,
+    MatchPlaceInput,
     MatchSuggestion,
     Participant,
     ParticipantSkill,
@@ -95,6 +97,7 @@ def get_engine(*, session: Session) -> Engine:
                 vocabulary = Vocabulary([])
             engine = Engine(vocabulary=vocabulary)
             _engines.clear()
+            _engine_digests.clear()
             _engines[key] = engine
     return engine
 
@@ -306,12 +309,14 @@ def _upsert(session: Session, rows: list[dict]) -> None:
         session.execute(statement, rows[start:start + 5000])
 
 
-def _write(session: Session, results: Iterable, existing: dict[tuple[int, int], tuple[int, str | None]]) -> tuple[int, int, int]:
-    """Upsert the new or changed results, delete the existing pairs not among them; return (written, unchanged, deleted)."""
+def _write(session: Session, results: Iterable, existing: dict[tuple[int, int], tuple[int, str | None]],
+           also_kept: set[tuple[int, int]] | frozenset = frozenset()) -> tuple[int, int, int]:
+    """Upsert the new or changed results, delete the existing pairs not among them nor in ``also_kept`` (pairs known
+    to be unchanged without building their result); return (written, unchanged, deleted)."""
     now = utcnow()
     rows: list[dict] = []
-    kept: set[tuple[int, int]] = set()
-    unchanged = 0
+    kept: set[tuple[int, int]] = set(also_kept)
+    unchanged = len(also_kept)
     for r in results:
         pair = (int(r.participant_id), int(r.vacancy_id))
         kept.add(pair)
@@ -347,27 +352,162 @@ def _existing(session: Session, condition) -> dict[tuple[int, int], tuple[int, s
     return {(pid, vid): (row_id, digest) for row_id, pid, vid, digest in session.exec(query.where(condition)).all()}
 
 
-def _refresh_participants(session: Session, participant_ids: list[int], on_chunk: Callable[[], None] | None = None) -> dict:
+# --- what stored suggestions were computed from ----------------------------------------------
+#
+# A participant's stored suggestions depend on the engine (its code, settings and vocabulary), the participant's
+# engine input, their declined places and the open places. ``match_input`` keeps per participant a digest of the
+# first three and the digest of the open places they were computed against; ``match_place_input`` keeps each open
+# place's digest as the last complete nightly run saw it. A participant whose digest is unchanged is skipped when
+# the places are the ones they were computed against; when a few places changed since the last nightly run, they
+# are ranked again but only the pairs with a changed place (or new to their list) get a result built and
+# compared: a pair's score and explanation depend on that participant and that place only.
+
+_engine_digests: dict[int, tuple[Engine, str]] = {}
+_NOT_MATCHABLE = "not matchable"
+
+
+def _digest(value) -> str:
+    return hashlib.blake2b(orjson.dumps(value, option=_HASH_OPTIONS, default=str), digest_size=16).hexdigest()
+
+
+def engine_digest(engine: Engine) -> str:
+    """A digest of what the engine scores with: its version and code, settings and vocabulary (computed once per engine)."""
+    found = _engine_digests.get(id(engine))
+    if found is not None and found[0] is engine:
+        return found[1]
+    digest = hashlib.blake2b(digest_size=16)
+    digest.update(matching.ENGINE_VERSION.encode())
+    for path in sorted(Path(matching.__file__).resolve().parent.glob("*.py")):  # a change in the engine's code
+        digest.update(path.read_bytes())
+    digest.update(repr(engine.weights).encode())
+    digest.update(orjson.dumps(list(engine.vocabulary.entries), option=_HASH_OPTIONS, default=str))
+    value = digest.hexdigest()
+    _engine_digests[id(engine)] = (engine, value)
+    return value
+
+
+def _places_digest(place_digests: dict[int, str]) -> str:
+    return _digest(sorted(place_digests.items()))
+
+
+def _participant_digest(engine_key: str, person: EngineParticipant | None, declined: list[int]) -> str:
+    return _digest([engine_key, STORED_PER_PARTICIPANT, person if person is not None else _NOT_MATCHABLE, declined])
+
+
+def _save_inputs(session: Session, rows: list[dict]) -> None:
+    if not rows:
+        return
+    dialect = session.get_bind().dialect.name
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    statement = insert(MatchInput.__table__)
+    statement = statement.on_conflict_do_update(
+        index_elements=["participant_id"], set_={c: statement.excluded[c] for c in ("fingerprint", "places_digest")}
+    )
+    for start in range(0, len(rows), 5000):
+        session.execute(statement, rows[start:start + 5000])
+
+
+def _save_place_snapshot(session: Session, place_digests: dict[int, str], snapshot: dict[int, str]) -> None:
+    """Make ``match_place_input`` the given places (written only where it differs)."""
+    gone = [place_id for place_id in snapshot if place_id not in place_digests]
+    for start in range(0, len(gone), 500):
+        session.execute(delete(MatchPlaceInput).where(MatchPlaceInput.place_id.in_(gone[start:start + 500])))
+    rows = [{"place_id": place_id, "fingerprint": fp} for place_id, fp in place_digests.items() if snapshot.get(place_id) != fp]
+    if rows:
+        dialect = session.get_bind().dialect.name
+        insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+        statement = insert(MatchPlaceInput.__table__)
+        statement = statement.on_conflict_do_update(index_elements=["place_id"], set_={"fingerprint": statement.excluded.fingerprint})
+        session.execute(statement, rows)
+
+
+def _place_state(session: Session, vacancies: list[EngineVacancy]) -> tuple[dict[int, str], dict[int, str]]:
+    """(digest per open place now, digest per place as the last complete nightly run saw them)."""
+    current = {int(v.id): _digest(v) for v in vacancies}
+    snapshot = dict(session.exec(select(MatchPlaceInput.place_id, MatchPlaceInput.fingerprint)).all())
+    return current, snapshot
+
+
+def _refresh_participants(session: Session, participant_ids: list[int], on_chunk: Callable[[], None] | None = None,
+                          *, save_places: bool = False) -> dict:
     """Rank these participants against the open places and store the results, one chunk of participants at a time.
 
     Each chunk is one call of the engine's fast path (the open places are prepared once and kept by the engine),
-    so memory holds one chunk's results, not the region's.
+    so memory holds one chunk's results, not the region's. Participants whose inputs are unchanged are skipped or,
+    when a few places changed, only their pairs with those places are rebuilt (see ``match_input`` above).
+    ``save_places`` (the nightly run over everyone) records the open places as seen, once every chunk is written.
     """
     engine = get_engine(session=session)
     vacancies = open_vacancies(session=session, engine=engine) if participant_ids else []
-    totals = {"stored": 0, "written": 0, "unchanged": 0, "deleted": 0}
+    engine_key = engine_digest(engine)
+    current, snapshot = _place_state(session, vacancies)
+    now_digest, snapshot_digest = _places_digest(current), _places_digest(snapshot)
+    changed_places = {place_id for place_id, fp in current.items() if snapshot.get(place_id) != fp} | (snapshot.keys() - current.keys())
+    totals = {"stored": 0, "written": 0, "unchanged": 0, "deleted": 0, "skipped": 0, "partial": 0}
     for start in range(0, len(participant_ids), REFRESH_CHUNK):
         chunk = participant_ids[start:start + REFRESH_CHUNK]
-        people = load_participants(session=session, engine=engine, participant_ids=chunk) if vacancies else []
-        ranking = engine.rank_all(people, vacancies, top=STORED_PER_PARTICIPANT, include_excluded=True, vacancy_top=0,
-                                  declined=declined_pairs(session=session, participant_ids=chunk))["by_participant"] if people else {}
-        results = [r for _pid, ranked in ranking.items() for r in ranked]  # items(): the chunk's results built in one batch
-        written, unchanged, deleted = _write(session, results, _existing(session, MatchSuggestion.participant_id.in_(chunk)))
+        people = {p.id: p for p in load_participants(session=session, engine=engine, participant_ids=chunk)} if vacancies else {}
+        declined_all = declined_pairs(session=session, participant_ids=chunk)
+        declined: dict[int, list[int]] = {}
+        for pid, place_id in sorted(declined_all):
+            declined.setdefault(pid, []).append(place_id)
+        stored_inputs = {pid: (fp, places) for pid, fp, places in session.exec(
+            select(MatchInput.participant_id, MatchInput.fingerprint, MatchInput.places_digest).where(MatchInput.participant_id.in_(chunk))
+        ).all()}
+        full: list[int] = []
+        skipped: list[int] = []
+        partial: set[int] = set()
+        inputs: list[dict] = []
+        for pid in chunk:
+            fp = _participant_digest(engine_key, people.get(pid), declined.get(pid, []))
+            old = stored_inputs.get(pid)
+            if old is not None and old[0] == fp and (old[1] == now_digest or pid not in people):
+                skipped.append(pid)  # computed from exactly these inputs (or nothing to store and nothing stored)
+                continue
+            if old is not None and old[0] == fp and old[1] == snapshot_digest:
+                partial.add(pid)
+            else:
+                full.append(pid)
+            inputs.append({"participant_id": pid, "fingerprint": fp, "places_digest": now_digest})
+        todo = sorted([*full, *partial])
+        ranked = [people[pid] for pid in todo if pid in people]
+        ranking = engine.rank_all(ranked, vacancies, top=STORED_PER_PARTICIPANT, include_excluded=True, vacancy_top=0,
+                                  declined=[pair for pair in declined_all if pair[0] in partial or pair[0] in full]
+                                  )["by_participant"] if ranked else {}
+        existing = _existing(session, MatchSuggestion.participant_id.in_(todo)) if todo else {}
+        needed: list[int] = []
+        unchanged_pairs: set[tuple[int, int]] = set()
+        stored_count = 0
+        for person in ranked:
+            rows = ranking.rows(person.id)
+            stored_count += len(rows)
+            if person.id not in partial:
+                needed.extend(rows)
+                continue
+            for row, pair in zip(rows, ranking.pair_ids(rows), strict=True):
+                if pair[1] not in changed_places and pair in existing:
+                    unchanged_pairs.add(pair)  # same participant, same place: the stored row is what would be built
+                else:
+                    needed.append(row)
+        results = ranking.results(needed) if needed else []
+        written, unchanged, deleted = _write(session, results, existing, unchanged_pairs)
+        _save_inputs(session, inputs)
         session.flush()
-        totals["stored"] += len(results)
+        totals["stored"] += stored_count
         totals["written"] += written
         totals["unchanged"] += unchanged
         totals["deleted"] += deleted
+        totals["partial"] += len(partial)
+        if skipped:  # their rows stay as they are: counted as stored and unchanged
+            kept_rows = session.exec(select(func.count()).select_from(MatchSuggestion).where(MatchSuggestion.participant_id.in_(skipped))).one()
+            totals["stored"] += kept_rows
+            totals["unchanged"] += kept_rows
+            totals["skipped"] += len(skipped)
+        if on_chunk is not None:
+            on_chunk()
+    if save_places and (current != snapshot):
+        _save_place_snapshot(session, current, snapshot)
+        session.flush()
         if on_chunk is not None:
             on_chunk()
     return totals
@@ -435,7 +575,10 @@ def refresh_all_matches(*, session: Session, changed_since: datetime | None = No
         stale = session.exec(select(MatchSuggestion.participant_id).where(MatchSuggestion.participant_id.not_in(ids) if ids else true()).distinct()).all()
         if stale:
             session.execute(delete(MatchSuggestion).where(MatchSuggestion.participant_id.in_(list(stale))))
-        totals = _refresh_participants(session, ids, on_chunk)
+        gone_inputs = session.exec(select(MatchInput.participant_id).where(MatchInput.participant_id.not_in(ids) if ids else true())).all()
+        for start in range(0, len(gone_inputs), 500):
+            session.execute(delete(MatchInput).where(MatchInput.participant_id.in_(list(gone_inputs[start:start + 500]))))
+        totals = _refresh_participants(session, ids, on_chunk, save_places=True)
         return {"participants": len(ids), "places": None, **totals}
     people = list(session.exec(select(Participant.id).where(Participant.updated_at >= changed_since).order_by(Participant.id)).all())
     places = list(session.exec(select(StagePlace.id).where(StagePlace.updated_at >= changed_since).order_by(StagePlace.id)).all())
