@@ -239,14 +239,20 @@ class Ranking(Mapping):
         i = self._index[key]
         return self._rows[self._bounds[i] : self._bounds[i + 1]]
 
-    def pair_ids(self, rows: list[int]) -> list[tuple[Any, Any]]:
-        """Return the (participant id, place id) of explained rows, without building their results."""
+    def pairs(self, rows: list[int]) -> list[tuple[Any, Any, float, bool]]:
+        """Return (participant id, place id, score, excluded) of explained rows, without building their results."""
         explained = self._explained
         p_ids, v_ids = explained.linked.parts.ids, explained.linked.vacs.ids
         sel = np.asarray(rows, dtype=np.int64)
         return [
-            (p_ids[p], v_ids[v])
-            for p, v in zip(explained.pi[sel].tolist(), explained.vi[sel].tolist(), strict=True)
+            (p_ids[p], v_ids[v], score, flag != 0)
+            for p, v, score, flag in zip(
+                explained.pi[sel].tolist(),
+                explained.vi[sel].tolist(),
+                explained.score[sel].tolist(),
+                explained.flags[sel].tolist(),
+                strict=True,
+            )
         ]
 
     def results(self, rows: list[int]) -> list[MatchResult]:

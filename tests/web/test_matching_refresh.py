@@ -223,7 +223,7 @@ def test_a_few_changed_places_rebuild_only_their_pairs(region, session, monkeypa
     session.commit()
     rows = stored(session)
     assert {pair: row[:3] for pair, row in rows.items()} == expected_rows(session)
-    assert result["partial"] == len(region) and result["skipped"] == 0
+    assert result["partial"] + result["reranked"] == len(region) and result["skipped"] == 0
     assert 0 < len(built) < len(rows)  # only pairs of a changed place, or new to a list, got a result built
     after = {(m.participant_id, m.place_id): m.computed_at for m in session.exec(select(MatchSuggestion)).all()}
     for pair, at in after.items():
@@ -300,3 +300,30 @@ def test_another_engine_recomputes_everyone(region, session, monkeypatch):
     session.commit()
     assert result["skipped"] == 0 and result["partial"] == 0 and result["written"] == 0  # recomputed, equal rows
     assert {pair: row[:3] for pair, row in stored(session).items()} == expected_rows(session)
+
+
+def test_a_stored_place_that_gets_worse_lets_the_next_one_in(region, session, monkeypatch):
+    """When a changed place drops out of a short list, a place that was not stored must take its slot: the
+    participant is ranked against every place again."""
+    from web.models import PlaceSkill, StagePlace
+
+    monkeypatch.setattr(svc, "STORED_PER_PARTICIPANT", 2)
+    svc.refresh_all_matches(session=session)
+    session.commit()
+    first = {pair: row for pair, row in stored(session).items()}
+    best = {}
+    for (pid, place_id), row in first.items():
+        if not row[1] and (pid not in best or row[0] > first[(pid, best[pid])][0]):
+            best[pid] = place_id
+    place = session.get(StagePlace, max(set(best.values()), key=list(best.values()).count))  # the best place of most
+    for skill in session.exec(select(PlaceSkill).where(PlaceSkill.place_id == place.id)).all():
+        skill.name, skill.min_level = "lassen", 3
+        session.add(skill)
+    place.updated_at = utcnow()
+    session.add(place)
+    session.commit()
+    result = svc.refresh_all_matches(session=session)
+    session.commit()
+    rows = stored(session)
+    assert {pair: row[:3] for pair, row in rows.items()} == expected_rows(session)
+    assert result["reranked"] > 0 and rows != first

@@ -310,9 +310,9 @@ def _upsert(session: Session, rows: list[dict]) -> None:
 
 
 def _write(session: Session, results: Iterable, existing: dict[tuple[int, int], tuple[int, str | None]],
-           also_kept: set[tuple[int, int]] | frozenset = frozenset()) -> tuple[int, int, int]:
+           also_kept: set[tuple[int, int]] | frozenset = frozenset(), also_gone: list[int] | None = None) -> tuple[int, int, int]:
     """Upsert the new or changed results, delete the existing pairs not among them nor in ``also_kept`` (pairs known
-    to be unchanged without building their result); return (written, unchanged, deleted)."""
+    to be unchanged without building their result) and the rows ``also_gone``; return (written, unchanged, deleted)."""
     now = utcnow()
     rows: list[dict] = []
     kept: set[tuple[int, int]] = set(also_kept)
@@ -329,7 +329,7 @@ def _write(session: Session, results: Iterable, existing: dict[tuple[int, int], 
         rows.append({"participant_id": pair[0], "place_id": pair[1], "score": score, "excluded": bool(r.excluded),
                      "explanation": r.explanation, "engine_version": matching.ENGINE_VERSION, "computed_at": now,
                      "content_hash": digest, "released_to_participant": False})
-    gone = [row_id for pair, (row_id, _) in existing.items() if pair not in kept]
+    gone = [row_id for pair, (row_id, _) in existing.items() if pair not in kept] + (also_gone or [])
     session.flush()  # the ORM's pending changes first: the statements below bypass the unit of work
     _upsert(session, rows)
     for start in range(0, len(gone), 500):
@@ -428,6 +428,52 @@ def _place_state(session: Session, vacancies: list[EngineVacancy]) -> tuple[dict
     return current, snapshot
 
 
+def _merge_changed_places(engine: Engine, people: list[EngineParticipant], changed_vacancies: list[EngineVacancy],
+                          kept: dict[int, list[tuple]], *, unchanged_places: int, declined: list,
+                          unchanged_pairs: set[tuple[int, int]], gone: list[int]) -> tuple[list[int], list, int]:
+    """New lists of participants whose inputs are unchanged, when only ``changed`` places differ from what their stored
+    list was computed against: the stored pairs with unchanged places, merged with the changed places' new pairs.
+
+    ``kept`` holds per participant the rank keys (excluded, -score in hundredths, place id: the engine's order, then
+    row id and content hash) of their stored pairs with an unchanged place. Every unchanged place not stored ranks below all of those, so the
+    merged list is exact when the participant keeps ``STORED_PER_PARTICIPANT`` pairs above their lowest stored one
+    (or no unchanged place is left out). Adds the unchanged pairs kept to ``unchanged_pairs``; returns the
+    participants this cannot decide (to rank against every place), the results built (only pairs with a changed
+    place that enter a list) and the number of pairs listed; the ids of stored rows that leave a list go to ``gone``.
+    """
+    limit = STORED_PER_PARTICIPANT
+    ranking = engine.rank_all(people, changed_vacancies, top=len(changed_vacancies), include_excluded=True, vacancy_top=0,
+                              declined=declined)["by_participant"] if changed_vacancies else None
+    undecided: list[int] = []
+    needed: list[int] = []
+    listed = 0
+    for person in people:
+        old = kept.get(person.id, [])
+        fresh = []
+        if ranking is not None:
+            rows = ranking.rows(person.id)
+            fresh = [((excluded, -round(score * 100), vid), row)
+                     for (_pid, vid, score, excluded), row in zip(ranking.pairs(rows), rows, strict=True)]
+        if unchanged_places > len(old):  # some unchanged places are not stored: they rank below every stored one
+            if not old:
+                undecided.append(person.id)
+                continue
+            floor = max(old)[:3]
+            if len(old) + sum(1 for key, _row in fresh if key < floor) < limit:
+                undecided.append(person.id)
+                continue
+        row_of = {key[2]: row for key, row in fresh}
+        merged = sorted([*old, *(key for key, _row in fresh)])
+        listed += min(limit, len(merged))
+        for item in merged[:limit]:
+            if item[2] in row_of:
+                needed.append(row_of[item[2]])
+            else:
+                unchanged_pairs.add((person.id, item[2]))
+        gone.extend(item[3] for item in merged[limit:] if len(item) > 3)  # stored, pushed out by a changed place
+    return undecided, (ranking.results(needed) if needed and ranking is not None else []), listed
+
+
 def _refresh_participants(session: Session, participant_ids: list[int], on_chunk: Callable[[], None] | None = None,
                           *, save_places: bool = False) -> dict:
     """Rank these participants against the open places and store the results, one chunk of participants at a time.
@@ -443,7 +489,13 @@ def _refresh_participants(session: Session, participant_ids: list[int], on_chunk
     current, snapshot = _place_state(session, vacancies)
     now_digest, snapshot_digest = _places_digest(current), _places_digest(snapshot)
     changed_places = {place_id for place_id, fp in current.items() if snapshot.get(place_id) != fp} | (snapshot.keys() - current.keys())
-    totals = {"stored": 0, "written": 0, "unchanged": 0, "deleted": 0, "skipped": 0, "partial": 0}
+    changed_vacancies = [v for v in vacancies if v.id in changed_places]
+    # The changed places are ranked by an engine of their own (same vocabulary, postal codes and settings), so each
+    # engine keeps its places prepared across the chunks instead of both lists replacing each other in one cache.
+    side_engine = Engine(vocabulary=engine.vocabulary, geo=engine.geo, weights=engine.weights, occupations=engine.occupations,
+                         direct_cutoff=engine.direct_cutoff, graded=engine.graded, group_credit=engine.group_credit,
+                         block_rows=engine.block_rows, threads=engine.threads) if changed_vacancies else engine
+    totals = {"stored": 0, "written": 0, "unchanged": 0, "deleted": 0, "skipped": 0, "partial": 0, "reranked": 0}
     for start in range(0, len(participant_ids), REFRESH_CHUNK):
         chunk = participant_ids[start:start + REFRESH_CHUNK]
         people = {p.id: p for p in load_participants(session=session, engine=engine, participant_ids=chunk)} if vacancies else {}
@@ -470,34 +522,52 @@ def _refresh_participants(session: Session, participant_ids: list[int], on_chunk
                 full.append(pid)
             inputs.append({"participant_id": pid, "fingerprint": fp, "places_digest": now_digest})
         todo = sorted([*full, *partial])
-        ranked = [people[pid] for pid in todo if pid in people]
-        ranking = engine.rank_all(ranked, vacancies, top=STORED_PER_PARTICIPANT, include_excluded=True, vacancy_top=0,
-                                  declined=[pair for pair in declined_all if pair[0] in partial or pair[0] in full]
-                                  )["by_participant"] if ranked else {}
-        existing = _existing(session, MatchSuggestion.participant_id.in_(todo)) if todo else {}
-        needed: list[int] = []
+        table = MatchSuggestion.__table__
+        existing_rows = session.connection().execute(
+            select(table.c.id, table.c.participant_id, table.c.place_id, table.c.content_hash, table.c.score, table.c.excluded)
+            .where(table.c.participant_id.in_(todo))
+        ).all() if todo else []  # Core rows (plain tuples): ORM loading of ~400,000 of them cost more than the rest
+        existing: dict[tuple[int, int], tuple[int, str | None]] = {}
+        by_person: dict[int, list[tuple]] = {}
+        for row_id, pid, vid, digest, score, excluded in existing_rows:
+            if pid in partial and vid in current and vid not in changed_places:
+                by_person.setdefault(pid, []).append((bool(excluded), -round(score * 100), vid, row_id, digest))
+            else:
+                existing[(pid, vid)] = (row_id, digest)
+        del existing_rows
+        results: list = []
         unchanged_pairs: set[tuple[int, int]] = set()
+        gone: list[int] = []
         stored_count = 0
-        for person in ranked:
-            rows = ranking.rows(person.id)
-            stored_count += len(rows)
-            if person.id not in partial:
-                needed.extend(rows)
-                continue
-            for row, pair in zip(rows, ranking.pair_ids(rows), strict=True):
-                if pair[1] not in changed_places and pair in existing:
-                    unchanged_pairs.add(pair)  # same participant, same place: the stored row is what would be built
-                else:
-                    needed.append(row)
-        results = ranking.results(needed) if needed else []
-        written, unchanged, deleted = _write(session, results, existing, unchanged_pairs)
+        more: list[int] = []
+        if partial:
+            more, built, partial_stored = _merge_changed_places(
+                side_engine, [people[pid] for pid in sorted(partial)], changed_vacancies, by_person,
+                unchanged_places=len(current) - len(changed_places & current.keys()),
+                declined=[pair for pair in declined_all if pair[0] in partial], unchanged_pairs=unchanged_pairs, gone=gone)
+            for pid in more:  # whose list a place outside it may enter: ranked against every place
+                for _excluded, _score, vid, row_id, digest in by_person.get(pid, ()):
+                    existing[(pid, vid)] = (row_id, digest)
+            full.extend(more)
+            results.extend(built)
+            stored_count += partial_stored
+        ranked = [people[pid] for pid in sorted(full) if pid in people]
+        if ranked:
+            full_set = set(full)
+            ranking = engine.rank_all(ranked, vacancies, top=STORED_PER_PARTICIPANT, include_excluded=True, vacancy_top=0,
+                                      declined=[pair for pair in declined_all if pair[0] in full_set])["by_participant"]
+            needed = [row for person in ranked for row in ranking.rows(person.id)]
+            stored_count += len(needed)
+            results.extend(ranking.results(needed))
+        written, unchanged, deleted = _write(session, results, existing, unchanged_pairs, gone)
         _save_inputs(session, inputs)
         session.flush()
         totals["stored"] += stored_count
         totals["written"] += written
         totals["unchanged"] += unchanged
         totals["deleted"] += deleted
-        totals["partial"] += len(partial)
+        totals["partial"] += len(partial) - len(more)
+        totals["reranked"] += len(more)
         if skipped:  # their rows stay as they are: counted as stored and unchanged
             kept_rows = session.exec(select(func.count()).select_from(MatchSuggestion).where(MatchSuggestion.participant_id.in_(skipped))).one()
             totals["stored"] += kept_rows
