@@ -421,11 +421,55 @@ def _save_place_snapshot(session: Session, place_digests: dict[int, str], snapsh
         session.execute(statement, rows)
 
 
-def _place_state(session: Session, vacancies: list[EngineVacancy]) -> tuple[dict[int, str], dict[int, str]]:
-    """(digest per open place now, digest per place as the last complete nightly run saw them)."""
+_digests_kept: list = []  # [(the open places list, digest per place, digest of all)]: one per process, like the list
+
+
+def _current_places(vacancies: list[EngineVacancy]) -> tuple[dict[int, str], str]:
+    """(digest per open place, digest of them all), computed once per kept list of open places."""
+    kept = _digests_kept[0] if _digests_kept else None
+    if kept is not None and kept[0] is vacancies:
+        return kept[1], kept[2]
     current = {int(v.id): _digest(v) for v in vacancies}
-    snapshot = dict(session.exec(select(MatchPlaceInput.place_id, MatchPlaceInput.fingerprint)).all())
-    return current, snapshot
+    value = (vacancies, current, _places_digest(current))
+    _digests_kept[:] = [value]
+    return value[1], value[2]
+
+
+class _PlaceChanges:
+    """The open places as the last complete nightly run saw them, and what changed since: read on first use (a single
+    participant's refresh with a changed profile never needs it)."""
+
+    def __init__(self, session: Session, engine: Engine, vacancies: list[EngineVacancy], current: dict[int, str]) -> None:
+        self._session, self._main, self._vacancies, self._current = session, engine, vacancies, current
+        self._snapshot: dict[int, str] | None = None
+        self._engine: Engine | None = None
+
+    @property
+    def snapshot(self) -> dict[int, str]:
+        if self._snapshot is None:
+            self._snapshot = dict(self._session.exec(select(MatchPlaceInput.place_id, MatchPlaceInput.fingerprint)).all())
+            self.digest = _places_digest(self._snapshot)
+            current = self._current
+            self.changed = {i for i, fp in current.items() if self._snapshot.get(i) != fp} | (self._snapshot.keys() - current.keys())
+            self.vacancies = [v for v in self._vacancies if v.id in self.changed]
+        return self._snapshot
+
+    def __getattr__(self, name: str):  # digest, changed, vacancies: set when the snapshot is read
+        if name in ("digest", "changed", "vacancies"):
+            self.snapshot  # noqa: B018 - reads and sets them
+            return self.__dict__[name]
+        raise AttributeError(name)
+
+    @property
+    def engine(self) -> Engine:
+        """The engine that ranks the changed places: one of their own (same vocabulary, postal codes and settings), so
+        each engine keeps its place list prepared across the chunks instead of both replacing each other in one cache."""
+        if self._engine is None:
+            main = self._main
+            self._engine = Engine(vocabulary=main.vocabulary, geo=main.geo, weights=main.weights, occupations=main.occupations,
+                                  direct_cutoff=main.direct_cutoff, graded=main.graded, group_credit=main.group_credit,
+                                  block_rows=main.block_rows, threads=main.threads)
+        return self._engine
 
 
 def _merge_changed_places(engine: Engine, people: list[EngineParticipant], changed_vacancies: list[EngineVacancy],
@@ -486,15 +530,8 @@ def _refresh_participants(session: Session, participant_ids: list[int], on_chunk
     engine = get_engine(session=session)
     vacancies = open_vacancies(session=session, engine=engine) if participant_ids else []
     engine_key = engine_digest(engine)
-    current, snapshot = _place_state(session, vacancies)
-    now_digest, snapshot_digest = _places_digest(current), _places_digest(snapshot)
-    changed_places = {place_id for place_id, fp in current.items() if snapshot.get(place_id) != fp} | (snapshot.keys() - current.keys())
-    changed_vacancies = [v for v in vacancies if v.id in changed_places]
-    # The changed places are ranked by an engine of their own (same vocabulary, postal codes and settings), so each
-    # engine keeps its places prepared across the chunks instead of both lists replacing each other in one cache.
-    side_engine = Engine(vocabulary=engine.vocabulary, geo=engine.geo, weights=engine.weights, occupations=engine.occupations,
-                         direct_cutoff=engine.direct_cutoff, graded=engine.graded, group_credit=engine.group_credit,
-                         block_rows=engine.block_rows, threads=engine.threads) if changed_vacancies else engine
+    current, now_digest = _current_places(vacancies)
+    changes = _PlaceChanges(session, engine, vacancies, current)  # the last nightly run's places: read when first needed
     totals = {"stored": 0, "written": 0, "unchanged": 0, "deleted": 0, "skipped": 0, "partial": 0, "reranked": 0}
     for start in range(0, len(participant_ids), REFRESH_CHUNK):
         chunk = participant_ids[start:start + REFRESH_CHUNK]
@@ -516,7 +553,7 @@ def _refresh_participants(session: Session, participant_ids: list[int], on_chunk
             if old is not None and old[0] == fp and (old[1] == now_digest or pid not in people):
                 skipped.append(pid)  # computed from exactly these inputs (or nothing to store and nothing stored)
                 continue
-            if old is not None and old[0] == fp and old[1] == snapshot_digest:
+            if old is not None and old[0] == fp and old[1] == changes.digest:
                 partial.add(pid)
             else:
                 full.append(pid)
@@ -529,6 +566,7 @@ def _refresh_participants(session: Session, participant_ids: list[int], on_chunk
         ).all() if todo else []  # Core rows (plain tuples): ORM loading of ~400,000 of them cost more than the rest
         existing: dict[tuple[int, int], tuple[int, str | None]] = {}
         by_person: dict[int, list[tuple]] = {}
+        changed_places = changes.changed if partial else set()
         for row_id, pid, vid, digest, score, excluded in existing_rows:
             if pid in partial and vid in current and vid not in changed_places:
                 by_person.setdefault(pid, []).append((bool(excluded), -round(score * 100), vid, row_id, digest))
@@ -542,7 +580,7 @@ def _refresh_participants(session: Session, participant_ids: list[int], on_chunk
         more: list[int] = []
         if partial:
             more, built, partial_stored = _merge_changed_places(
-                side_engine, [people[pid] for pid in sorted(partial)], changed_vacancies, by_person,
+                changes.engine, [people[pid] for pid in sorted(partial)], changes.vacancies, by_person,
                 unchanged_places=len(current) - len(changed_places & current.keys()),
                 declined=[pair for pair in declined_all if pair[0] in partial], unchanged_pairs=unchanged_pairs, gone=gone)
             for pid in more:  # whose list a place outside it may enter: ranked against every place
@@ -575,8 +613,8 @@ def _refresh_participants(session: Session, participant_ids: list[int], on_chunk
             totals["skipped"] += len(skipped)
         if on_chunk is not None:
             on_chunk()
-    if save_places and (current != snapshot):
-        _save_place_snapshot(session, current, snapshot)
+    if save_places and current != changes.snapshot:
+        _save_place_snapshot(session, current, changes.snapshot)
         session.flush()
         if on_chunk is not None:
             on_chunk()
@@ -717,3 +755,30 @@ def suggest_assignments(*, session: Session, coach_ids: list[int]) -> list[dict]
     ]
     # strongest matches first, so the coach accepts the surest proposals first
     return sorted(rows, key=lambda r: (-r["score"], r["participant"].last_name, r["participant"].id))
+
+
+# --- warming a web process ------------------------------------------------------------------
+
+
+def warm(app) -> dict:
+    """Build what a web process's first matching requests would: the engine with its vocabulary and postal codes,
+    the kept lists of open places and active participants, their preparation and the place digests.
+
+    gunicorn calls it once in the master before it forks the workers (``gunicorn.conf.py``, ``preload_app``), so every
+    worker starts with them, shared copy-on-write, instead of each building its own on its first request while
+    the others wait for the cores. The database connections it opened are closed again before the fork.
+    """
+    from web.db import get_engine as get_db_engine
+
+    with app.app_context():
+        with Session(get_db_engine(), expire_on_commit=False) as session:
+            engine = get_engine(session=session)
+            vacancies = open_vacancies(session=session, engine=engine)
+            people = active_participants(session=session, engine=engine)
+            if vacancies and people:
+                engine.prepared_participants(people)  # a place edit ranks one place against all of them
+                engine.rank_places(people[0], vacancies, top=1)  # prepares the open places (kept by the engine)
+                _current_places(vacancies)
+            session.rollback()
+        get_db_engine().dispose()
+    return {"places": len(vacancies), "participants": len(people)}
