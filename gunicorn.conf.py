@@ -10,7 +10,8 @@
 - preload_app: the app is built once in the master, and ``when_ready`` warms it there (``web.services.matching.warm``:
   the engine with its vocabulary and postal codes, the open places and active participants, prepared) before the
   workers are forked: every worker starts warm and shares those structures copy-on-write. The master's database
-  connections are closed before the fork, and each worker drops any inherited pool in ``post_fork``.
+  connections are closed before the fork, and each worker drops any inherited pool in ``post_fork``. With the
+  app preloaded, new code needs a restart of gunicorn (a HUP re-forks the workers from the old master's code).
 - the SQLAlchemy pool of each worker (``web.db``: 5 + 5 overflow) allows ``threads`` connections at once: workers ×
   threads is the number of PostgreSQL connections the web tier uses (12 on 2 cores, well under max_connections).
 - keep-alive 5 s behind a proxy that reuses connections; timeout 30 s so a stuck request is restarted instead of
