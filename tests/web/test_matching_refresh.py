@@ -327,3 +327,21 @@ def test_a_stored_place_that_gets_worse_lets_the_next_one_in(region, session, mo
     rows = stored(session)
     assert {pair: row[:3] for pair, row in rows.items()} == expected_rows(session)
     assert result["reranked"] > 0 and rows != first
+
+
+def test_the_region_builders_stored_suggestions_are_a_night_with_nothing_changed(region, session):
+    """bench/region_data.py stores the rows and inputs the nightly run would: the next run skips everyone."""
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
+    try:
+        from region_data import store_suggestions
+    finally:
+        sys.path.pop(0)
+    stored_count = store_suggestions(session)
+    session.commit()
+    rows = stored(session)
+    assert stored_count == len(rows) and {pair: row[:3] for pair, row in rows.items()} == expected_rows(session)
+    result = svc.refresh_all_matches(session=session)
+    assert result["skipped"] == len(region) and result["written"] == 0 and result["deleted"] == 0
