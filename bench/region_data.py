@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import csv
 import math
+import os
 import random
 import sys
 import time
@@ -75,6 +76,22 @@ def _haversine(a, b) -> float:
     return 2 * 6371.0 * math.asin(math.sqrt(h))
 
 
+def copy_rows(session, table, rows: list[dict]) -> None:
+    """COPY the rows into the table (PostgreSQL): several times faster than INSERTs for the large tables."""
+    import orjson
+
+    given = list(rows[0])
+    # COPY skips the model's Python-side defaults (an INSERT through SQLAlchemy applies them): fill them in here
+    defaults = {c.name: c.default for c in table.columns if c.name not in given and c.default is not None and not c.primary_key}
+    columns = given + list(defaults)
+    dbapi = session.connection().connection.dbapi_connection
+    with dbapi.cursor() as cursor, cursor.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
+        for row in rows:
+            values = [row[c] for c in given] + [d.arg(None) if d.is_callable else d.arg for d in defaults.values()]
+            copy.write_row([orjson.dumps(v, option=orjson.OPT_NON_STR_KEYS | orjson.OPT_SERIALIZE_NUMPY).decode()
+                            if isinstance(v, dict | list) else v for v in values])
+
+
 class RegionBuilder:
     """Adds the region on top of the demo, in bulk, from one seed."""
 
@@ -116,18 +133,7 @@ class RegionBuilder:
         return []
 
     def _copy(self, table, rows: list[dict]) -> None:
-        """COPY the rows into the table (PostgreSQL): several times faster than INSERTs for the large tables."""
-        import json
-
-        given = list(rows[0])
-        # COPY skips the model's Python-side defaults (an INSERT through SQLAlchemy applies them): fill them in here
-        defaults = {c.name: c.default for c in table.columns if c.name not in given and c.default is not None and not c.primary_key}
-        columns = given + list(defaults)
-        dbapi = self.s.connection().connection.dbapi_connection
-        with dbapi.cursor() as cursor, cursor.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
-            for row in rows:
-                values = [row[c] for c in given] + [d.arg(None) if d.is_callable else d.arg for d in defaults.values()]
-                copy.write_row([json.dumps(v) if isinstance(v, dict | list) else v for v in values])
+        copy_rows(self.s, table, rows)
 
     def _near(self, code: str, km: float) -> list[str]:
         centre = self.codes[code]
@@ -324,43 +330,78 @@ class RegionBuilder:
 
 def store_suggestions(session) -> int:
     """Every active participant's stored places exactly as the nightly refresh writes them (top 50 with the excluded
-    ones, content hash included), one ``Engine.rank_all`` call per chunk of participants, written in bulk."""
+    ones, content hash included), one ``Engine.rank_all`` call per chunk of participants, written with COPY (on
+    PostgreSQL); with what they were computed from (``match_input``, ``match_place_input``), so the first nightly
+    run on a fresh set skips everyone, as an ordinary night with nothing changed would."""
     from sqlalchemy import insert
     from sqlmodel import select
 
     import matching
-    from web.models import MatchSuggestion, Participant, utcnow
-    from web.services.matching import (
-        REFRESH_CHUNK,
-        STORED_PER_PARTICIPANT,
-        declined_pairs,
-        get_engine,
-        load_participants,
-        open_vacancies,
-        suggestion_hash,
-    )
+    from web.models import MatchInput, MatchSuggestion, Participant, utcnow
+    from web.services import matching as svc
 
-    engine = get_engine(session=session)
-    vacancies = open_vacancies(session=session, engine=engine)
+    engine = svc.get_engine(session=session)
+    vacancies = svc.open_vacancies(session=session, engine=engine)
+    engine_key = svc.engine_digest(engine)
+    current, places_digest = svc._current_places(vacancies)
     ids = list(session.exec(select(Participant.id).where(Participant.active.is_(True)).order_by(Participant.id)).all())
+    postgres = session.get_bind().dialect.name == "postgresql"
+    rebuild = _drop_checks(session, MatchSuggestion.__tablename__) if postgres else []
     now, stored = utcnow(), 0
-    for start in range(0, len(ids), REFRESH_CHUNK):
-        chunk = ids[start:start + REFRESH_CHUNK]
-        people = load_participants(session=session, engine=engine, participant_ids=chunk)
-        if not people:
-            continue
-        ranked = engine.rank_all(people, vacancies, top=STORED_PER_PARTICIPANT, include_excluded=True, vacancy_top=0,
-                                 declined=declined_pairs(session=session, participant_ids=chunk))["by_participant"]
+    for start in range(0, len(ids), svc.REFRESH_CHUNK):
+        chunk = ids[start:start + svc.REFRESH_CHUNK]
+        people = {p.id: p for p in svc.load_participants(session=session, engine=engine, participant_ids=chunk)}
+        declined_all = svc.declined_pairs(session=session, participant_ids=chunk)
+        declined: dict[int, list[int]] = {}
+        for pid, place_id in sorted(declined_all):
+            declined.setdefault(pid, []).append(place_id)
+        inputs = [{"participant_id": pid, "fingerprint": svc._participant_digest(engine_key, people.get(pid), declined.get(pid, [])),
+                   "places_digest": places_digest} for pid in chunk]
         rows = []
-        for _pid, results in ranked.items():
-            for r in results:
-                score = float(min(100.0, max(0.0, r.score)))
-                rows.append({"participant_id": int(r.participant_id), "place_id": int(r.vacancy_id), "score": score,
-                             "excluded": bool(r.excluded), "explanation": r.explanation, "engine_version": matching.ENGINE_VERSION,
-                             "computed_at": now, "content_hash": suggestion_hash(score, r.excluded, r.explanation)})
-        session.execute(insert(MatchSuggestion.__table__), rows)
+        if people and vacancies:
+            ranked = engine.rank_all(list(people.values()), vacancies, top=svc.STORED_PER_PARTICIPANT, include_excluded=True,
+                                     vacancy_top=0, declined=declined_all)["by_participant"]
+            for _pid, results in ranked.items():
+                for r in results:
+                    score = float(min(100.0, max(0.0, r.score)))
+                    rows.append({"participant_id": int(r.participant_id), "place_id": int(r.vacancy_id), "score": score,
+                                 "excluded": bool(r.excluded), "explanation": r.explanation, "engine_version": matching.ENGINE_VERSION,
+                                 "computed_at": now, "content_hash": svc.suggestion_hash(score, r.excluded, r.explanation),
+                                 "released_to_participant": False})
+        if rows:
+            if postgres:
+                copy_rows(session, MatchSuggestion.__table__, rows)
+            else:
+                session.execute(insert(MatchSuggestion.__table__), rows)
+        session.execute(insert(MatchInput.__table__), inputs)
         stored += len(rows)
+    svc._save_place_snapshot(session, current, {})
+    for statement in rebuild:  # one pass over the loaded table each, instead of a check and index entries per row
+        session.connection().exec_driver_sql(statement)
     return stored
+
+
+def _drop_checks(session, table: str) -> list[str]:
+    """Drop the table's secondary indexes and foreign keys (PostgreSQL); return the statements that re-create them
+    exactly as they were (definitions read from the catalog)."""
+    conn = session.connection()
+    foreign = conn.exec_driver_sql(
+        "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = %s::regclass AND contype = 'f'", (table,)
+    ).all()
+    unique = conn.exec_driver_sql(
+        "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = %s::regclass AND contype = 'u'", (table,)
+    ).all()
+    indexes = conn.exec_driver_sql(
+        "SELECT i.relname, pg_get_indexdef(i.oid) FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid "
+        "WHERE x.indrelid = %s::regclass AND NOT x.indisprimary "
+        "AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid)", (table,)
+    ).all()
+    for name, _definition in foreign + unique:
+        conn.exec_driver_sql(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
+    for name, _definition in indexes:
+        conn.exec_driver_sql(f'DROP INDEX "{name}"')
+    return ([definition for _name, definition in indexes]
+            + [f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}' for name, definition in unique + foreign])
 
 
 def build_region(app, *, password: str) -> dict:
@@ -428,7 +469,11 @@ def main(argv: list[str] | None = None) -> int:
     bench_pages.migrate(url)
     app = bench_pages.build_app(url)
     result = build_region(app, password=bench_pages.PASSWORD)
-    print(f"region set built in {time.perf_counter() - started:.1f} s (rows {result['timings']['rows_s']} s, suggestions "
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    print(f"region set built in {time.perf_counter() - started:.1f} s, CPU {usage.ru_utime + usage.ru_stime:.1f} s of this process, "
+          f"load average {os.getloadavg()[0]:.1f} (rows {result['timings']['rows_s']} s, suggestions "
           f"{result['timings']['suggestions_s']} s): {result['counts']}")
     if args.keep:
         print(url)

@@ -236,6 +236,31 @@ class Ranking(Mapping):
         except TypeError:
             return False
 
+    def rows(self, key: Any) -> list[int]:
+        """Return the explained rows of key's results, best first, without building them (see ``results``)."""
+        i = self._index[key]
+        return self._rows[self._bounds[i] : self._bounds[i + 1]]
+
+    def pairs(self, rows: list[int]) -> list[tuple[Any, Any, float, bool]]:
+        """Return (participant id, place id, score, excluded) of explained rows, without building their results."""
+        explained = self._explained
+        p_ids, v_ids = explained.linked.parts.ids, explained.linked.vacs.ids
+        sel = np.asarray(rows, dtype=np.int64)
+        return [
+            (p_ids[p], v_ids[v], score, flag != 0)
+            for p, v, score, flag in zip(
+                explained.pi[sel].tolist(),
+                explained.vi[sel].tolist(),
+                explained.score[sel].tolist(),
+                explained.flags[sel].tolist(),
+                strict=True,
+            )
+        ]
+
+    def results(self, rows: list[int]) -> list[MatchResult]:
+        """Return the MatchResults of explained rows, building the missing ones in one batch."""
+        return self._explained.results(rows)
+
     def items(self):  # noqa: ANN201 - the Mapping view type
         """Return the (id, results) view, building every result at once first."""
         self._explained.all()

@@ -3,10 +3,16 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 
+import orjson
 from flask import Flask, current_app, g
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine
+
+
+def _json_dumps(value) -> str:
+    """JSON for PostgreSQL's json columns: orjson, several times faster than json.dumps on the stored explanations."""
+    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS | orjson.OPT_SERIALIZE_NUMPY).decode()
 
 
 def build_engine(url: str) -> Engine:
@@ -29,7 +35,8 @@ def build_engine(url: str) -> Engine:
         return engine
     # JIT compilation pays off for long analytical queries; for these short page queries it only adds its compile
     # time (measured: ~250 ms on one to-do query at region scale), so it is off for the app's connections.
-    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5, connect_args={"options": "-c jit=off"})
+    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5, connect_args={"options": "-c jit=off"},
+                         json_serializer=_json_dumps)
 
 
 def init_app(app: Flask) -> None:

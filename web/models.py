@@ -535,6 +535,25 @@ class MatchSuggestion(SQLModel, table=True):
     content_hash: str | None = Field(default=None, max_length=32)  # digest of score, exclusion and explanation
 
 
+class MatchInput(SQLModel, table=True):
+    """What a participant's stored suggestions were computed from: a digest of the engine, the participant's engine
+    input and declined places, and the digest of the open places at that time. The nightly refresh skips a
+    participant whose inputs are unchanged and, when only a few places changed, rebuilds only their pairs."""
+
+    __tablename__ = "match_input"
+    participant_id: int = Field(primary_key=True, foreign_key="participant.id", ondelete="CASCADE")
+    fingerprint: str = Field(max_length=32)
+    places_digest: str = Field(max_length=32)
+
+
+class MatchPlaceInput(SQLModel, table=True):
+    """The open places as the last complete nightly refresh saw them: one digest of each place's engine input."""
+
+    __tablename__ = "match_place_input"
+    place_id: int = Field(primary_key=True)  # no foreign key: a deleted place must still show up as changed
+    fingerprint: str = Field(max_length=32)
+
+
 #: proposal states that are still open: one open proposal per participant and place (a partial unique index)
 OPEN_PROPOSAL_STATES = ("proposed", "participant_agreed", "employer_interested", "intake_planned", "stage_agreed", "stage_running")
 _OPEN_PROPOSAL = _in("state", OPEN_PROPOSAL_STATES)

@@ -7,7 +7,7 @@ from sqlalchemy import event
 from sqlmodel import func, select
 
 from tests.conftest import make_employer, make_participant, make_place, make_user
-from web.models import MatchSuggestion, Participant
+from web.models import MatchSuggestion, Participant, utcnow
 from web.services import matching as svc
 
 SKILLS = [(("heftruck", 3),), (("kassa", 2), ("heftruck", 1)), (("schoonmaken", 2),), (("orderpicking", 2), ("VCA", 2))]
@@ -186,3 +186,162 @@ def test_a_place_edit_stores_the_place_only_where_the_nightly_run_would(app, ses
     svc.refresh_matches_for_place(session=session, place_id=better.id)
     session.commit()
     assert stored(session)[(person.id, better.id)][0] < before
+
+
+# --- what the stored suggestions were computed from (match_input, match_place_input) -----------------------
+
+
+def test_a_run_with_nothing_changed_skips_every_participant_without_ranking(region, session, monkeypatch):
+    svc.refresh_all_matches(session=session)
+    session.commit()
+    calls = []
+    real = svc.Engine.rank_all
+    monkeypatch.setattr(svc.Engine, "rank_all", lambda self, *a, **k: calls.append(1) or real(self, *a, **k))
+    result = svc.refresh_all_matches(session=session)
+    assert calls == [] and result["skipped"] == len(region) and result["written"] == 0
+
+
+def test_a_few_changed_places_rebuild_only_their_pairs(region, session, monkeypatch):
+    from matching.ranking import Ranking
+    from web.models import Employer, StagePlace
+
+    monkeypatch.setattr(svc, "STORED_PER_PARTICIPANT", 3)  # lists shorter than the places: a place can enter or fall out
+    svc.refresh_all_matches(session=session)
+    session.commit()
+    before = {(m.participant_id, m.place_id): m.computed_at for m in session.exec(select(MatchSuggestion)).all()}
+    places = session.exec(select(StagePlace).order_by(StagePlace.id)).all()
+    changed = places[1]
+    changed.hours_per_week = 12  # more participants reach it, with another hours component
+    changed.updated_at = utcnow()
+    session.add(changed)
+    added = make_place(session, session.get(Employer, places[0].employer_id), skills=(("heftruck rijden", True, 1),), postal_code="9000", hours_per_week=20)
+    session.commit()
+    built = []
+    real = Ranking.results
+    monkeypatch.setattr(Ranking, "results", lambda self, rows: built.extend(rows) or real(self, rows))
+    result = svc.refresh_all_matches(session=session)
+    session.commit()
+    rows = stored(session)
+    assert {pair: row[:3] for pair, row in rows.items()} == expected_rows(session)
+    assert result["partial"] + result["reranked"] == len(region) and result["skipped"] == 0
+    assert 0 < len(built) < len(rows)  # only pairs of a changed place, or new to a list, got a result built
+    after = {(m.participant_id, m.place_id): m.computed_at for m in session.exec(select(MatchSuggestion)).all()}
+    for pair, at in after.items():
+        if pair[1] not in (changed.id, added.id) and pair in before:
+            assert at == before[pair], pair  # an unchanged pair is left as it was
+    assert any(place_id == added.id for _, place_id in after)
+
+
+def test_a_place_that_closes_leaves_every_list(region, session):
+    from web.models import StagePlace
+
+    svc.refresh_all_matches(session=session)
+    session.commit()
+    place = session.exec(select(StagePlace).order_by(StagePlace.id)).first()
+    place.status = "closed"
+    place.updated_at = utcnow()  # as the place services stamp it
+    session.add(place)
+    session.commit()
+    svc.refresh_all_matches(session=session)
+    session.commit()
+    rows = stored(session)
+    assert place.id not in {place_id for _, place_id in rows}
+    assert {pair: row[:3] for pair, row in rows.items()} == expected_rows(session)
+
+
+def test_a_profile_saved_during_the_day_and_a_changed_place_give_the_nightly_rows(region, session):
+    from web.models import StagePlace
+
+    svc.refresh_all_matches(session=session)
+    session.commit()
+    person = session.get(Participant, region[2].id)
+    person.hours_per_week = 16
+    session.commit()
+    svc.refresh_matches_for_participant(session=session, participant_id=person.id)  # as a profile save does
+    session.commit()
+    place = session.exec(select(StagePlace).order_by(StagePlace.id.desc())).first()
+    place.dutch_level = "B2"
+    place.updated_at = utcnow()
+    session.add(place)
+    session.commit()
+    svc.refresh_matches_for_place(session=session, place_id=place.id)  # as a place edit does
+    session.commit()
+    place.hours_per_week = 16  # and a second edit the nightly run sees first
+    place.updated_at = utcnow()
+    session.add(place)
+    session.commit()
+    svc.refresh_all_matches(session=session)
+    session.commit()
+    assert {pair: row[:3] for pair, row in stored(session).items()} == expected_rows(session)
+
+
+def test_a_declined_place_reranks_that_participant(region, session):
+    from tests.conftest import make_proposal
+    from web.models import StagePlace
+
+    svc.refresh_all_matches(session=session)
+    session.commit()
+    person = session.get(Participant, region[0].id)
+    place = session.exec(select(StagePlace).order_by(StagePlace.id)).first()
+    make_proposal(session, person, place, state="declined")
+    result = svc.refresh_all_matches(session=session)
+    session.commit()
+    rows = stored(session)
+    assert rows[(person.id, place.id)][1] is True  # excluded now
+    assert {pair: row[:3] for pair, row in rows.items()} == expected_rows(session)
+    assert result["skipped"] == len(region) - 1
+
+
+def test_another_engine_recomputes_everyone(region, session, monkeypatch):
+    svc.refresh_all_matches(session=session)
+    session.commit()
+    monkeypatch.setattr(svc, "engine_digest", lambda engine: "another engine")
+    result = svc.refresh_all_matches(session=session)
+    session.commit()
+    assert result["skipped"] == 0 and result["partial"] == 0 and result["written"] == 0  # recomputed, equal rows
+    assert {pair: row[:3] for pair, row in stored(session).items()} == expected_rows(session)
+
+
+def test_a_stored_place_that_gets_worse_lets_the_next_one_in(region, session, monkeypatch):
+    """When a changed place drops out of a short list, a place that was not stored must take its slot: the
+    participant is ranked against every place again."""
+    from web.models import PlaceSkill, StagePlace
+
+    monkeypatch.setattr(svc, "STORED_PER_PARTICIPANT", 2)
+    svc.refresh_all_matches(session=session)
+    session.commit()
+    first = {pair: row for pair, row in stored(session).items()}
+    best = {}
+    for (pid, place_id), row in first.items():
+        if not row[1] and (pid not in best or row[0] > first[(pid, best[pid])][0]):
+            best[pid] = place_id
+    place = session.get(StagePlace, max(set(best.values()), key=list(best.values()).count))  # the best place of most
+    for skill in session.exec(select(PlaceSkill).where(PlaceSkill.place_id == place.id)).all():
+        skill.name, skill.min_level = "lassen", 3
+        session.add(skill)
+    place.updated_at = utcnow()
+    session.add(place)
+    session.commit()
+    result = svc.refresh_all_matches(session=session)
+    session.commit()
+    rows = stored(session)
+    assert {pair: row[:3] for pair, row in rows.items()} == expected_rows(session)
+    assert result["reranked"] > 0 and rows != first
+
+
+def test_the_region_builders_stored_suggestions_are_a_night_with_nothing_changed(region, session):
+    """bench/region_data.py stores the rows and inputs the nightly run would: the next run skips everyone."""
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "bench"))
+    try:
+        from region_data import store_suggestions
+    finally:
+        sys.path.pop(0)
+    stored_count = store_suggestions(session)
+    session.commit()
+    rows = stored(session)
+    assert stored_count == len(rows) and {pair: row[:3] for pair, row in rows.items()} == expected_rows(session)
+    result = svc.refresh_all_matches(session=session)
+    assert result["skipped"] == len(region) and result["written"] == 0 and result["deleted"] == 0

@@ -30,6 +30,8 @@ from matching.vocabulary import load_esco_skills, with_esco_skills
 from web.config import REPO_ROOT
 from web.models import (
     Employer,
+    MatchInput,
+    MatchPlaceInput,
     MatchSuggestion,
     Participant,
     ParticipantSkill,
@@ -95,6 +97,7 @@ def get_engine(*, session: Session) -> Engine:
                 vocabulary = Vocabulary([])
             engine = Engine(vocabulary=vocabulary)
             _engines.clear()
+            _engine_digests.clear()
             _engines[key] = engine
     return engine
 
@@ -306,12 +309,14 @@ def _upsert(session: Session, rows: list[dict]) -> None:
         session.execute(statement, rows[start:start + 5000])
 
 
-def _write(session: Session, results: Iterable, existing: dict[tuple[int, int], tuple[int, str | None]]) -> tuple[int, int, int]:
-    """Upsert the new or changed results, delete the existing pairs not among them; return (written, unchanged, deleted)."""
+def _write(session: Session, results: Iterable, existing: dict[tuple[int, int], tuple[int, str | None]],
+           also_kept: set[tuple[int, int]] | frozenset = frozenset(), also_gone: list[int] | None = None) -> tuple[int, int, int]:
+    """Upsert the new or changed results, delete the existing pairs not among them nor in ``also_kept`` (pairs known
+    to be unchanged without building their result) and the rows ``also_gone``; return (written, unchanged, deleted)."""
     now = utcnow()
     rows: list[dict] = []
-    kept: set[tuple[int, int]] = set()
-    unchanged = 0
+    kept: set[tuple[int, int]] = set(also_kept)
+    unchanged = len(also_kept)
     for r in results:
         pair = (int(r.participant_id), int(r.vacancy_id))
         kept.add(pair)
@@ -324,7 +329,7 @@ def _write(session: Session, results: Iterable, existing: dict[tuple[int, int], 
         rows.append({"participant_id": pair[0], "place_id": pair[1], "score": score, "excluded": bool(r.excluded),
                      "explanation": r.explanation, "engine_version": matching.ENGINE_VERSION, "computed_at": now,
                      "content_hash": digest, "released_to_participant": False})
-    gone = [row_id for pair, (row_id, _) in existing.items() if pair not in kept]
+    gone = [row_id for pair, (row_id, _) in existing.items() if pair not in kept] + (also_gone or [])
     session.flush()  # the ORM's pending changes first: the statements below bypass the unit of work
     _upsert(session, rows)
     for start in range(0, len(gone), 500):
@@ -347,27 +352,270 @@ def _existing(session: Session, condition) -> dict[tuple[int, int], tuple[int, s
     return {(pid, vid): (row_id, digest) for row_id, pid, vid, digest in session.exec(query.where(condition)).all()}
 
 
-def _refresh_participants(session: Session, participant_ids: list[int], on_chunk: Callable[[], None] | None = None) -> dict:
+# --- what stored suggestions were computed from ----------------------------------------------
+#
+# A participant's stored suggestions depend on the engine (its code, settings and vocabulary), the participant's
+# engine input, their declined places and the open places. ``match_input`` keeps per participant a digest of the
+# first three and the digest of the open places they were computed against; ``match_place_input`` keeps each open
+# place's digest as the last complete nightly run saw it. A participant whose digest is unchanged is skipped when
+# the places are the ones they were computed against; when a few places changed since the last nightly run, they
+# are ranked again but only the pairs with a changed place (or new to their list) get a result built and
+# compared: a pair's score and explanation depend on that participant and that place only.
+
+_engine_digests: dict[int, tuple[Engine, str]] = {}
+_NOT_MATCHABLE = "not matchable"
+
+
+def _digest(value) -> str:
+    return hashlib.blake2b(orjson.dumps(value, option=_HASH_OPTIONS, default=str), digest_size=16).hexdigest()
+
+
+def engine_digest(engine: Engine) -> str:
+    """A digest of what the engine scores with: its version and code, settings and vocabulary (computed once per engine)."""
+    found = _engine_digests.get(id(engine))
+    if found is not None and found[0] is engine:
+        return found[1]
+    digest = hashlib.blake2b(digest_size=16)
+    digest.update(matching.ENGINE_VERSION.encode())
+    for path in sorted(Path(matching.__file__).resolve().parent.glob("*.py")):  # a change in the engine's code
+        digest.update(path.read_bytes())
+    digest.update(repr(engine.weights).encode())
+    digest.update(orjson.dumps(list(engine.vocabulary.entries), option=_HASH_OPTIONS, default=str))
+    value = digest.hexdigest()
+    _engine_digests[id(engine)] = (engine, value)
+    return value
+
+
+def _places_digest(place_digests: dict[int, str]) -> str:
+    return _digest(sorted(place_digests.items()))
+
+
+def _participant_digest(engine_key: str, person: EngineParticipant | None, declined: list[int]) -> str:
+    return _digest([engine_key, STORED_PER_PARTICIPANT, person if person is not None else _NOT_MATCHABLE, declined])
+
+
+def _save_inputs(session: Session, rows: list[dict]) -> None:
+    if not rows:
+        return
+    dialect = session.get_bind().dialect.name
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    statement = insert(MatchInput.__table__)
+    statement = statement.on_conflict_do_update(
+        index_elements=["participant_id"], set_={c: statement.excluded[c] for c in ("fingerprint", "places_digest")}
+    )
+    for start in range(0, len(rows), 5000):
+        session.execute(statement, rows[start:start + 5000])
+
+
+def _save_place_snapshot(session: Session, place_digests: dict[int, str], snapshot: dict[int, str]) -> None:
+    """Make ``match_place_input`` the given places (written only where it differs)."""
+    gone = [place_id for place_id in snapshot if place_id not in place_digests]
+    for start in range(0, len(gone), 500):
+        session.execute(delete(MatchPlaceInput).where(MatchPlaceInput.place_id.in_(gone[start:start + 500])))
+    rows = [{"place_id": place_id, "fingerprint": fp} for place_id, fp in place_digests.items() if snapshot.get(place_id) != fp]
+    if rows:
+        dialect = session.get_bind().dialect.name
+        insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+        statement = insert(MatchPlaceInput.__table__)
+        statement = statement.on_conflict_do_update(index_elements=["place_id"], set_={"fingerprint": statement.excluded.fingerprint})
+        session.execute(statement, rows)
+
+
+_digests_kept: list = []  # [(the open places list, digest per place, digest of all)]: one per process, like the list
+
+
+def _current_places(vacancies: list[EngineVacancy]) -> tuple[dict[int, str], str]:
+    """(digest per open place, digest of them all), computed once per kept list of open places."""
+    kept = _digests_kept[0] if _digests_kept else None
+    if kept is not None and kept[0] is vacancies:
+        return kept[1], kept[2]
+    current = {int(v.id): _digest(v) for v in vacancies}
+    value = (vacancies, current, _places_digest(current))
+    _digests_kept[:] = [value]
+    return value[1], value[2]
+
+
+class _PlaceChanges:
+    """The open places as the last complete nightly run saw them, and what changed since: read on first use (a single
+    participant's refresh with a changed profile never needs it)."""
+
+    def __init__(self, session: Session, engine: Engine, vacancies: list[EngineVacancy], current: dict[int, str]) -> None:
+        self._session, self._main, self._vacancies, self._current = session, engine, vacancies, current
+        self._snapshot: dict[int, str] | None = None
+        self._engine: Engine | None = None
+
+    @property
+    def snapshot(self) -> dict[int, str]:
+        if self._snapshot is None:
+            self._snapshot = dict(self._session.exec(select(MatchPlaceInput.place_id, MatchPlaceInput.fingerprint)).all())
+            self.digest = _places_digest(self._snapshot)
+            current = self._current
+            self.changed = {i for i, fp in current.items() if self._snapshot.get(i) != fp} | (self._snapshot.keys() - current.keys())
+            self.vacancies = [v for v in self._vacancies if v.id in self.changed]
+        return self._snapshot
+
+    def __getattr__(self, name: str):  # digest, changed, vacancies: set when the snapshot is read
+        if name in ("digest", "changed", "vacancies"):
+            self.snapshot  # noqa: B018 - reads and sets them
+            return self.__dict__[name]
+        raise AttributeError(name)
+
+    @property
+    def engine(self) -> Engine:
+        """The engine that ranks the changed places: one of their own (same vocabulary, postal codes and settings), so
+        each engine keeps its place list prepared across the chunks instead of both replacing each other in one cache."""
+        if self._engine is None:
+            main = self._main
+            self._engine = Engine(vocabulary=main.vocabulary, geo=main.geo, weights=main.weights, occupations=main.occupations,
+                                  direct_cutoff=main.direct_cutoff, graded=main.graded, group_credit=main.group_credit,
+                                  block_rows=main.block_rows, threads=main.threads)
+        return self._engine
+
+
+def _merge_changed_places(engine: Engine, people: list[EngineParticipant], changed_vacancies: list[EngineVacancy],
+                          kept: dict[int, list[tuple]], *, unchanged_places: int, declined: list,
+                          unchanged_pairs: set[tuple[int, int]], gone: list[int]) -> tuple[list[int], list, int]:
+    """New lists of participants whose inputs are unchanged, when only ``changed`` places differ from what their stored
+    list was computed against: the stored pairs with unchanged places, merged with the changed places' new pairs.
+
+    ``kept`` holds per participant the rank keys (excluded, -score in hundredths, place id: the engine's order, then
+    row id and content hash) of their stored pairs with an unchanged place. Every unchanged place not stored ranks below all of those, so the
+    merged list is exact when the participant keeps ``STORED_PER_PARTICIPANT`` pairs above their lowest stored one
+    (or no unchanged place is left out). Adds the unchanged pairs kept to ``unchanged_pairs``; returns the
+    participants this cannot decide (to rank against every place), the results built (only pairs with a changed
+    place that enter a list) and the number of pairs listed; the ids of stored rows that leave a list go to ``gone``.
+    """
+    limit = STORED_PER_PARTICIPANT
+    ranking = engine.rank_all(people, changed_vacancies, top=len(changed_vacancies), include_excluded=True, vacancy_top=0,
+                              declined=declined)["by_participant"] if changed_vacancies else None
+    undecided: list[int] = []
+    needed: list[int] = []
+    listed = 0
+    for person in people:
+        old = kept.get(person.id, [])
+        fresh = []
+        if ranking is not None:
+            rows = ranking.rows(person.id)
+            fresh = [((excluded, -round(score * 100), vid), row)
+                     for (_pid, vid, score, excluded), row in zip(ranking.pairs(rows), rows, strict=True)]
+        if unchanged_places > len(old):  # some unchanged places are not stored: they rank below every stored one
+            if not old:
+                undecided.append(person.id)
+                continue
+            floor = max(old)[:3]
+            if len(old) + sum(1 for key, _row in fresh if key < floor) < limit:
+                undecided.append(person.id)
+                continue
+        row_of = {key[2]: row for key, row in fresh}
+        merged = sorted([*old, *(key for key, _row in fresh)])
+        listed += min(limit, len(merged))
+        for item in merged[:limit]:
+            if item[2] in row_of:
+                needed.append(row_of[item[2]])
+            else:
+                unchanged_pairs.add((person.id, item[2]))
+        gone.extend(item[3] for item in merged[limit:] if len(item) > 3)  # stored, pushed out by a changed place
+    return undecided, (ranking.results(needed) if needed and ranking is not None else []), listed
+
+
+def _refresh_participants(session: Session, participant_ids: list[int], on_chunk: Callable[[], None] | None = None,
+                          *, save_places: bool = False) -> dict:
     """Rank these participants against the open places and store the results, one chunk of participants at a time.
 
     Each chunk is one call of the engine's fast path (the open places are prepared once and kept by the engine),
-    so memory holds one chunk's results, not the region's.
+    so memory holds one chunk's results, not the region's. Participants whose inputs are unchanged are skipped or,
+    when a few places changed, only their pairs with those places are rebuilt (see ``match_input`` above).
+    ``save_places`` (the nightly run over everyone) records the open places as seen, once every chunk is written.
     """
     engine = get_engine(session=session)
     vacancies = open_vacancies(session=session, engine=engine) if participant_ids else []
-    totals = {"stored": 0, "written": 0, "unchanged": 0, "deleted": 0}
+    engine_key = engine_digest(engine)
+    current, now_digest = _current_places(vacancies)
+    changes = _PlaceChanges(session, engine, vacancies, current)  # the last nightly run's places: read when first needed
+    totals = {"stored": 0, "written": 0, "unchanged": 0, "deleted": 0, "skipped": 0, "partial": 0, "reranked": 0}
     for start in range(0, len(participant_ids), REFRESH_CHUNK):
         chunk = participant_ids[start:start + REFRESH_CHUNK]
-        people = load_participants(session=session, engine=engine, participant_ids=chunk) if vacancies else []
-        ranking = engine.rank_all(people, vacancies, top=STORED_PER_PARTICIPANT, include_excluded=True, vacancy_top=0,
-                                  declined=declined_pairs(session=session, participant_ids=chunk))["by_participant"] if people else {}
-        results = [r for _pid, ranked in ranking.items() for r in ranked]  # items(): the chunk's results built in one batch
-        written, unchanged, deleted = _write(session, results, _existing(session, MatchSuggestion.participant_id.in_(chunk)))
+        people = {p.id: p for p in load_participants(session=session, engine=engine, participant_ids=chunk)} if vacancies else {}
+        declined_all = declined_pairs(session=session, participant_ids=chunk)
+        declined: dict[int, list[int]] = {}
+        for pid, place_id in sorted(declined_all):
+            declined.setdefault(pid, []).append(place_id)
+        stored_inputs = {pid: (fp, places) for pid, fp, places in session.exec(
+            select(MatchInput.participant_id, MatchInput.fingerprint, MatchInput.places_digest).where(MatchInput.participant_id.in_(chunk))
+        ).all()}
+        full: list[int] = []
+        skipped: list[int] = []
+        partial: set[int] = set()
+        inputs: list[dict] = []
+        for pid in chunk:
+            fp = _participant_digest(engine_key, people.get(pid), declined.get(pid, []))
+            old = stored_inputs.get(pid)
+            if old is not None and old[0] == fp and (old[1] == now_digest or pid not in people):
+                skipped.append(pid)  # computed from exactly these inputs (or nothing to store and nothing stored)
+                continue
+            if old is not None and old[0] == fp and old[1] == changes.digest:
+                partial.add(pid)
+            else:
+                full.append(pid)
+            inputs.append({"participant_id": pid, "fingerprint": fp, "places_digest": now_digest})
+        todo = sorted([*full, *partial])
+        table = MatchSuggestion.__table__
+        existing_rows = session.connection().execute(
+            select(table.c.id, table.c.participant_id, table.c.place_id, table.c.content_hash, table.c.score, table.c.excluded)
+            .where(table.c.participant_id.in_(todo))
+        ).all() if todo else []  # Core rows (plain tuples): ORM loading of ~400,000 of them cost more than the rest
+        existing: dict[tuple[int, int], tuple[int, str | None]] = {}
+        by_person: dict[int, list[tuple]] = {}
+        changed_places = changes.changed if partial else set()
+        for row_id, pid, vid, digest, score, excluded in existing_rows:
+            if pid in partial and vid in current and vid not in changed_places:
+                by_person.setdefault(pid, []).append((bool(excluded), -round(score * 100), vid, row_id, digest))
+            else:
+                existing[(pid, vid)] = (row_id, digest)
+        del existing_rows
+        results: list = []
+        unchanged_pairs: set[tuple[int, int]] = set()
+        gone: list[int] = []
+        stored_count = 0
+        more: list[int] = []
+        if partial:
+            more, built, partial_stored = _merge_changed_places(
+                changes.engine, [people[pid] for pid in sorted(partial)], changes.vacancies, by_person,
+                unchanged_places=len(current) - len(changed_places & current.keys()),
+                declined=[pair for pair in declined_all if pair[0] in partial], unchanged_pairs=unchanged_pairs, gone=gone)
+            for pid in more:  # whose list a place outside it may enter: ranked against every place
+                for _excluded, _score, vid, row_id, digest in by_person.get(pid, ()):
+                    existing[(pid, vid)] = (row_id, digest)
+            full.extend(more)
+            results.extend(built)
+            stored_count += partial_stored
+        ranked = [people[pid] for pid in sorted(full) if pid in people]
+        if ranked:
+            full_set = set(full)
+            ranking = engine.rank_all(ranked, vacancies, top=STORED_PER_PARTICIPANT, include_excluded=True, vacancy_top=0,
+                                      declined=[pair for pair in declined_all if pair[0] in full_set])["by_participant"]
+            needed = [row for person in ranked for row in ranking.rows(person.id)]
+            stored_count += len(needed)
+            results.extend(ranking.results(needed))
+        written, unchanged, deleted = _write(session, results, existing, unchanged_pairs, gone)
+        _save_inputs(session, inputs)
         session.flush()
-        totals["stored"] += len(results)
+        totals["stored"] += stored_count
         totals["written"] += written
         totals["unchanged"] += unchanged
         totals["deleted"] += deleted
+        totals["partial"] += len(partial) - len(more)
+        totals["reranked"] += len(more)
+        if skipped:  # their rows stay as they are: counted as stored and unchanged
+            kept_rows = session.exec(select(func.count()).select_from(MatchSuggestion).where(MatchSuggestion.participant_id.in_(skipped))).one()
+            totals["stored"] += kept_rows
+            totals["unchanged"] += kept_rows
+            totals["skipped"] += len(skipped)
+        if on_chunk is not None:
+            on_chunk()
+    if save_places and current != changes.snapshot:
+        _save_place_snapshot(session, current, changes.snapshot)
+        session.flush()
         if on_chunk is not None:
             on_chunk()
     return totals
@@ -435,7 +683,10 @@ def refresh_all_matches(*, session: Session, changed_since: datetime | None = No
         stale = session.exec(select(MatchSuggestion.participant_id).where(MatchSuggestion.participant_id.not_in(ids) if ids else true()).distinct()).all()
         if stale:
             session.execute(delete(MatchSuggestion).where(MatchSuggestion.participant_id.in_(list(stale))))
-        totals = _refresh_participants(session, ids, on_chunk)
+        gone_inputs = session.exec(select(MatchInput.participant_id).where(MatchInput.participant_id.not_in(ids) if ids else true())).all()
+        for start in range(0, len(gone_inputs), 500):
+            session.execute(delete(MatchInput).where(MatchInput.participant_id.in_(list(gone_inputs[start:start + 500]))))
+        totals = _refresh_participants(session, ids, on_chunk, save_places=True)
         return {"participants": len(ids), "places": None, **totals}
     people = list(session.exec(select(Participant.id).where(Participant.updated_at >= changed_since).order_by(Participant.id)).all())
     places = list(session.exec(select(StagePlace.id).where(StagePlace.updated_at >= changed_since).order_by(StagePlace.id)).all())
@@ -504,3 +755,30 @@ def suggest_assignments(*, session: Session, coach_ids: list[int]) -> list[dict]
     ]
     # strongest matches first, so the coach accepts the surest proposals first
     return sorted(rows, key=lambda r: (-r["score"], r["participant"].last_name, r["participant"].id))
+
+
+# --- warming a web process ------------------------------------------------------------------
+
+
+def warm(app) -> dict:
+    """Build what a web process's first matching requests would: the engine with its vocabulary and postal codes,
+    the kept lists of open places and active participants, their preparation and the place digests.
+
+    gunicorn calls it once in the master before it forks the workers (``gunicorn.conf.py``, ``preload_app``), so every
+    worker starts with them, shared copy-on-write, instead of each building its own on its first request while
+    the others wait for the cores. The database connections it opened are closed again before the fork.
+    """
+    from web.db import get_engine as get_db_engine
+
+    with app.app_context():
+        with Session(get_db_engine(), expire_on_commit=False) as session:
+            engine = get_engine(session=session)
+            vacancies = open_vacancies(session=session, engine=engine)
+            people = active_participants(session=session, engine=engine)
+            if vacancies and people:
+                engine.prepared_participants(people)  # a place edit ranks one place against all of them
+                engine.rank_places(people[0], vacancies, top=1)  # prepares the open places (kept by the engine)
+                _current_places(vacancies)
+            session.rollback()
+        get_db_engine().dispose()
+    return {"places": len(vacancies), "participants": len(people)}
