@@ -41,9 +41,14 @@ def _forget_logins(url: str) -> None:
     """Empty the benchmark database's login attempts, so an earlier run's logins do not throttle this one's."""
     sys.path.insert(0, str(ROOT))
     from sqlalchemy import text
+    from sqlalchemy.engine import make_url
 
     from web.db import build_engine
 
+    name = make_url(url).database or ""
+    if not (name.startswith("stagebrug_bench_") or name.endswith(".db")):
+        raise SystemExit(f"refusing to clear the login attempts of {name!r}: the load test runs on a benchmark database "
+                         "(stagebrug_bench_*, made by bench/region_data.py) or a SQLite file")
     engine = build_engine(url)
     try:
         with engine.begin() as conn:

@@ -345,3 +345,73 @@ def test_the_region_builders_stored_suggestions_are_a_night_with_nothing_changed
     assert stored_count == len(rows) and {pair: row[:3] for pair, row in rows.items()} == expected_rows(session)
     result = svc.refresh_all_matches(session=session)
     assert result["skipped"] == len(region) and result["written"] == 0 and result["deleted"] == 0
+
+
+_PLACE_FIELDS = ("title", "sector", "postal_code", "hours_per_week", "dutch_level", "driving_licence", "title_esco_uri", "places")
+
+
+def _place_as(session, place, fields: dict, skills: list[dict]) -> None:
+    from web.models import PlaceSkill
+
+    for name, value in fields.items():
+        setattr(place, name, value)
+    for skill in session.exec(select(PlaceSkill).where(PlaceSkill.place_id == place.id)).all():
+        session.delete(skill)
+    session.flush()
+    for skill in skills:
+        session.add(PlaceSkill(place_id=place.id, **skill))
+    place.updated_at = utcnow()
+    session.add(place)
+    session.commit()
+
+
+def _place_state(session, place) -> tuple[dict, list[dict]]:
+    from web.models import PlaceSkill
+
+    skills = session.exec(select(PlaceSkill).where(PlaceSkill.place_id == place.id).order_by(PlaceSkill.position)).all()
+    return ({name: getattr(place, name) for name in _PLACE_FIELDS},
+            [{"name": s.name, "required": s.required, "min_level": s.min_level, "taxonomy_id": s.taxonomy_id, "position": s.position}
+             for s in skills])
+
+
+def test_a_place_improved_and_put_back_during_the_day_leaves_no_extra_row_at_night(region, session, monkeypatch):
+    """A place edit adds the place to lists it enters; put back as it was, the place equals what the last nightly run
+    saw, yet those lists still hold it: the nightly run must rank those participants again, not skip them."""
+    from web.models import StagePlace
+
+    monkeypatch.setattr(svc, "STORED_PER_PARTICIPANT", 2)
+    svc.refresh_all_matches(session=session)
+    session.commit()
+    rows = stored(session)
+    places = {p.id: p for p in session.exec(select(StagePlace)).all()}
+    found = None
+    for person in region:
+        mine = sorted([(row[0], place_id) for (pid, place_id), row in rows.items() if pid == person.id and not row[1]], reverse=True)
+        others = [place_id for place_id in places if (person.id, place_id) not in rows]
+        if len(mine) == 2 and mine[0][0] > mine[1][0] and others:
+            found = (person, places[mine[0][1]], places[others[0]])
+            break
+    assert found, "the fixture has a participant with a full list and a place outside it"
+    person, best, outside = found
+    before = _place_state(session, outside)
+    _place_as(session, outside, *_place_state(session, best))  # now as good as their best place
+    svc.refresh_matches_for_place(session=session, place_id=outside.id)
+    session.commit()
+    assert (person.id, outside.id) in stored(session)
+    _place_as(session, outside, *before)  # put back
+    svc.refresh_matches_for_place(session=session, place_id=outside.id)
+    session.commit()
+    svc.refresh_all_matches(session=session)
+    session.commit()
+    assert {pair: row[:3] for pair, row in stored(session).items()} == expected_rows(session)
+
+
+def test_the_engine_digest_follows_every_setting_and_the_reference_data():
+    from matching import Engine
+    from matching.geo import Geo
+
+    base = svc.engine_digest(Engine())
+    assert svc.engine_digest(Engine()) == base
+    for other in (Engine(synonym_credit=0), Engine(occupation_credit=0), Engine(group_credit=0.1), Engine(direct_cutoff=90),
+                  Engine(graded=False), Engine(weights={"distance": 0.2}), Engine(geo=Geo({"9000": (51.05, 3.72)}))):
+        assert svc.engine_digest(other) != base

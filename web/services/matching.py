@@ -16,7 +16,7 @@ from pathlib import Path
 
 import orjson
 from flask import current_app, has_app_context
-from sqlalchemy import case, delete, true
+from sqlalchemy import case, delete, true, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, func, select
@@ -370,17 +370,37 @@ def _digest(value) -> str:
     return hashlib.blake2b(orjson.dumps(value, option=_HASH_OPTIONS, default=str), digest_size=16).hexdigest()
 
 
+def _engine_code_digest() -> str:
+    """The engine's code as this process imported it (read once: a file changed on disk later is not this code)."""
+    digest = hashlib.blake2b(digest_size=16)
+    for path in sorted(Path(matching.__file__).resolve().parent.glob("*.py")):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+_ENGINE_CODE = _engine_code_digest()
+
+
 def engine_digest(engine: Engine) -> str:
-    """A digest of what the engine scores with: its version and code, settings and vocabulary (computed once per engine)."""
+    """A digest of everything the engine scores with besides its two inputs: version and code, every setting, the
+    vocabulary, the postal-code coordinates and the occupations with their essential skills (once per engine)."""
     found = _engine_digests.get(id(engine))
     if found is not None and found[0] is engine:
         return found[1]
     digest = hashlib.blake2b(digest_size=16)
     digest.update(matching.ENGINE_VERSION.encode())
-    for path in sorted(Path(matching.__file__).resolve().parent.glob("*.py")):  # a change in the engine's code
-        digest.update(path.read_bytes())
+    digest.update(_ENGINE_CODE.encode())
     digest.update(repr(engine.weights).encode())
+    settings = (engine.direct_cutoff, engine.graded, engine.group_credit, engine.synonym_credit, engine.occupation_credit)
+    digest.update(repr(settings).encode())
     digest.update(orjson.dumps(list(engine.vocabulary.entries), option=_HASH_OPTIONS, default=str))
+    digest.update(orjson.dumps(sorted(engine.geo.coordinates.items()), option=_HASH_OPTIONS))
+    occupations = engine.occupations
+    if occupations is not None:
+        digest.update(orjson.dumps(list(occupations.occupations), option=_HASH_OPTIONS, default=str))
+        skills_path = getattr(occupations, "_skills_path", None)
+        if skills_path is not None and Path(skills_path).exists():
+            digest.update(Path(skills_path).read_bytes())  # the essential skills behind the occupation credit
     value = digest.hexdigest()
     _engine_digests[id(engine)] = (engine, value)
     return value
@@ -468,6 +488,7 @@ class _PlaceChanges:
             main = self._main
             self._engine = Engine(vocabulary=main.vocabulary, geo=main.geo, weights=main.weights, occupations=main.occupations,
                                   direct_cutoff=main.direct_cutoff, graded=main.graded, group_credit=main.group_credit,
+                                  synonym_credit=main.synonym_credit, occupation_credit=main.occupation_credit,
                                   block_rows=main.block_rows, threads=main.threads)
         return self._engine
 
@@ -643,6 +664,7 @@ def refresh_matches_for_place(*, session: Session, place_id: int) -> int:
     place = session.get(StagePlace, place_id)
     if place is None or place.status != "published" or place.postal_code not in engine.geo:
         session.flush()
+        _mark_lists_changed(session, list(session.exec(select(MatchSuggestion.participant_id).where(MatchSuggestion.place_id == place_id)).all()))
         session.execute(delete(MatchSuggestion).where(MatchSuggestion.place_id == place_id))
         for obj in list(session.identity_map.values()):
             if isinstance(obj, MatchSuggestion) and obj.place_id == place_id:
@@ -659,6 +681,7 @@ def refresh_matches_for_place(*, session: Session, place_id: int) -> int:
         .where(MatchSuggestion.place_id != place_id).group_by(MatchSuggestion.participant_id)
     ).all()}
     kept = []
+    added: list[int] = []
     for r in results:
         if (r.participant_id, place_id) in existing:
             kept.append(r)
@@ -666,9 +689,23 @@ def refresh_matches_for_place(*, session: Session, place_id: int) -> int:
         count, lowest = lists.get(r.participant_id, (0, None))
         if count < STORED_PER_PARTICIPANT or (not r.excluded and lowest is not None and r.score > lowest):
             kept.append(r)
+            added.append(r.participant_id)
     _write(session, kept, existing)
+    _mark_lists_changed(session, added)
     session.flush()
     return len(kept)
+
+
+def _mark_lists_changed(session: Session, participant_ids: list[int]) -> None:
+    """Record that these participants' stored lists gained or lost a place outside the nightly run.
+
+    Their lists are then no longer what their recorded inputs give (a list may hold one place too many, or miss the
+    next best), so the nightly run ranks them again in full instead of skipping them, even if the place is back as
+    the last run saw it. Same transaction as the rows.
+    """
+    ids = sorted(set(participant_ids))
+    for start in range(0, len(ids), 500):
+        session.execute(update(MatchInput).where(MatchInput.participant_id.in_(ids[start:start + 500])).values(places_digest=""))
 
 
 def refresh_all_matches(*, session: Session, changed_since: datetime | None = None,
@@ -771,14 +808,16 @@ def warm(app) -> dict:
     from web.db import get_engine as get_db_engine
 
     with app.app_context():
-        with Session(get_db_engine(), expire_on_commit=False) as session:
-            engine = get_engine(session=session)
-            vacancies = open_vacancies(session=session, engine=engine)
-            people = active_participants(session=session, engine=engine)
-            if vacancies and people:
-                engine.prepared_participants(people)  # a place edit ranks one place against all of them
-                engine.rank_places(people[0], vacancies, top=1)  # prepares the open places (kept by the engine)
-                _current_places(vacancies)
-            session.rollback()
-        get_db_engine().dispose()
+        try:
+            with Session(get_db_engine(), expire_on_commit=False) as session:
+                engine = get_engine(session=session)
+                vacancies = open_vacancies(session=session, engine=engine)
+                people = active_participants(session=session, engine=engine)
+                if vacancies and people:
+                    engine.prepared_participants(people)  # a place edit ranks one place against all of them
+                    engine.rank_places(people[0], vacancies, top=1)  # prepares the open places (kept by the engine)
+                    _current_places(vacancies)
+                session.rollback()
+        finally:
+            get_db_engine().dispose()  # no connection opened here may be inherited by the workers
     return {"places": len(vacancies), "participants": len(people)}
