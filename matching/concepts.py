@@ -10,9 +10,11 @@ and the share of each participant's profile a place uses (precision).
 
 from __future__ import annotations
 
+import itertools
 import threading
 import weakref
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -78,6 +80,7 @@ def link(
     synonym_credit: float = SYNONYM_CREDIT,
     occupations: Occupations | None = None,
     occupation_credit: float = OCCUPATION_SKILL_CREDIT,
+    threads: int = 1,
 ) -> Linked:
     """Join prepared participants and places through their skill concepts."""
     joined = join_texts(
@@ -115,56 +118,45 @@ def link(
         ent_val[order],
         ent_level[order],
     )
-    new_group = np.ones(len(ent_key), dtype=bool)
-    new_group[1:] = ent_key[1:] != ent_key[:-1]
-    starts = np.flatnonzero(new_group)
-    group_of = np.cumsum(new_group) - 1
-    keys = ent_key[starts]
-    owner, concept = keys // n_concepts, keys % n_concepts
-    # a_all row i holds, for each level block, the same concepts: build the CSR arrays directly.
-    per_row = np.bincount(owner, minlength=n_p)
-    row_start = np.cumsum(per_row) - per_row
-    in_row = np.arange(len(keys)) - row_start[owner]
-    n_levels = len(SKILL_LEVELS)
-    a_data = np.empty(n_levels * len(keys))
-    a_indices = np.empty(n_levels * len(keys), dtype=np.int64)
-    best_slot = np.empty((n_levels, len(keys)), dtype=np.int64)
-    best_val = np.empty((n_levels, len(keys)))
-    for need in SKILL_LEVELS:
-        eff = ent_val * LEVEL_FACTOR[ent_level, need]
-        if len(eff):
-            top = np.maximum.reduceat(eff, starts)
-            at_top = np.flatnonzero(eff == top[group_of])
-            first = np.ones(len(at_top), dtype=bool)
-            first[1:] = group_of[at_top[1:]] != group_of[at_top[:-1]]
-            pick = at_top[first]
-        else:
-            top = eff
-            pick = np.empty(0, dtype=np.int64)
-        best_slot[need - 1] = slot_rows[pick]
-        best_val[need - 1] = ent_val[pick]
-        at = n_levels * row_start[owner] + (need - 1) * per_row[owner] + in_row
-        a_data[at] = top
-        a_indices[at] = (need - 1) * n_concepts + concept
-    a_indptr = np.zeros(n_p + 1, dtype=np.int64)
-    np.cumsum(n_levels * per_row, out=a_indptr[1:])
-    a_all = sp.csr_matrix((a_data, a_indices, a_indptr), shape=(n_p, n_levels * n_concepts))
 
     # Precision: per skill slot, how much of it the place's requirements use (capped at 1), averaged
     # over the participant's skills. A skill the place does not ask for adds 0 and so never raises it.
     n_slots = len(parts.slot_level)
-    if not (vacs.wn["precision"] > 0).any():
-        ent_val = ent_val[:0]  # no place weighs precision: an empty matrix, nothing to compute
-        slot_rows, ent_key = slot_rows[:0], ent_key[:0]
-    slot_sim = sp.csr_matrix((ent_val, (slot_rows, ent_key % n_concepts)), shape=(n_slots, n_concepts))
-    used = slot_sim @ vacs.presence
-    used.data = np.minimum(used.data, 1.0)
+    if (vacs.wn["precision"] > 0).any():
+        slot_sim = sp.csr_matrix((ent_val, (slot_rows, ent_key % n_concepts)), shape=(n_slots, n_concepts))
+    else:  # no place weighs precision: an empty matrix, nothing to compute
+        slot_sim = sp.csr_matrix((n_slots, n_concepts))
     skill_count = np.bincount(parts.slot_owner, minlength=n_p)
-    owner_share = sp.csr_matrix(
-        (1.0 / np.maximum(skill_count[parts.slot_owner], 1), (parts.slot_owner, np.arange(n_slots))),
-        shape=(n_p, n_slots),
-    )
-    profile_use = (owner_share @ used).tocsr()
+    slot_start = np.zeros(n_p + 1, dtype=np.int64)
+    np.cumsum(skill_count, out=slot_start[1:])
+    share = 1.0 / np.maximum(skill_count[parts.slot_owner], 1)
+
+    def precision_rows(lo: int, hi: int) -> sp.csr_matrix:
+        # Participants lo..hi; their slots are consecutive. Every row of both products is the row the
+        # products over all participants give, with its entries in the same order.
+        s_lo, s_hi = int(slot_start[lo]), int(slot_start[hi])
+        used = slot_sim[s_lo:s_hi] @ vacs.presence
+        used.data = np.minimum(used.data, 1.0)
+        owner_share = sp.csr_matrix(
+            (share[s_lo:s_hi], (parts.slot_owner[s_lo:s_hi] - lo, np.arange(s_hi - s_lo))),
+            shape=(hi - lo, s_hi - s_lo),
+        )
+        return (owner_share @ used).tocsr()
+
+    if threads > 1 and n_p > 1:
+        # numpy and scipy release the GIL in these products: they run beside the best skills below.
+        bounds = np.linspace(0, n_p, min(2 * threads, n_p) + 1).astype(np.int64).tolist()
+        with ThreadPoolExecutor(max_workers=threads) as pool:
+            futures = [pool.submit(precision_rows, lo, hi) for lo, hi in itertools.pairwise(bounds)]
+            keys, best_slot, best_val, a_all = best_skills(
+                ent_key, slot_rows, ent_val, ent_level, n_p, n_concepts
+            )
+            profile_use = sp.vstack([future.result() for future in futures], format="csr")
+    else:
+        keys, best_slot, best_val, a_all = best_skills(
+            ent_key, slot_rows, ent_val, ent_level, n_p, n_concepts
+        )
+        profile_use = precision_rows(0, n_p)
 
     sector_codes = vacs.sector_codes
     # Sector preference: 1 when the place's sector is preferred, 0 when not, neutral without preferences.
@@ -203,6 +195,52 @@ def link(
         sector_value=sector_value,
         declined=declined_index,
     )
+
+
+def best_skills(
+    ent_key: np.ndarray,
+    slot_rows: np.ndarray,
+    ent_val: np.ndarray,
+    ent_level: np.ndarray,
+    n_p: int,
+    n_concepts: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, sp.csr_matrix]:
+    """Return the keys, best slot and similarity per level, and the participant matrix (sorted entries)."""
+    new_group = np.ones(len(ent_key), dtype=bool)
+    new_group[1:] = ent_key[1:] != ent_key[:-1]
+    starts = np.flatnonzero(new_group)
+    group_of = np.cumsum(new_group) - 1
+    keys = ent_key[starts]
+    owner, concept = keys // n_concepts, keys % n_concepts
+    # a_all row i holds, for each level block, the same concepts: build the CSR arrays directly.
+    per_row = np.bincount(owner, minlength=n_p)
+    row_start = np.cumsum(per_row) - per_row
+    in_row = np.arange(len(keys)) - row_start[owner]
+    n_levels = len(SKILL_LEVELS)
+    a_data = np.empty(n_levels * len(keys))
+    a_indices = np.empty(n_levels * len(keys), dtype=np.int64)
+    best_slot = np.empty((n_levels, len(keys)), dtype=np.int64)
+    best_val = np.empty((n_levels, len(keys)))
+    for need in SKILL_LEVELS:
+        eff = ent_val * LEVEL_FACTOR[ent_level, need]
+        if len(eff):
+            top = np.maximum.reduceat(eff, starts)
+            at_top = np.flatnonzero(eff == top[group_of])
+            first = np.ones(len(at_top), dtype=bool)
+            first[1:] = group_of[at_top[1:]] != group_of[at_top[:-1]]
+            pick = at_top[first]
+        else:
+            top = eff
+            pick = np.empty(0, dtype=np.int64)
+        best_slot[need - 1] = slot_rows[pick]
+        best_val[need - 1] = ent_val[pick]
+        at = n_levels * row_start[owner] + (need - 1) * per_row[owner] + in_row
+        a_data[at] = top
+        a_indices[at] = (need - 1) * n_concepts + concept
+    a_indptr = np.zeros(n_p + 1, dtype=np.int64)
+    np.cumsum(n_levels * per_row, out=a_indptr[1:])
+    a_all = sp.csr_matrix((a_data, a_indices, a_indptr), shape=(n_p, n_levels * n_concepts))
+    return keys, best_slot, best_val, a_all
 
 
 def join_texts(
