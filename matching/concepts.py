@@ -16,6 +16,7 @@ import weakref
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -121,42 +122,53 @@ def link(
 
     # Precision: per skill slot, how much of it the place's requirements use (capped at 1), averaged
     # over the participant's skills. A skill the place does not ask for adds 0 and so never raises it.
-    n_slots = len(parts.slot_level)
+    # A slot's row of similarities is its distinct text's row (the joined pairs, sorted by column), so the
+    # text x places product stands for the slot x places one; each participant's row of the second
+    # product lists its slots' texts in slot order (repeats included), which sums the same terms in the
+    # same order as a slot x places product would.
+    n_texts = joined.n_texts
     if (vacs.wn["precision"] > 0).any():
-        slot_sim = sp.csr_matrix((ent_val, (slot_rows, ent_key % n_concepts)), shape=(n_slots, n_concepts))
+        text_indptr = np.zeros(n_texts + 1, dtype=np.int64)
+        np.cumsum(emb_count, out=text_indptr[1:])
+        text_sim = sp.csr_matrix((value_of, column_of, text_indptr), shape=(n_texts, n_concepts))
     else:  # no place weighs precision: an empty matrix, nothing to compute
-        slot_sim = sp.csr_matrix((n_slots, n_concepts))
+        text_sim = sp.csr_matrix((n_texts, n_concepts))
     skill_count = np.bincount(parts.slot_owner, minlength=n_p)
     slot_start = np.zeros(n_p + 1, dtype=np.int64)
     np.cumsum(skill_count, out=slot_start[1:])
     share = 1.0 / np.maximum(skill_count[parts.slot_owner], 1)
 
-    def precision_rows(lo: int, hi: int) -> sp.csr_matrix:
-        # Participants lo..hi; their slots are consecutive. Every row of both products is the row the
-        # products over all participants give, with its entries in the same order.
-        s_lo, s_hi = int(slot_start[lo]), int(slot_start[hi])
-        used = slot_sim[s_lo:s_hi] @ vacs.presence
+    def text_use(lo: int, hi: int) -> sp.csr_matrix:
+        used = text_sim[lo:hi] @ vacs.presence
         used.data = np.minimum(used.data, 1.0)
-        owner_share = sp.csr_matrix(
-            (share[s_lo:s_hi], (parts.slot_owner[s_lo:s_hi] - lo, np.arange(s_hi - s_lo))),
-            shape=(hi - lo, s_hi - s_lo),
-        )
-        return (owner_share @ used).tocsr()
+        return used
 
-    if threads > 1 and n_p > 1:
+    def precision_rows(used: sp.csr_matrix, lo: int, hi: int) -> sp.csr_matrix:
+        # Participants lo..hi; their slots are consecutive.
+        s_lo, s_hi = int(slot_start[lo]), int(slot_start[hi])
+        owner_text = sp.csr_matrix(
+            (share[s_lo:s_hi], slot_string[s_lo:s_hi], slot_start[lo : hi + 1] - s_lo),
+            shape=(hi - lo, n_texts),
+        )
+        return (owner_text @ used).tocsr()
+
+    if threads > 1 and n_p > 1 and n_texts > 1:
         # numpy and scipy release the GIL in these products: they run beside the best skills below.
-        bounds = np.linspace(0, n_p, min(2 * threads, n_p) + 1).astype(np.int64).tolist()
         with ThreadPoolExecutor(max_workers=threads) as pool:
-            futures = [pool.submit(precision_rows, lo, hi) for lo, hi in itertools.pairwise(bounds)]
+            t_bounds = np.linspace(0, n_texts, min(threads, n_texts) + 1).astype(np.int64).tolist()
+            text_parts = [pool.submit(text_use, lo, hi) for lo, hi in itertools.pairwise(t_bounds)]
             keys, best_slot, best_val, a_all = best_skills(
                 ent_key, slot_rows, ent_val, ent_level, n_p, n_concepts
             )
-            profile_use = sp.vstack([future.result() for future in futures], format="csr")
+            used = sp.vstack([part.result() for part in text_parts], format="csr")
+            p_bounds = np.linspace(0, n_p, min(threads, n_p) + 1).astype(np.int64).tolist()
+            blocks = list(pool.map(partial(precision_rows, used), p_bounds[:-1], p_bounds[1:]))
+            profile_use = sp.vstack(blocks, format="csr")
     else:
         keys, best_slot, best_val, a_all = best_skills(
             ent_key, slot_rows, ent_val, ent_level, n_p, n_concepts
         )
-        profile_use = precision_rows(0, n_p)
+        profile_use = precision_rows(text_use(0, n_texts), 0, n_p)
 
     sector_codes = vacs.sector_codes
     # Sector preference: 1 when the place's sector is preferred, 0 when not, neutral without preferences.
