@@ -221,7 +221,6 @@ def best_skills(
     new_group = np.ones(len(ent_key), dtype=bool)
     new_group[1:] = ent_key[1:] != ent_key[:-1]
     starts = np.flatnonzero(new_group)
-    group_of = np.cumsum(new_group) - 1
     keys = ent_key[starts]
     owner, concept = keys // n_concepts, keys % n_concepts
     # a_all row i holds, for each level block, the same concepts: build the CSR arrays directly.
@@ -233,20 +232,37 @@ def best_skills(
     a_indices = np.empty(n_levels * len(keys), dtype=np.int64)
     best_slot = np.empty((n_levels, len(keys)), dtype=np.int64)
     best_val = np.empty((n_levels, len(keys)))
+    # Most keys have one entry: its value is the best at every level. Only the groups of several entries
+    # need the maximum and the first entry that reaches it.
+    size = np.diff(np.append(starts, len(ent_key)))
+    single = np.flatnonzero(size == 1)
+    multi = np.flatnonzero(size > 1)
+    single_entry = starts[single]
+    single_val, single_level = ent_val[single_entry], ent_level[single_entry]
+    multi_entry = np.flatnonzero(np.repeat(size > 1, size))
+    multi_val, multi_level = ent_val[multi_entry], ent_level[multi_entry]
+    multi_size = size[multi]
+    multi_start = np.cumsum(multi_size) - multi_size
+    multi_group = np.repeat(np.arange(len(multi)), multi_size)
+    at_base = n_levels * row_start[owner] + in_row
+    at_step = per_row[owner]
+    top = np.empty(len(keys))
+    pick = np.empty(len(keys), dtype=np.int64)
+    pick[single] = single_entry
     for need in SKILL_LEVELS:
-        eff = ent_val * LEVEL_FACTOR[ent_level, need]
-        if len(eff):
-            top = np.maximum.reduceat(eff, starts)
-            at_top = np.flatnonzero(eff == top[group_of])
+        factor = LEVEL_FACTOR[:, need]
+        top[single] = single_val * factor[single_level]
+        if len(multi):
+            eff = multi_val * factor[multi_level]
+            multi_top = np.maximum.reduceat(eff, multi_start)
+            at_top = np.flatnonzero(eff == multi_top[multi_group])
             first = np.ones(len(at_top), dtype=bool)
-            first[1:] = group_of[at_top[1:]] != group_of[at_top[:-1]]
-            pick = at_top[first]
-        else:
-            top = eff
-            pick = np.empty(0, dtype=np.int64)
+            first[1:] = multi_group[at_top[1:]] != multi_group[at_top[:-1]]
+            top[multi] = multi_top
+            pick[multi] = multi_entry[at_top[first]]
         best_slot[need - 1] = slot_rows[pick]
         best_val[need - 1] = ent_val[pick]
-        at = n_levels * row_start[owner] + (need - 1) * per_row[owner] + in_row
+        at = at_base + (need - 1) * at_step
         a_data[at] = top
         a_indices[at] = (need - 1) * n_concepts + concept
     a_indptr = np.zeros(n_p + 1, dtype=np.int64)
