@@ -27,7 +27,7 @@ from matching.kernel import GROUP_CREDIT, LEVEL_FACTOR, NEUTRAL_SECTOR
 from matching.models import SKILL_LEVELS
 from matching.occupations import Occupations
 from matching.similarity import graded_pairs, text_vectors
-from matching.text import THREADED_QUERIES, similar_pairs
+from matching.text import similar_pairs
 from matching.vocabulary import Vocabulary
 
 if TYPE_CHECKING:
@@ -309,81 +309,61 @@ def join_texts(
         1.0,
         np.asarray(p_sure)[p_rows] * vacs.col_sure[r_cols],
     )
+    found_p = [p_rows]
+    found_c = [r_cols]
+    found_v = [same]
     # Direct fuzzy similarity where at least one side is not a vocabulary entry.
     # (Whether a text is loose is its own property, not whether the other places happen to list its
     # entry: a pair's similarity never depends on which other places or participants are ranked.)
     p_loose = np.asarray([e is None for e in p_entry], dtype=bool)
     r_loose = r_code < 0
-
-    def direct() -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
-        found = []
-        for p_sel, r_sel, r_index in (
-            (np.flatnonzero(p_loose), np.arange(len(r_norm)), vacs.r_norm_index),
-            (np.flatnonzero(~p_loose), np.flatnonzero(r_loose), vacs.loose_r_norm_index),
-        ):
-            if not len(p_sel) or not len(r_sel):
-                continue
-            a, b, scores = similar_pairs([p_norm[k] for k in p_sel], r_index, scorer, cutoff)
-            found.append((p_sel[a], vacs.r_col[r_sel[b]], scores / 100.0))
-        return found
-
-    # Many texts (a full re-match): the fuzzy comparisons (rapidfuzz and numpy, which release the GIL) run
-    # on another thread beside the graded, synonym, occupation and group pairs; all are kept in this order.
-    pool = ThreadPoolExecutor(max_workers=1) if len(p_norm) >= THREADED_QUERIES else None
-    direct_pairs = pool.submit(direct) if pool is not None else None
-    found_p, found_c, found_v = [p_rows], [r_cols], [same]
-    later_p: list[np.ndarray] = []
-    later_c: list[np.ndarray] = []
-    later_v: list[np.ndarray] = []
+    for p_sel, r_sel, r_index in (
+        (np.flatnonzero(p_loose), np.arange(len(r_norm)), vacs.r_norm_index),
+        (np.flatnonzero(~p_loose), np.flatnonzero(r_loose), vacs.loose_r_norm_index),
+    ):
+        if not len(p_sel) or not len(r_sel):
+            continue
+        a, b, scores = similar_pairs([p_norm[k] for k in p_sel], r_index, scorer, cutoff)
+        found_p.append(p_sel[a])
+        found_c.append(vacs.r_col[r_sel[b]])
+        found_v.append(scores / 100.0)
     if graded:
         # Graded credit for shared informative words (soft TF-IDF), whatever each side resolved to.
         space = vocabulary.word_space()
         vectors = text_vectors(space, p_norm)
         # Against the requirement texts that have their own column ...
         text_rows, other_rows, cosine = graded_pairs(space, vectors, vacs.text_column_vectors)
-        later_p.append(text_rows)
-        later_c.append(vacs.text_column[other_rows])
-        later_v.append(cosine)
+        found_p.append(text_rows)
+        found_c.append(vacs.text_column[other_rows])
+        found_v.append(cosine)
         # ... and against every form of the vocabulary entries the places ask for (synonyms included).
         text_rows, other_rows, cosine = graded_pairs(space, vectors, vacs.asked_form_vectors)
-        later_p.append(text_rows)
-        later_c.append(vacs.asked_form_column[other_rows])
-        later_v.append(cosine)
+        found_p.append(text_rows)
+        found_c.append(vacs.asked_form_column[other_rows])
+        found_v.append(cosine)
         if synonym_credit > 0:
             # ... and, for a text that resolves to an entry of the Dutch vocabulary, every form of that entry
             # against the same, so both sides' synonyms meet ("containerpark" is "recyclagepark", which shares
             # "recyclage"), at ``synonym_credit`` and as sure as the resolution. (ESCO's own skills are left
             # out: their labels are near-paraphrases of each other and of their neighbours.)
             text_rows, columns, cosine = synonym_pairs(vocabulary, p_entry, p_sure, vacs)
-            later_p.append(text_rows)
-            later_c.append(columns)
-            later_v.append(synonym_credit * cosine)
+            found_p.append(text_rows)
+            found_c.append(columns)
+            found_v.append(synonym_credit * cosine)
     if occupations is not None and occupation_credit > 0:
         # A text that names an occupation ("beenhouwer") stands for having done that work: partial credit for
         # the occupation's essential ESCO skills the places ask for, by how specific each is to it.
         text_rows, columns, share = occupation_skill_pairs(vocabulary, occupations, p_keys, p_sure, vacs)
-        later_p.append(text_rows)
-        later_c.append(columns)
-        later_v.append(occupation_credit * share)
+        found_p.append(text_rows)
+        found_c.append(columns)
+        found_v.append(occupation_credit * share)
     if group_credit > 0 and vocabulary.entry_groups.shape[1]:
         # Different skills of the same ESCO skill group: partial credit, as sure as both resolutions.
         text_rows, columns = same_group_pairs(vocabulary, p_entry, vacs)
-        later_p.append(text_rows)
-        later_c.append(columns)
-        later_v.append(group_credit * np.asarray(p_sure)[text_rows] * vacs.col_sure[columns])
-
-    if direct_pairs is not None and pool is not None:
-        direct_found = direct_pairs.result()
-        pool.shutdown()
-    else:
-        direct_found = direct()
-    for rows, columns, values in direct_found:
-        found_p.append(rows)
+        found_p.append(text_rows)
         found_c.append(columns)
-        found_v.append(values)
-    found_p += later_p
-    found_c += later_c
-    found_v += later_v
+        found_v.append(group_credit * np.asarray(p_sure)[text_rows] * vacs.col_sure[columns])
+
     text_of = np.concatenate(found_p).astype(np.int64)
     column_of = np.concatenate(found_c).astype(np.int64)
     value_of = np.concatenate(found_v).astype(np.float64)

@@ -13,7 +13,6 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
 from functools import lru_cache
 
 import numpy as np
@@ -268,8 +267,6 @@ _LENGTH_BOUNDED = (fuzz.ratio, fuzz.token_sort_ratio)
 #: Queries of one length band are compared in groups of this many, each with the choices its character
 #: sets can reach (see ``similar_pairs``).
 FEW_QUERIES = 8
-#: From this many queries ``similar_pairs`` runs its length bands on two threads.
-THREADED_QUERIES = 512
 _CHARACTER_BIT = {c: 1 << k for k, c in enumerate("abcdefghijklmnopqrstuvwxyz0123456789")}
 
 
@@ -327,9 +324,8 @@ def similar_pairs(
     The same pairs and scores as one ``rapidfuzz.process.cdist`` over all of them; for ``ratio`` and
     ``token_sort_ratio`` only the choices whose length can reach the cut-off are compared, one band of
     lengths per query length, so long labels never meet short texts, and within a band only those whose
-    letters and digits are close enough to a group of ``FEW_QUERIES`` queries (each ``cdist`` on one
-    thread: the filter leaves a few per cent of the pairs, too few to share out; from
-    ``THREADED_QUERIES`` queries the length bands run on two threads).
+    letters and digits are close enough to a group of ``FEW_QUERIES`` queries (one thread: the filter
+    leaves a few per cent of the pairs, too few to share out).
     """
     empty = np.empty(0, dtype=np.int64)
     if not queries or not len(choices):
@@ -343,16 +339,15 @@ def similar_pairs(
     index = choices if isinstance(choices, LengthIndex) else LengthIndex(choices)
     slack = 1.0 - cutoff / 100.0
     query_length = np.fromiter(map(len, queries), dtype=np.int64, count=len(queries))
+    found_rows, found_cols, found_scores = [], [], []
     query_masks = character_masks(queries)
     by_length = index.by_length
     kwargs["workers"] = 1
-
-    def band(length: int) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
-        found: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+    for length in np.unique(query_length).tolist():
         lo = int(np.searchsorted(index.length, np.floor(length * (1 - slack) / (1 + slack)), "left"))
         hi = int(np.searchsorted(index.length, np.ceil(length * (1 + slack) / (1 - slack)), "right"))
         if lo >= hi:
-            return found
+            continue
         band_masks = index.masks[lo:hi]
         allowed = slack * (length + index.length[lo:hi]) + 1e-9
         rows_of_length = np.flatnonzero(query_length == length)
@@ -369,22 +364,9 @@ def similar_pairs(
                 [queries[k] for k in rows.tolist()], [by_length[lo + k] for k in near.tolist()], **kwargs
             )
             a, b = np.nonzero(scores)
-            found.append((rows[a], index.order[lo + near[b]], scores[a, b]))
-        return found
-
-    lengths = np.unique(query_length).tolist()
-    _ = index.masks  # computed once here, not by two threads at a time
-    if len(queries) >= THREADED_QUERIES and len(lengths) > 1:
-        # Many queries (a full re-match): the bands run on two threads (numpy and rapidfuzz release the
-        # GIL); their results are joined in the order of lengths, as one thread would give them.
-        with ThreadPoolExecutor(max_workers=2) as pool:
-            bands = list(pool.map(band, lengths))
-    else:
-        bands = [band(length) for length in lengths]
-    found = [part for found_band in bands for part in found_band]
-    found_rows = [part[0] for part in found]
-    found_cols = [part[1] for part in found]
-    found_scores = [part[2] for part in found]
+            found_rows.append(rows[a])
+            found_cols.append(index.order[lo + near[b]])
+            found_scores.append(scores[a, b])
     if not found_rows:
         return empty, empty, np.empty(0, dtype=np.uint8)
     return np.concatenate(found_rows), np.concatenate(found_cols), np.concatenate(found_scores)

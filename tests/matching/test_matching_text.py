@@ -148,32 +148,6 @@ def test_similar_pairs_returns_the_pairs_and_scores_of_one_dense_cdist(queries, 
     assert set(got) == want
 
 
-@settings(max_examples=40, deadline=None)
-@given(
-    st.lists(_words, min_size=2, max_size=30),
-    st.lists(_words, min_size=1, max_size=40),
-    st.sampled_from([fuzz.ratio, fuzz.token_sort_ratio]),
-    st.sampled_from([60.0, 85.0]),
-)
-def test_similar_pairs_on_two_threads_gives_the_same_arrays_in_the_same_order(
-    queries, choices, scorer, cutoff
-):
-    """Many queries run their length bands on two threads; the result is what one thread gives."""
-    import matching.text as text_module
-
-    threshold = text_module.THREADED_QUERIES
-    try:
-        text_module.THREADED_QUERIES = 10**9
-        one = similar_pairs(queries, LengthIndex(choices), scorer, cutoff)
-        text_module.THREADED_QUERIES = 1
-        two = similar_pairs(queries, LengthIndex(choices), scorer, cutoff)
-    finally:
-        text_module.THREADED_QUERIES = threshold
-    for a, b in zip(one, two, strict=True):
-        assert a.dtype == b.dtype
-        assert a.tolist() == b.tolist()
-
-
 @settings(max_examples=60, deadline=None)
 @given(
     st.lists(
