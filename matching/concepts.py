@@ -10,13 +10,10 @@ and the share of each participant's profile a place uses (precision).
 
 from __future__ import annotations
 
-import itertools
 import threading
 import weakref
 from collections.abc import Iterable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -81,7 +78,6 @@ def link(
     synonym_credit: float = SYNONYM_CREDIT,
     occupations: Occupations | None = None,
     occupation_credit: float = OCCUPATION_SKILL_CREDIT,
-    threads: int = 1,
 ) -> Linked:
     """Join prepared participants and places through their skill concepts."""
     joined = join_texts(
@@ -138,37 +134,11 @@ def link(
     np.cumsum(skill_count, out=slot_start[1:])
     share = 1.0 / np.maximum(skill_count[parts.slot_owner], 1)
 
-    def text_use(lo: int, hi: int) -> sp.csr_matrix:
-        used = text_sim[lo:hi] @ vacs.presence
-        used.data = np.minimum(used.data, 1.0)
-        return used
-
-    def precision_rows(used: sp.csr_matrix, lo: int, hi: int) -> sp.csr_matrix:
-        # Participants lo..hi; their slots are consecutive.
-        s_lo, s_hi = int(slot_start[lo]), int(slot_start[hi])
-        owner_text = sp.csr_matrix(
-            (share[s_lo:s_hi], slot_string[s_lo:s_hi], slot_start[lo : hi + 1] - s_lo),
-            shape=(hi - lo, n_texts),
-        )
-        return (owner_text @ used).tocsr()
-
-    if threads > 1 and n_p > 1 and n_texts > 1:
-        # numpy and scipy release the GIL in these products: they run beside the best skills below.
-        with ThreadPoolExecutor(max_workers=threads) as pool:
-            t_bounds = np.linspace(0, n_texts, min(threads, n_texts) + 1).astype(np.int64).tolist()
-            text_parts = [pool.submit(text_use, lo, hi) for lo, hi in itertools.pairwise(t_bounds)]
-            keys, best_slot, best_val, a_all = best_skills(
-                ent_key, slot_rows, ent_val, ent_level, n_p, n_concepts
-            )
-            used = sp.vstack([part.result() for part in text_parts], format="csr")
-            p_bounds = np.linspace(0, n_p, min(threads, n_p) + 1).astype(np.int64).tolist()
-            blocks = list(pool.map(partial(precision_rows, used), p_bounds[:-1], p_bounds[1:]))
-            profile_use = sp.vstack(blocks, format="csr")
-    else:
-        keys, best_slot, best_val, a_all = best_skills(
-            ent_key, slot_rows, ent_val, ent_level, n_p, n_concepts
-        )
-        profile_use = precision_rows(text_use(0, n_texts), 0, n_p)
+    used = text_sim @ vacs.presence
+    used.data = np.minimum(used.data, 1.0)
+    owner_text = sp.csr_matrix((share, slot_string, slot_start), shape=(n_p, n_texts))
+    profile_use = (owner_text @ used).tocsr()
+    keys, best_slot, best_val, a_all = best_skills(ent_key, slot_rows, ent_val, ent_level, n_p, n_concepts)
 
     sector_codes = vacs.sector_codes
     # Sector preference: 1 when the place's sector is preferred, 0 when not, neutral without preferences.

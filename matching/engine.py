@@ -227,7 +227,6 @@ class Engine:
                 synonym_credit=self.synonym_credit,
                 occupations=self.occupations,
                 occupation_credit=self.occupation_credit,
-                threads=self.threads,
             )
 
     def link_one(
