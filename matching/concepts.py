@@ -115,56 +115,30 @@ def link(
         ent_val[order],
         ent_level[order],
     )
-    new_group = np.ones(len(ent_key), dtype=bool)
-    new_group[1:] = ent_key[1:] != ent_key[:-1]
-    starts = np.flatnonzero(new_group)
-    group_of = np.cumsum(new_group) - 1
-    keys = ent_key[starts]
-    owner, concept = keys // n_concepts, keys % n_concepts
-    # a_all row i holds, for each level block, the same concepts: build the CSR arrays directly.
-    per_row = np.bincount(owner, minlength=n_p)
-    row_start = np.cumsum(per_row) - per_row
-    in_row = np.arange(len(keys)) - row_start[owner]
-    n_levels = len(SKILL_LEVELS)
-    a_data = np.empty(n_levels * len(keys))
-    a_indices = np.empty(n_levels * len(keys), dtype=np.int64)
-    best_slot = np.empty((n_levels, len(keys)), dtype=np.int64)
-    best_val = np.empty((n_levels, len(keys)))
-    for need in SKILL_LEVELS:
-        eff = ent_val * LEVEL_FACTOR[ent_level, need]
-        if len(eff):
-            top = np.maximum.reduceat(eff, starts)
-            at_top = np.flatnonzero(eff == top[group_of])
-            first = np.ones(len(at_top), dtype=bool)
-            first[1:] = group_of[at_top[1:]] != group_of[at_top[:-1]]
-            pick = at_top[first]
-        else:
-            top = eff
-            pick = np.empty(0, dtype=np.int64)
-        best_slot[need - 1] = slot_rows[pick]
-        best_val[need - 1] = ent_val[pick]
-        at = n_levels * row_start[owner] + (need - 1) * per_row[owner] + in_row
-        a_data[at] = top
-        a_indices[at] = (need - 1) * n_concepts + concept
-    a_indptr = np.zeros(n_p + 1, dtype=np.int64)
-    np.cumsum(n_levels * per_row, out=a_indptr[1:])
-    a_all = sp.csr_matrix((a_data, a_indices, a_indptr), shape=(n_p, n_levels * n_concepts))
 
     # Precision: per skill slot, how much of it the place's requirements use (capped at 1), averaged
     # over the participant's skills. A skill the place does not ask for adds 0 and so never raises it.
-    n_slots = len(parts.slot_level)
-    if not (vacs.wn["precision"] > 0).any():
-        ent_val = ent_val[:0]  # no place weighs precision: an empty matrix, nothing to compute
-        slot_rows, ent_key = slot_rows[:0], ent_key[:0]
-    slot_sim = sp.csr_matrix((ent_val, (slot_rows, ent_key % n_concepts)), shape=(n_slots, n_concepts))
-    used = slot_sim @ vacs.presence
-    used.data = np.minimum(used.data, 1.0)
+    # A slot's row of similarities is its distinct text's row (the joined pairs, sorted by column), so the
+    # text x places product stands for the slot x places one; each participant's row of the second
+    # product lists its slots' texts in slot order (repeats included), which sums the same terms in the
+    # same order as a slot x places product would.
+    n_texts = joined.n_texts
+    if (vacs.wn["precision"] > 0).any():
+        text_indptr = np.zeros(n_texts + 1, dtype=np.int64)
+        np.cumsum(emb_count, out=text_indptr[1:])
+        text_sim = sp.csr_matrix((value_of, column_of, text_indptr), shape=(n_texts, n_concepts))
+    else:  # no place weighs precision: an empty matrix, nothing to compute
+        text_sim = sp.csr_matrix((n_texts, n_concepts))
     skill_count = np.bincount(parts.slot_owner, minlength=n_p)
-    owner_share = sp.csr_matrix(
-        (1.0 / np.maximum(skill_count[parts.slot_owner], 1), (parts.slot_owner, np.arange(n_slots))),
-        shape=(n_p, n_slots),
-    )
-    profile_use = (owner_share @ used).tocsr()
+    slot_start = np.zeros(n_p + 1, dtype=np.int64)
+    np.cumsum(skill_count, out=slot_start[1:])
+    share = 1.0 / np.maximum(skill_count[parts.slot_owner], 1)
+
+    used = text_sim @ vacs.presence
+    used.data = np.minimum(used.data, 1.0)
+    owner_text = sp.csr_matrix((share, slot_string, slot_start), shape=(n_p, n_texts))
+    profile_use = (owner_text @ used).tocsr()
+    keys, best_slot, best_val, a_all = best_skills(ent_key, slot_rows, ent_val, ent_level, n_p, n_concepts)
 
     sector_codes = vacs.sector_codes
     # Sector preference: 1 when the place's sector is preferred, 0 when not, neutral without preferences.
@@ -203,6 +177,68 @@ def link(
         sector_value=sector_value,
         declined=declined_index,
     )
+
+
+def best_skills(
+    ent_key: np.ndarray,
+    slot_rows: np.ndarray,
+    ent_val: np.ndarray,
+    ent_level: np.ndarray,
+    n_p: int,
+    n_concepts: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, sp.csr_matrix]:
+    """Return the keys, best slot and similarity per level, and the participant matrix (sorted entries)."""
+    new_group = np.ones(len(ent_key), dtype=bool)
+    new_group[1:] = ent_key[1:] != ent_key[:-1]
+    starts = np.flatnonzero(new_group)
+    keys = ent_key[starts]
+    owner, concept = keys // n_concepts, keys % n_concepts
+    # a_all row i holds, for each level block, the same concepts: build the CSR arrays directly.
+    per_row = np.bincount(owner, minlength=n_p)
+    row_start = np.cumsum(per_row) - per_row
+    in_row = np.arange(len(keys)) - row_start[owner]
+    n_levels = len(SKILL_LEVELS)
+    a_data = np.empty(n_levels * len(keys))
+    a_indices = np.empty(n_levels * len(keys), dtype=np.int64)
+    best_slot = np.empty((n_levels, len(keys)), dtype=np.int64)
+    best_val = np.empty((n_levels, len(keys)))
+    # Most keys have one entry: its value is the best at every level. Only the groups of several entries
+    # need the maximum and the first entry that reaches it.
+    size = np.diff(np.append(starts, len(ent_key)))
+    single = np.flatnonzero(size == 1)
+    multi = np.flatnonzero(size > 1)
+    single_entry = starts[single]
+    single_val, single_level = ent_val[single_entry], ent_level[single_entry]
+    multi_entry = np.flatnonzero(np.repeat(size > 1, size))
+    multi_val, multi_level = ent_val[multi_entry], ent_level[multi_entry]
+    multi_size = size[multi]
+    multi_start = np.cumsum(multi_size) - multi_size
+    multi_group = np.repeat(np.arange(len(multi)), multi_size)
+    at_base = n_levels * row_start[owner] + in_row
+    at_step = per_row[owner]
+    top = np.empty(len(keys))
+    pick = np.empty(len(keys), dtype=np.int64)
+    pick[single] = single_entry
+    for need in SKILL_LEVELS:
+        factor = LEVEL_FACTOR[:, need]
+        top[single] = single_val * factor[single_level]
+        if len(multi):
+            eff = multi_val * factor[multi_level]
+            multi_top = np.maximum.reduceat(eff, multi_start)
+            at_top = np.flatnonzero(eff == multi_top[multi_group])
+            first = np.ones(len(at_top), dtype=bool)
+            first[1:] = multi_group[at_top[1:]] != multi_group[at_top[:-1]]
+            top[multi] = multi_top
+            pick[multi] = multi_entry[at_top[first]]
+        best_slot[need - 1] = slot_rows[pick]
+        best_val[need - 1] = ent_val[pick]
+        at = at_base + (need - 1) * at_step
+        a_data[at] = top
+        a_indices[at] = (need - 1) * n_concepts + concept
+    a_indptr = np.zeros(n_p + 1, dtype=np.int64)
+    np.cumsum(n_levels * per_row, out=a_indptr[1:])
+    a_all = sp.csr_matrix((a_data, a_indices, a_indptr), shape=(n_p, n_levels * n_concepts))
+    return keys, best_slot, best_val, a_all
 
 
 def join_texts(
