@@ -456,3 +456,55 @@ def test_precision_gathered_from_dense_row_ranges_equals_sparse_sampling(monkeyp
         monkeypatch.setattr(kernel, "DENSE_PROFILE_ROWS_CELLS", cells)
         assert kernel.profile_use(linked, pi, vi).tolist() == want.tolist()
         assert kernel.profile_use(linked, pi[:, None], vi[None, :50]).shape == (500, 50)
+
+
+def test_freed_memory_is_kept_only_while_the_outermost_block_runs(monkeypatch):
+    """arrays.memory_kept raises glibc's trim threshold once, and restores it and trims when the last block ends."""
+    import threading
+
+    from matching import arrays
+
+    calls: list[tuple] = []
+
+    class FakeLibc:
+        def mallopt(self, param, value):
+            calls.append(("mallopt", param, value))
+            return 1
+
+        def malloc_trim(self, pad):
+            calls.append(("trim", pad))
+            return 1
+
+    monkeypatch.setattr(arrays, "_libc", FakeLibc())
+    inside = threading.Barrier(3)
+    done = threading.Barrier(3)
+
+    def hold():
+        with arrays.memory_kept():
+            inside.wait()
+            done.wait()
+
+    workers = [threading.Thread(target=hold) for _ in range(2)]
+    for worker in workers:
+        worker.start()
+    with arrays.memory_kept():
+        inside.wait()
+        assert calls == [("mallopt", arrays._M_TRIM_THRESHOLD, arrays._TRIM_KEPT)]  # once for three holders
+        done.wait()
+    for worker in workers:
+        worker.join()
+    assert calls[-2:] == [("mallopt", arrays._M_TRIM_THRESHOLD, arrays._TRIM_DEFAULT), ("trim", 0)]
+    assert len(calls) == 3 and arrays._memory_holds == 0
+
+
+def test_a_full_rematch_is_the_same_without_the_allocator_tuning(monkeypatch):
+    from matching import arrays
+
+    people = [make_participant(id=i, skills=(("heftruck", 1 + i % 4),), hours_per_week=20 + i) for i in range(6)]
+    places = [make_vacancy(id=j, hours_per_week=18 + 3 * j) for j in range(4)]
+    tuned = make_engine().rank_all(people, places, top=3)
+    monkeypatch.setattr(arrays, "_libc", False)  # as on a C library without mallopt
+    plain = make_engine().rank_all(people, places, top=3)
+    for side in ("by_participant", "by_vacancy"):
+        assert dict(tuned[side].items()) == dict(plain[side].items())
+        assert sum(len(rows) for rows in plain[side].values()) > 0
