@@ -1,12 +1,8 @@
-"""Array helpers shared by the engine's parts: id order, ranges, unit vectors, grouped top k, GC pauses,
-freed memory kept."""
+"""Array helpers shared by the engine's parts: id order, ranges, unit vectors, grouped top k, GC pauses."""
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 import gc
-import sys
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -81,62 +77,6 @@ def gc_paused(*, freeze: bool = True) -> Iterator[None]:
                     gc.freeze()
                     gc.unfreeze()
                 gc.enable()
-
-
-#: glibc ``mallopt`` parameters (malloc.h) and the values set: arrays under 32 MiB (glibc's largest dynamic
-#: threshold) come from the heap, and during a full re-match freed heap memory is kept for the next array.
-_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3
-_MMAP_THRESHOLD = 32 << 20
-_TRIM_KEPT, _TRIM_DEFAULT = (1 << 31) - 1, 128 << 10
-_MEMORY_LOCK = threading.Lock()
-_memory_holds = 0
-_libc: Any = None
-
-
-def _glibc() -> Any:
-    """Return glibc (with ``mallopt`` and ``malloc_trim``), or None on another C library or platform."""
-    global _libc
-    if _libc is None:
-        _libc = False
-        name = ctypes.util.find_library("c") if sys.platform.startswith("linux") else None
-        try:
-            libc = ctypes.CDLL(name) if name else None
-            if libc is not None and hasattr(libc, "mallopt") and hasattr(libc, "malloc_trim"):
-                libc.mallopt.argtypes = [ctypes.c_int, ctypes.c_int]
-                libc.malloc_trim.argtypes = [ctypes.c_size_t]
-                if libc.mallopt(_M_MMAP_THRESHOLD, _MMAP_THRESHOLD) == 1:
-                    _libc = libc
-        except (OSError, AttributeError):
-            pass
-    return _libc or None
-
-
-@contextmanager
-def memory_kept() -> Iterator[None]:
-    """Keep freed heap memory in the process while the block runs, and give it back at the end (nested, thread-safe).
-
-    A full re-match allocates and frees arrays of 1-40 MB many times over; by default glibc returns each to
-    the system (its own mapping, or the heap top trimmed), and the next array faults fresh zeroed pages
-    in again, which cost up to a third of the run in kernel time. Only the allocator's thresholds change,
-    never a result; elsewhere than glibc this does nothing.
-    """
-    global _memory_holds
-    libc = _glibc()
-    if libc is None:
-        yield
-        return
-    with _MEMORY_LOCK:
-        if _memory_holds == 0:
-            libc.mallopt(_M_TRIM_THRESHOLD, _TRIM_KEPT)
-        _memory_holds += 1
-    try:
-        yield
-    finally:
-        with _MEMORY_LOCK:
-            _memory_holds -= 1
-            if _memory_holds == 0:
-                libc.mallopt(_M_TRIM_THRESHOLD, _TRIM_DEFAULT)
-                libc.malloc_trim(0)
 
 
 def first_per_group(keys: np.ndarray, span: int, k: int, groups: int, first_group: int = 0) -> np.ndarray:

@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from matching import assignment
-from matching.arrays import gc_paused, memory_kept
+from matching.arrays import gc_paused
 from matching.concepts import OCCUPATION_SKILL_CREDIT, SYNONYM_CREDIT, Linked, link
 from matching.explanations import explain
 from matching.geo import Geo, default_geo
@@ -155,21 +155,18 @@ class Engine:
         if len(participants) == 1:  # one participant (the web app's refresh of one): the dense row
             linked, coverage, precision = self.link_one(participants[0], vacancies, declined)
             rows, cols = top_one(linked, coverage, precision, top, k_cols, include_excluded=include_excluded)
-            pi, vi, score, excluded = merge_pairs(rows, cols)
-            explained = explain(linked, pi, vi, score, excluded)
         else:
-            with memory_kept():  # many large temporaries: reuse freed memory rather than fault it in again
-                linked = self.link(participants, vacancies, declined)
-                rows, cols = top_pairs(
-                    linked,
-                    top,
-                    k_cols,
-                    include_excluded=include_excluded,
-                    block_rows=self.block_rows,
-                    threads=self.threads,
-                )
-                pi, vi, score, excluded = merge_pairs(rows, cols)
-                explained = explain(linked, pi, vi, score, excluded)
+            linked = self.link(participants, vacancies, declined)
+            rows, cols = top_pairs(
+                linked,
+                top,
+                k_cols,
+                include_excluded=include_excluded,
+                block_rows=self.block_rows,
+                threads=self.threads,
+            )
+        pi, vi, score, excluded = merge_pairs(rows, cols)
+        explained = explain(linked, pi, vi, score, excluded)
         parts, vacs = linked.parts, linked.vacs
         width = len(vacs.ids)
         merged_key = pi * width + vi  # sorted: merge_pairs returns unique keys in order
