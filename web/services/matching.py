@@ -291,22 +291,23 @@ def suggestion_hash(score: float, excluded: bool, explanation: dict | None) -> s
     return hashlib.blake2b(payload, digest_size=16).hexdigest()
 
 
-def _upsert(session: Session, rows: list[dict]) -> None:
-    """INSERT ... ON CONFLICT DO UPDATE of these rows, as one statement executed for many parameter sets.
+def _upsert_rows(session: Session, table, keys: list[str], columns, rows: list[dict]) -> None:
+    """INSERT ... ON CONFLICT (keys) DO UPDATE of ``columns``, as one statement executed for many parameter sets.
 
     One compiled statement with executemany (psycopg batches it) rather than a multi-row VALUES per batch, whose
     compilation alone cost more than the database's work.
     """
     if not rows:
         return
-    dialect = session.get_bind().dialect.name
-    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-    statement = insert(MatchSuggestion.__table__)
-    statement = statement.on_conflict_do_update(
-        index_elements=["participant_id", "place_id"], set_={c: statement.excluded[c] for c in _STORED_COLUMNS}
-    )
+    insert = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    statement = insert(table)
+    statement = statement.on_conflict_do_update(index_elements=keys, set_={c: statement.excluded[c] for c in columns})
     for start in range(0, len(rows), 5000):
         session.execute(statement, rows[start:start + 5000])
+
+
+def _upsert(session: Session, rows: list[dict]) -> None:
+    _upsert_rows(session, MatchSuggestion.__table__, ["participant_id", "place_id"], _STORED_COLUMNS, rows)
 
 
 def _write(session: Session, results: Iterable, existing: dict[tuple[int, int], tuple[int, str | None]],
@@ -415,16 +416,7 @@ def _participant_digest(engine_key: str, person: EngineParticipant | None, decli
 
 
 def _save_inputs(session: Session, rows: list[dict]) -> None:
-    if not rows:
-        return
-    dialect = session.get_bind().dialect.name
-    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-    statement = insert(MatchInput.__table__)
-    statement = statement.on_conflict_do_update(
-        index_elements=["participant_id"], set_={c: statement.excluded[c] for c in ("fingerprint", "places_digest")}
-    )
-    for start in range(0, len(rows), 5000):
-        session.execute(statement, rows[start:start + 5000])
+    _upsert_rows(session, MatchInput.__table__, ["participant_id"], ("fingerprint", "places_digest"), rows)
 
 
 def _save_place_snapshot(session: Session, place_digests: dict[int, str], snapshot: dict[int, str]) -> None:
@@ -433,12 +425,7 @@ def _save_place_snapshot(session: Session, place_digests: dict[int, str], snapsh
     for start in range(0, len(gone), 500):
         session.execute(delete(MatchPlaceInput).where(MatchPlaceInput.place_id.in_(gone[start:start + 500])))
     rows = [{"place_id": place_id, "fingerprint": fp} for place_id, fp in place_digests.items() if snapshot.get(place_id) != fp]
-    if rows:
-        dialect = session.get_bind().dialect.name
-        insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-        statement = insert(MatchPlaceInput.__table__)
-        statement = statement.on_conflict_do_update(index_elements=["place_id"], set_={"fingerprint": statement.excluded.fingerprint})
-        session.execute(statement, rows)
+    _upsert_rows(session, MatchPlaceInput.__table__, ["place_id"], ("fingerprint",), rows)
 
 
 _digests_kept: list = []  # [(the open places list, digest per place, digest of all)]: one per process, like the list
