@@ -206,6 +206,17 @@ class Engine:
 
     # ------------------------------------------------------------------ parts
 
+    def join_settings(self) -> dict[str, Any]:
+        """How skill texts are joined to requirement columns: the same settings for every path."""
+        return {
+            "direct_cutoff": self.direct_cutoff,
+            "graded": self.graded,
+            "group_credit": self.group_credit,
+            "synonym_credit": self.synonym_credit,
+            "occupations": self.occupations,
+            "occupation_credit": self.occupation_credit,
+        }
+
     def link(
         self,
         participants: Sequence[Participant],
@@ -221,12 +232,7 @@ class Engine:
                 vacs,
                 declined,
                 self.vocabulary,
-                direct_cutoff=self.direct_cutoff,
-                graded=self.graded,
-                group_credit=self.group_credit,
-                synonym_credit=self.synonym_credit,
-                occupations=self.occupations,
-                occupation_credit=self.occupation_credit,
+                **self.join_settings(),
             )
 
     def link_one(
@@ -244,12 +250,7 @@ class Engine:
                 vacs,
                 declined,
                 self.vocabulary,
-                direct_cutoff=self.direct_cutoff,
-                graded=self.graded,
-                group_credit=self.group_credit,
-                synonym_credit=self.synonym_credit,
-                occupations=self.occupations,
-                occupation_credit=self.occupation_credit,
+                **self.join_settings(),
             )
 
     def prepared_places(self, vacancies: Sequence[Vacancy]) -> PreparedPlaces:
