@@ -48,8 +48,10 @@ class Linked:
     n_concepts: int
     a_all: sp.csr_matrix | np.ndarray  # participants x (4 * concepts): best effective similarity per level
     best_keys: np.ndarray  # sorted participant * concepts + concept keys a participant has
-    best_slot: np.ndarray  # levels x keys: the best slot for that key when that level is asked
-    best_val: np.ndarray  # levels x keys: its similarity
+    key_start: np.ndarray  # per key: its first entry (entries sorted by key, then slot)
+    key_size: np.ndarray  # per key: how many of the participant's skill slots reach that concept
+    entry_slot: np.ndarray  # per entry: the skill slot
+    entry_value: np.ndarray  # per entry: the slot's similarity with the concept
     profile_use: sp.csr_matrix | np.ndarray  # participants x places: share of the participant's skills used
     sector_value: np.ndarray  # participants x sector codes
     declined: set[tuple[int, int]]
@@ -108,7 +110,7 @@ def link(
     n_p = len(parts.ids)
     # Per (participant, concept): at each required level, the best skill (highest effective
     # similarity, first slot on ties). One sort by (key, slot); each group's best per level in O(n).
-    order = np.argsort(ent_key * max(len(parts.slot_level), 1) + slot_rows)
+    order = np.argsort(ent_key, kind="stable")  # slot_rows ascend already: ties stay in slot order
     ent_key, slot_rows, ent_val, ent_level = (
         ent_key[order],
         slot_rows[order],
@@ -138,7 +140,7 @@ def link(
     used.data = np.minimum(used.data, 1.0)
     owner_text = sp.csr_matrix((share, slot_string, slot_start), shape=(n_p, n_texts))
     profile_use = (owner_text @ used).tocsr()
-    keys, best_slot, best_val, a_all = best_skills(ent_key, slot_rows, ent_val, ent_level, n_p, n_concepts)
+    keys, key_start, key_size, a_all = best_skills(ent_key, ent_val, ent_level, n_p, n_concepts, vacs.asked)
 
     sector_codes = vacs.sector_codes
     # Sector preference: 1 when the place's sector is preferred, 0 when not, neutral without preferences.
@@ -171,8 +173,10 @@ def link(
         n_concepts=n_concepts,
         a_all=a_all,
         best_keys=keys,
-        best_slot=best_slot,
-        best_val=best_val,
+        key_start=key_start,
+        key_size=key_size,
+        entry_slot=slot_rows,
+        entry_value=ent_val,
         profile_use=profile_use,
         sector_value=sector_value,
         declined=declined_index,
@@ -181,64 +185,91 @@ def link(
 
 def best_skills(
     ent_key: np.ndarray,
-    slot_rows: np.ndarray,
     ent_val: np.ndarray,
     ent_level: np.ndarray,
     n_p: int,
     n_concepts: int,
+    asked: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, sp.csr_matrix]:
-    """Return the keys, best slot and similarity per level, and the participant matrix (sorted entries)."""
+    """Return the keys, each key's first entry and entry count, and the participant matrix.
+
+    The entries are sorted by key, then slot. The matrix holds, per participant and concept at each level
+    some place asks it (``asked``, levels x concepts), the best effective similarity of the participant's
+    slots (the other levels would meet an empty row of the places' matrix). Which slot that is, only the
+    explanations need: ``best_entries`` finds it for the pairs explained.
+    """
     new_group = np.ones(len(ent_key), dtype=bool)
     new_group[1:] = ent_key[1:] != ent_key[:-1]
     starts = np.flatnonzero(new_group)
     keys = ent_key[starts]
-    owner, concept = keys // n_concepts, keys % n_concepts
-    # a_all row i holds, for each level block, the same concepts: build the CSR arrays directly.
-    per_row = np.bincount(owner, minlength=n_p)
-    row_start = np.cumsum(per_row) - per_row
-    in_row = np.arange(len(keys)) - row_start[owner]
+    owner, concept = np.divmod(keys, n_concepts)
     n_levels = len(SKILL_LEVELS)
-    a_data = np.empty(n_levels * len(keys))
-    a_indices = np.empty(n_levels * len(keys), dtype=np.int64)
-    best_slot = np.empty((n_levels, len(keys)), dtype=np.int64)
-    best_val = np.empty((n_levels, len(keys)))
     # Most keys have one entry: its value is the best at every level. Only the groups of several entries
-    # need the maximum and the first entry that reaches it.
-    size = np.diff(np.append(starts, len(ent_key)))
-    single = np.flatnonzero(size == 1)
-    multi = np.flatnonzero(size > 1)
-    single_entry = starts[single]
-    single_val, single_level = ent_val[single_entry], ent_level[single_entry]
-    multi_entry = np.flatnonzero(np.repeat(size > 1, size))
+    # need a maximum.
+    size = np.diff(starts, append=len(ent_key))
+    is_multi = size > 1
+    multi_rank = np.cumsum(is_multi) - 1  # a multi-entry key's position among them
+    multi_size = size[is_multi]
+    multi_entry = np.flatnonzero(np.repeat(is_multi, size))
     multi_val, multi_level = ent_val[multi_entry], ent_level[multi_entry]
-    multi_size = size[multi]
     multi_start = np.cumsum(multi_size) - multi_size
-    multi_group = np.repeat(np.arange(len(multi)), multi_size)
-    at_base = n_levels * row_start[owner] + in_row
-    at_step = per_row[owner]
-    top = np.empty(len(keys))
-    pick = np.empty(len(keys), dtype=np.int64)
-    pick[single] = single_entry
+    # The participant matrix's entries, level by level: (row, column, value).
+    level_rows: list[np.ndarray] = []
+    level_columns: list[np.ndarray] = []
+    level_values: list[np.ndarray] = []
     for need in SKILL_LEVELS:
+        chosen = np.flatnonzero(asked[need - 1][concept])
+        if not len(chosen):
+            continue
         factor = LEVEL_FACTOR[:, need]
-        top[single] = single_val * factor[single_level]
-        if len(multi):
-            eff = multi_val * factor[multi_level]
-            multi_top = np.maximum.reduceat(eff, multi_start)
-            at_top = np.flatnonzero(eff == multi_top[multi_group])
-            first = np.ones(len(at_top), dtype=bool)
-            first[1:] = multi_group[at_top[1:]] != multi_group[at_top[:-1]]
-            top[multi] = multi_top
-            pick[multi] = multi_entry[at_top[first]]
-        best_slot[need - 1] = slot_rows[pick]
-        best_val[need - 1] = ent_val[pick]
-        at = at_base + (need - 1) * at_step
-        a_data[at] = top
-        a_indices[at] = (need - 1) * n_concepts + concept
+        first_entry = starts[chosen]
+        top = ent_val[first_entry] * factor[ent_level[first_entry]]
+        if len(multi_size):
+            several = np.flatnonzero(is_multi[chosen])
+            top[several] = np.maximum.reduceat(multi_val * factor[multi_level], multi_start)[
+                multi_rank[chosen[several]]
+            ]
+        level_rows.append(owner[chosen])
+        level_columns.append((need - 1) * n_concepts + concept[chosen])
+        level_values.append(top)
+    # Row by row, level blocks in order and concepts ascending within each: the CSR arrays written directly.
+    counts = [np.bincount(rows, minlength=n_p) for rows in level_rows]
     a_indptr = np.zeros(n_p + 1, dtype=np.int64)
-    np.cumsum(n_levels * per_row, out=a_indptr[1:])
+    np.cumsum(sum(counts, np.zeros(n_p, dtype=np.int64)), out=a_indptr[1:])
+    total = int(a_indptr[-1])
+    a_data = np.empty(total)
+    a_indices = np.empty(total, dtype=np.int64)
+    before = a_indptr[:-1].copy()  # where each row's entries of the current level start
+    for rows, columns, values, count in zip(level_rows, level_columns, level_values, counts, strict=True):
+        first_of_row = np.cumsum(count) - count  # this level's entries are sorted by row
+        at = before[rows] + np.arange(len(rows)) - first_of_row[rows]
+        a_data[at] = values
+        a_indices[at] = columns
+        before += count
     a_all = sp.csr_matrix((a_data, a_indices, a_indptr), shape=(n_p, n_levels * n_concepts))
-    return keys, best_slot, best_val, a_all
+    return keys, starts, size, a_all
+
+
+def best_entries(linked: Linked, position: np.ndarray, need: np.ndarray) -> np.ndarray:
+    """Return, per looked-up key (its position in ``best_keys``) and level asked, the entry of the best slot.
+
+    The best slot has the highest effective similarity (similarity x level factor); ties go to the first
+    slot. The participant matrix holds that effective similarity (``best_skills``).
+    """
+    start, size = linked.key_start[position], linked.key_size[position]
+    entry = start.copy()
+    several = np.flatnonzero(size > 1)
+    if len(several):
+        which, at = expand_ranges(start[several], size[several])
+        level = linked.parts.slot_level[linked.entry_slot[at]]
+        effective = linked.entry_value[at] * LEVEL_FACTOR[level, need[several][which]]
+        group_start = np.cumsum(size[several]) - size[several]
+        top = np.maximum.reduceat(effective, group_start)
+        at_top = np.flatnonzero(effective == top[which])
+        first = np.ones(len(at_top), dtype=bool)
+        first[1:] = which[at_top[1:]] != which[at_top[:-1]]
+        entry[several] = at[at_top[first]]
+    return entry
 
 
 def join_texts(

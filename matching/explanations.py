@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from matching.arrays import expand_ranges, first_per_group, gc_paused
+from matching.concepts import best_entries
 from matching.kernel import (
     COMPONENTS,
     EXCL_DECLINED,
@@ -64,8 +65,12 @@ def explain(
     if len(table):
         pos = np.minimum(np.searchsorted(table, keys), len(table) - 1)
         hit = table[pos] == keys
-        slot = np.where(hit, linked.best_slot[need_level - 1, pos], -1)
-        val = np.where(hit, linked.best_val[need_level - 1, pos], 0.0)
+        slot = np.full(len(req), -1, dtype=np.int64)
+        val = np.zeros(len(req))
+        found = np.flatnonzero(hit)
+        entry = best_entries(linked, pos[found], need_level[found])
+        slot[found] = linked.entry_slot[entry]
+        val[found] = linked.entry_value[entry]
     else:
         slot = np.full(len(req), -1, dtype=np.int64)
         val = np.zeros(len(req))

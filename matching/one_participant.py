@@ -163,16 +163,14 @@ def link_one(
     n_levels = len(SKILL_LEVELS)
     # The participant's row of the 4 x concepts matrix (plus one zero for padded terms).
     a_row = np.zeros(n_levels * n_concepts + 1)
-    best_slot = np.empty((n_levels, n_touched), dtype=np.int64)
-    best_val = np.empty((n_levels, n_touched))
     if n_touched:
         factor = LEVEL_FACTOR[levels][:, np.asarray(SKILL_LEVELS)]  # slots x levels asked
         for need in SKILL_LEVELS:
             effective = np.where(reached, similarity * factor[:, need - 1 : need], -1.0)
-            pick = effective.argmax(axis=0)  # the first slot on ties
-            best_slot[need - 1] = pick
-            best_val[need - 1] = similarity[pick, np.arange(n_touched)]
-            a_row[(need - 1) * n_concepts + touched] = effective[pick, np.arange(n_touched)]
+            a_row[(need - 1) * n_concepts + touched] = effective.max(axis=0)
+    # The entries the explanations pick the best slot from (concepts.best_entries): by column, then slot.
+    entry_column, entry_slot = np.nonzero(reached.T)
+    key_size = np.bincount(entry_column, minlength=n_touched)
     # Coverage: each place column's terms in ascending row order, as the sparse product adds them.
     terms = a_row[row.term_row] * row.term_weight
     coverage = terms[0].copy() if len(terms) else np.zeros(2 * n_v)
@@ -221,8 +219,10 @@ def link_one(
         n_concepts=n_concepts,
         a_all=a_row[None, :-1],
         best_keys=touched,
-        best_slot=best_slot,
-        best_val=best_val,
+        key_start=np.cumsum(key_size) - key_size,
+        key_size=key_size,
+        entry_slot=entry_slot,
+        entry_value=similarity[entry_slot, entry_column],
         profile_use=precision[None, :],
         sector_value=sector_value,
         declined=declined_index,

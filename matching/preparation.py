@@ -113,6 +113,7 @@ class PreparedPlaces:
     req_weight: np.ndarray = field(default_factory=lambda: np.empty(0))
     b_all: Any = None
     presence: Any = None  # concepts x places: 1 where the place lists the concept
+    asked: np.ndarray = field(default_factory=lambda: np.zeros((4, 0), dtype=bool))  # levels x concepts asked
     text_column_vectors: Any = (
         None  # unit word vectors (words x texts) of the texts that have their own column
     )
@@ -381,6 +382,8 @@ def index_requirements(vacs: PreparedPlaces, vocabulary: Vocabulary, weights: We
     count = np.where(vacs.req_required, vacs.n_required[vacs.req_owner], vacs.n_nice[vacs.req_owner])
     vacs.req_weight = 1.0 / np.maximum(count, 1)
     b_rows = (vacs.req_min - 1) * n_concepts + req_concept
+    vacs.asked = np.zeros((len(SKILL_LEVELS), n_concepts), dtype=bool)
+    vacs.asked[vacs.req_min - 1, req_concept] = True
     b_cols = vacs.req_owner + np.where(vacs.req_required, 0, n_v)
     vacs.b_all = sp.csr_matrix(
         (vacs.req_weight, (b_rows, b_cols)), shape=(len(SKILL_LEVELS) * n_concepts, 2 * n_v)

@@ -414,16 +414,38 @@ def test_a_kept_participant_list_is_prepared_once(monkeypatch):
 
     monkeypatch.setattr(engine_module, "PARTICIPANT_CACHE_MIN", 2)
     engine = Engine()
-    people = [Participant(id=i, skills=(SkillClaim("heftruck", 3),), postal_code="9000", max_distance_km=20, hours_per_week=30,
-                          dutch_level="B1", driving_licence=False) for i in range(3)]
-    place = Vacancy(id=1, title="Magazijn", sector="logistiek", skills=(SkillRequirement("heftruck", True, 2),), postal_code="9000",
-                    hours_per_week=30, dutch_level="A2", driving_licence_required=False)
+    people = [
+        Participant(
+            id=i,
+            skills=(SkillClaim("heftruck", 3),),
+            postal_code="9000",
+            max_distance_km=20,
+            hours_per_week=30,
+            dutch_level="B1",
+            driving_licence=False,
+        )
+        for i in range(3)
+    ]
+    place = Vacancy(
+        id=1,
+        title="Magazijn",
+        sector="logistiek",
+        skills=(SkillRequirement("heftruck", True, 2),),
+        postal_code="9000",
+        hours_per_week=30,
+        dutch_level="A2",
+        driving_licence_required=False,
+    )
     first = engine.prepared_participants(people)
     assert engine.prepared_participants(people) is first  # the same objects: prepared once
     copies = [dataclasses.replace(p) for p in people]
     assert engine.prepared_participants(copies) is not first  # other objects are prepared again
-    assert engine.rank_participants(place, copies, top=None) == engine.rank_participants(place, people, top=None)
-    assert engine.prepared_participants(people[:1]) is not engine.prepared_participants(people[:1])  # short lists are not kept
+    assert engine.rank_participants(place, copies, top=None) == engine.rank_participants(
+        place, people, top=None
+    )
+    assert engine.prepared_participants(people[:1]) is not engine.prepared_participants(
+        people[:1]
+    )  # short lists are not kept
 
 
 def test_precision_gathered_from_dense_row_ranges_equals_sparse_sampling(monkeypatch):
