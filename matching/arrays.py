@@ -79,6 +79,43 @@ def gc_paused(*, freeze: bool = True) -> Iterator[None]:
                 gc.enable()
 
 
+#: ``key_positions`` looks keys up in dense tables of about this many cells, one range of owners at a time.
+LOOKUP_CELLS = 1 << 17
+#: From this many keys on (fewer cost less by binary search).
+LOOKUP_MIN_KEYS = 4096
+
+
+def key_positions(table: np.ndarray, keys: np.ndarray, width: int) -> np.ndarray:
+    """Return each key's position in the sorted ``table``, -1 where it is missing.
+
+    Keys are ``owner * width + column``. When they come with their owners ascending (as pairs sorted by
+    participant do), each range of owners is looked up in a small dense table of positions, which stays in
+    cache, instead of a binary search over the whole table per key; otherwise ``searchsorted``.
+    """
+    out = np.full(len(keys), -1, dtype=np.int64)
+    if not len(table) or not len(keys):
+        return out
+    owners = keys // width
+    if len(keys) >= LOOKUP_MIN_KEYS and width <= LOOKUP_CELLS and bool((owners[1:] >= owners[:-1]).all()):
+        step = max(1, LOOKUP_CELLS // width)
+        edges = np.arange(int(owners[0]), int(owners[-1]) + step + 1, step) * width
+        key_bounds = np.searchsorted(keys, edges).tolist()
+        table_bounds = np.searchsorted(table, edges).tolist()
+        dense = np.full(step * width, -1, dtype=np.int64)
+        for k in range(len(edges) - 1):
+            lo, hi = key_bounds[k], key_bounds[k + 1]
+            if lo == hi:
+                continue
+            base = int(edges[k])
+            present = table[table_bounds[k] : table_bounds[k + 1]] - base
+            dense[present] = np.arange(table_bounds[k], table_bounds[k + 1])
+            out[lo:hi] = dense[keys[lo:hi] - base]
+            dense[present] = -1
+        return out
+    position = np.minimum(np.searchsorted(table, keys), len(table) - 1)
+    return np.where(table[position] == keys, position, -1)
+
+
 def first_per_group(keys: np.ndarray, span: int, k: int, groups: int, first_group: int = 0) -> np.ndarray:
     """Return the first k sorted keys of each group (group = key // span, in first_group..+groups)."""
     bounds = np.searchsorted(keys, np.arange(first_group, first_group + groups + 1, dtype=np.int64) * span)

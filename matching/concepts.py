@@ -13,6 +13,7 @@ from __future__ import annotations
 import threading
 import weakref
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -29,6 +30,7 @@ from matching.vocabulary import Vocabulary
 
 if TYPE_CHECKING:
     from matching.preparation import PreparedParticipants, PreparedPlaces
+    from matching.ranking import Reach
 
 #: How much a graded match through a synonym of a participant's text (another form of the Dutch vocabulary
 #: entry it resolves to) counts, relative to a match of the text itself.
@@ -55,6 +57,7 @@ class Linked:
     profile_use: sp.csr_matrix | np.ndarray  # participants x places: share of the participant's skills used
     sector_value: np.ndarray  # participants x sector codes
     declined: set[tuple[int, int]]
+    reach: Reach | None = None  # places by distance from the participants (ranking.reach), when computed
 
 
 @dataclass
@@ -80,8 +83,9 @@ def link(
     synonym_credit: float = SYNONYM_CREDIT,
     occupations: Occupations | None = None,
     occupation_credit: float = OCCUPATION_SKILL_CREDIT,
+    threads: int = 1,
 ) -> Linked:
-    """Join prepared participants and places through their skill concepts."""
+    """Join prepared participants and places through their skill concepts (``threads`` > 1: two at once)."""
     joined = join_texts(
         parts.slot_key,
         vacs,
@@ -136,11 +140,24 @@ def link(
     np.cumsum(skill_count, out=slot_start[1:])
     share = 1.0 / np.maximum(skill_count[parts.slot_owner], 1)
 
-    used = text_sim @ vacs.presence
-    used.data = np.minimum(used.data, 1.0)
-    owner_text = sp.csr_matrix((share, slot_string, slot_start), shape=(n_p, n_texts))
-    profile_use = (owner_text @ used).tocsr()
-    keys, key_start, key_size, a_all = best_skills(ent_key, ent_val, ent_level, n_p, n_concepts, vacs.asked)
+    def precision() -> sp.csr_matrix:
+        used = text_sim @ vacs.presence
+        used.data = np.minimum(used.data, 1.0)
+        owner_text = sp.csr_matrix((share, slot_string, slot_start), shape=(n_p, n_texts))
+        return (owner_text @ used).tocsr()
+
+    if threads > 1:  # scipy's product releases the GIL: beside the best skills, on a second core
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            profile_future = pool.submit(precision)
+            keys, key_start, key_size, a_all = best_skills(
+                ent_key, ent_val, ent_level, n_p, n_concepts, vacs.asked
+            )
+            profile_use = profile_future.result()
+    else:
+        profile_use = precision()
+        keys, key_start, key_size, a_all = best_skills(
+            ent_key, ent_val, ent_level, n_p, n_concepts, vacs.asked
+        )
 
     sector_codes = vacs.sector_codes
     # Sector preference: 1 when the place's sector is preferred, 0 when not, neutral without preferences.

@@ -19,6 +19,7 @@ from __future__ import annotations
 import operator
 import os
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -33,11 +34,13 @@ from matching.models import AssignmentResult, MatchResult, Participant, Vacancy,
 from matching.occupations import Occupations, default_occupations
 from matching.one_participant import link_one, top_one
 from matching.preparation import PreparedParticipants, PreparedPlaces, prepare_participants, prepare_places
-from matching.ranking import Ranking, merge_pairs, top_pairs
+from matching.ranking import Ranking, merge_pairs, reach, top_pairs
 from matching.vocabulary import Vocabulary, default_vocabulary
 
 # a list of participants at least this long is kept prepared for the next call with the same objects
 PARTICIPANT_CACHE_MIN = 1_000
+# from this many participants on, joining them with the places uses a second thread (see ``link``)
+THREADED_LINK_MIN = 1_000
 
 
 class Engine:
@@ -166,7 +169,7 @@ class Engine:
                 threads=self.threads,
             )
         pi, vi, score, excluded = merge_pairs(rows, cols)
-        explained = explain(linked, pi, vi, score, excluded)
+        explained = explain(linked, pi, vi, score, excluded, threads=self.threads)
         parts, vacs = linked.parts, linked.vacs
         width = len(vacs.ids)
         merged_key = pi * width + vi  # sorted: merge_pairs returns unique keys in order
@@ -227,13 +230,17 @@ class Engine:
         with gc_paused():  # many small acyclic objects while resolving: no cyclic GC rescans
             parts = self.prepared_participants(participants)
             vacs = self.prepared_places(vacancies)
-            return link(
-                parts,
-                vacs,
-                declined,
-                self.vocabulary,
-                **self.join_settings(),
-            )
+            if self.threads < 2 or len(parts.ids) < THREADED_LINK_MIN:
+                return link(parts, vacs, declined, self.vocabulary, **self.join_settings())
+            # Many participants: the places by distance (numpy, which releases the GIL) are ordered on a
+            # second thread while the texts are resolved (mostly Python).
+            with ThreadPoolExecutor(max_workers=1) as pool:
+                distance = pool.submit(reach, parts, vacs)
+                linked = link(
+                    parts, vacs, declined, self.vocabulary, threads=self.threads, **self.join_settings()
+                )
+                linked.reach = distance.result()
+            return linked
 
     def link_one(
         self,

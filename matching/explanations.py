@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from matching.arrays import expand_ranges, first_per_group, gc_paused
+from matching.arrays import expand_ranges, first_per_group, gc_paused, key_positions
 from matching.concepts import best_entries
 from matching.kernel import (
     COMPONENTS,
@@ -35,6 +36,8 @@ if TYPE_CHECKING:
     from matching.concepts import Linked
 
 MORE_DISTANCE_STEP_KM = 10
+#: From this many pairs on, ``explain`` computes the components on a second thread (when it may).
+THREADED_MIN_PAIRS = 50_000
 #: Up to this many rows, equal component dicts are found with a dict rather than ``np.unique``.
 FEW_ROWS = 256
 
@@ -45,12 +48,20 @@ def explain(
     vi: np.ndarray,
     score: np.ndarray,
     excluded: np.ndarray | None = None,
+    *,
+    threads: int = 1,
 ) -> Explained:
-    """Compute the explanations of the given pairs as arrays (objects are built when read)."""
+    """Compute the explanations of the given pairs as arrays (objects are built when read).
+
+    With ``threads`` > 1 and many pairs, the components are computed on a second thread beside the
+    requirements (numpy releases the GIL).
+    """
     parts, vacs = linked.parts, linked.vacs
     n_pairs = len(pi)
     dist = distances(linked, pi, vi)
-    values = components(linked, pi, vi, dist)
+    # The components on a second thread, beside the requirements below (numpy releases the GIL).
+    pool = ThreadPoolExecutor(max_workers=1) if threads > 1 and n_pairs >= THREADED_MIN_PAIRS else None
+    values_future = pool.submit(components, linked, pi, vi, dist) if pool is not None else None
     if excluded is None or not excluded.any():
         flags = np.zeros(n_pairs, dtype=np.int64)
     else:
@@ -61,19 +72,13 @@ def explain(
     n_concepts = linked.n_concepts
     keys = pi[pair_of] * n_concepts + vacs.req_concept[req]
     need_level = vacs.req_min[req]
-    table = linked.best_keys
-    if len(table):
-        pos = np.minimum(np.searchsorted(table, keys), len(table) - 1)
-        hit = table[pos] == keys
-        slot = np.full(len(req), -1, dtype=np.int64)
-        val = np.zeros(len(req))
-        found = np.flatnonzero(hit)
-        entry = best_entries(linked, pos[found], need_level[found])
-        slot[found] = linked.entry_slot[entry]
-        val[found] = linked.entry_value[entry]
-    else:
-        slot = np.full(len(req), -1, dtype=np.int64)
-        val = np.zeros(len(req))
+    position = key_positions(linked.best_keys, keys, n_concepts)
+    found = np.flatnonzero(position >= 0)
+    entry = best_entries(linked, position[found], need_level[found])
+    slot = np.full(len(req), -1, dtype=np.int64)
+    slot[found] = linked.entry_slot[entry]
+    val = np.zeros(len(req))
+    val[found] = linked.entry_value[entry]
     matched_row = slot >= 0
     have_level = np.zeros(len(req), dtype=np.int64)
     have_level[matched_row] = parts.slot_level[slot[matched_row]]
@@ -83,6 +88,11 @@ def explain(
     # One bincount for both components: bin 2 * pair for required, 2 * pair + 1 for nice-to-have.
     both = np.bincount(2 * pair_of + ~is_required, eff * weight, minlength=2 * n_pairs).reshape(n_pairs, 2)
     required_value, nice_value = both[:, 0], both[:, 1]
+    if values_future is not None and pool is not None:
+        values = values_future.result()
+        pool.shutdown()
+    else:
+        values = components(linked, pi, vi, dist)
     share = values["occupation_share"].astype(np.float64)
     wn = {name: value[vi] * (1.0 - share) for name, value in vacs.wn.items()}
     wn["occupation"] = share

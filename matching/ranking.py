@@ -23,6 +23,7 @@ from matching.models import DUTCH_LEVELS, MatchResult
 if TYPE_CHECKING:
     from matching.concepts import Linked
     from matching.explanations import Explained
+    from matching.preparation import PreparedParticipants, PreparedPlaces
 
 
 @dataclass
@@ -39,9 +40,8 @@ class Reach:
     within: np.ndarray
 
 
-def reach(linked: Linked) -> Reach:
+def reach(parts: PreparedParticipants, vacs: PreparedPlaces) -> Reach:
     """Return every place ordered by distance from each distinct participant location (see Reach)."""
-    parts, vacs = linked.parts, linked.vacs
     n_v = len(vacs.ids)
     _, p_first, p_loc = np.unique(
         np.stack([parts.lat, parts.lon], axis=1), axis=0, return_index=True, return_inverse=True
@@ -116,7 +116,7 @@ def top_pairs(
     nothing = (empty, empty, np.empty(0), np.empty(0, dtype=bool))
     if not n_p or not n_v or not (k_rows or k_cols):
         return nothing, nothing
-    places_by_distance = reach(linked)
+    places_by_distance = linked.reach if linked.reach is not None else reach(parts, vacs)
     within = np.full(n_p, n_v, dtype=np.int64) if include_excluded else places_by_distance.within
     declined = np.sort(np.asarray([i * n_v + j for i, j in linked.declined], dtype=np.int64))
     v_rank, p_rank = vacs.rank, parts.rank
