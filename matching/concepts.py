@@ -385,11 +385,17 @@ def join_texts(
     text_of = np.concatenate(found_p).astype(np.int64)
     column_of = np.concatenate(found_c).astype(np.int64)
     value_of = np.concatenate(found_v).astype(np.float64)
-    order = np.lexsort((-value_of, column_of, text_of))
-    text_of, column_of, value_of = text_of[order], column_of[order], value_of[order]
-    first = np.ones(len(text_of), dtype=bool)
-    first[1:] = (text_of[1:] != text_of[:-1]) | (column_of[1:] != column_of[:-1])
-    return JoinedTexts(p_pos, len(p_keys), text_of[first], column_of[first], value_of[first])
+    # One row per (text, column) with its best similarity: one sort of an integer key, a maximum per group.
+    n_columns = max(len(vacs.col_code), 1)
+    pair_key = text_of * n_columns + column_of
+    order = np.argsort(pair_key, kind="stable")
+    pair_key, value_of = pair_key[order], value_of[order]
+    first = np.ones(len(pair_key), dtype=bool)
+    first[1:] = pair_key[1:] != pair_key[:-1]
+    starts = np.flatnonzero(first)
+    best = np.maximum.reduceat(value_of, starts) if len(starts) else value_of
+    text_of, column_of = np.divmod(pair_key[starts], n_columns)
+    return JoinedTexts(p_pos, len(p_keys), text_of, column_of, best)
 
 
 def synonym_pairs(
@@ -527,7 +533,10 @@ def same_group_pairs(
     starts = column_groups.indptr[groups]
     pair_text, at = expand_ranges(starts, column_groups.indptr[groups + 1] - starts)
     n_columns = column_groups.shape[1]
-    pairs = np.unique(which[pair_text] * n_columns + column_groups.indices[at])  # two shared groups: one pair
+    # Two shared groups: one pair. The keys come in text order already (a stable sort finds the runs).
+    pairs = np.sort(which[pair_text] * n_columns + column_groups.indices[at], kind="stable")
+    if len(pairs):
+        pairs = pairs[np.concatenate(([True], pairs[1:] != pairs[:-1]))]
     return text_rows[pairs // n_columns], vacs.group_columns[pairs % n_columns]
 
 
