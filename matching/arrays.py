@@ -118,9 +118,16 @@ def key_positions(table: np.ndarray, keys: np.ndarray, width: int) -> np.ndarray
 
 def first_per_group(keys: np.ndarray, span: int, k: int, groups: int, first_group: int = 0) -> np.ndarray:
     """Return the first k sorted keys of each group (group = key // span, in first_group..+groups)."""
+    return keys[first_per_group_positions(keys, span, k, groups, first_group)]
+
+
+def first_per_group_positions(
+    keys: np.ndarray, span: int, k: int, groups: int, first_group: int = 0
+) -> np.ndarray | slice:
+    """Return where the first k sorted keys of each group are (see ``first_per_group``): indices or a slice."""
     bounds = np.searchsorted(keys, np.arange(first_group, first_group + groups + 1, dtype=np.int64) * span)
-    keys = keys[bounds[0] : bounds[-1]]
-    if len(keys) <= k:
-        return keys
-    first = np.repeat(bounds[:-1] - bounds[0], np.diff(bounds))
-    return keys[np.arange(len(keys)) - first < k]
+    if bounds[-1] - bounds[0] <= k:
+        return slice(int(bounds[0]), int(bounds[-1]))
+    first = np.repeat(bounds[:-1], np.diff(bounds))
+    at = np.arange(int(bounds[0]), int(bounds[-1]))
+    return at[at - first < k]

@@ -40,7 +40,7 @@ def assign(
     k_rows = n_v if dense else candidates
     k_cols = 0 if dense else int(min(n_p, max(candidates, 3 * int(capacity.max(initial=0)))))
     rows, cols = top_pairs(linked, k_rows, k_cols, block_rows=block_rows, threads=threads)
-    pi, vi, score, _ = merge_pairs(rows, cols)
+    pi, vi, score, _, _ = merge_pairs(rows, cols)
     score_int = np.rint(score * 100).astype(np.int64)
     naive = naive_top1(rows, n_p, capacity)
     if n_slots == 0 or len(pi) == 0:
@@ -102,7 +102,7 @@ def assign(
 
 def naive_top1(rows: Pairs, n_p: int, capacity: np.ndarray) -> dict[str, Any]:
     """Summarise "everyone gets their own top 1": total, coverage, congestion, people turned away."""
-    p, v, s, _ = rows
+    p, v, s, _, _ = rows
     if len(p):
         first = np.ones(len(p), dtype=bool)
         first[1:] = p[1:] != p[:-1]

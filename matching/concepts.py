@@ -13,7 +13,6 @@ from __future__ import annotations
 import threading
 import weakref
 from collections.abc import Iterable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -54,10 +53,24 @@ class Linked:
     key_size: np.ndarray  # per key: how many of the participant's skill slots reach that concept
     entry_slot: np.ndarray  # per entry: the skill slot
     entry_value: np.ndarray  # per entry: the slot's similarity with the concept
-    profile_use: sp.csr_matrix | np.ndarray  # participants x places: share of the participant's skills used
+    owner_text: sp.csr_matrix | None  # participants x texts: each skill slot's share of the profile
+    text_use: sp.csr_matrix | None  # texts x places: how much of each text the place uses (capped at 1)
     sector_value: np.ndarray  # participants x sector codes
     declined: set[tuple[int, int]]
     reach: Reach | None = None  # places by distance from the participants (ranking.reach), when computed
+    #: participants x places: the share of each participant's profile the place uses (``precision_matrix``)
+    profile_use: sp.csr_matrix | np.ndarray | None = None
+
+    def precision_matrix(self) -> sp.csr_matrix | np.ndarray:
+        """Return the participants x places share of the profile used (the product computed on first use).
+
+        The ranking computes it block by block for the pairs it scores (``ranking.top_pairs``) and passes
+        it on; the whole matrix is for the dense test oracle and for pairs read one by one.
+        """
+        if self.profile_use is None:
+            assert self.owner_text is not None and self.text_use is not None
+            self.profile_use = (self.owner_text @ self.text_use).tocsr()
+        return self.profile_use
 
 
 @dataclass
@@ -83,9 +96,8 @@ def link(
     synonym_credit: float = SYNONYM_CREDIT,
     occupations: Occupations | None = None,
     occupation_credit: float = OCCUPATION_SKILL_CREDIT,
-    threads: int = 1,
 ) -> Linked:
-    """Join prepared participants and places through their skill concepts (``threads`` > 1: two at once)."""
+    """Join prepared participants and places through their skill concepts."""
     joined = join_texts(
         parts.slot_key,
         vacs,
@@ -140,24 +152,10 @@ def link(
     np.cumsum(skill_count, out=slot_start[1:])
     share = 1.0 / np.maximum(skill_count[parts.slot_owner], 1)
 
-    def precision() -> sp.csr_matrix:
-        used = text_sim @ vacs.presence
-        used.data = np.minimum(used.data, 1.0)
-        owner_text = sp.csr_matrix((share, slot_string, slot_start), shape=(n_p, n_texts))
-        return (owner_text @ used).tocsr()
-
-    if threads > 1:  # scipy's product releases the GIL: beside the best skills, on a second core
-        with ThreadPoolExecutor(max_workers=1) as pool:
-            profile_future = pool.submit(precision)
-            keys, key_start, key_size, a_all = best_skills(
-                ent_key, ent_val, ent_level, n_p, n_concepts, vacs.asked
-            )
-            profile_use = profile_future.result()
-    else:
-        profile_use = precision()
-        keys, key_start, key_size, a_all = best_skills(
-            ent_key, ent_val, ent_level, n_p, n_concepts, vacs.asked
-        )
+    text_use = text_sim @ vacs.presence  # texts x places: how much of each text a place uses (capped at 1)
+    text_use.data = np.minimum(text_use.data, 1.0)
+    owner_text = sp.csr_matrix((share, slot_string, slot_start), shape=(n_p, n_texts))
+    keys, key_start, key_size, a_all = best_skills(ent_key, ent_val, ent_level, n_p, n_concepts, vacs.asked)
 
     sector_codes = vacs.sector_codes
     # Sector preference: 1 when the place's sector is preferred, 0 when not, neutral without preferences.
@@ -194,7 +192,8 @@ def link(
         key_size=key_size,
         entry_slot=slot_rows,
         entry_value=ent_val,
-        profile_use=profile_use,
+        owner_text=owner_text,
+        text_use=text_use,
         sector_value=sector_value,
         declined=declined_index,
     )

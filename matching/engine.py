@@ -168,8 +168,8 @@ class Engine:
                 block_rows=self.block_rows,
                 threads=self.threads,
             )
-        pi, vi, score, excluded = merge_pairs(rows, cols)
-        explained = explain(linked, pi, vi, score, excluded, threads=self.threads)
+        pi, vi, score, excluded, precision = merge_pairs(rows, cols)
+        explained = explain(linked, pi, vi, score, excluded, precision, threads=self.threads)
         parts, vacs = linked.parts, linked.vacs
         width = len(vacs.ids)
         merged_key = pi * width + vi  # sorted: merge_pairs returns unique keys in order
@@ -236,9 +236,7 @@ class Engine:
             # second thread while the texts are resolved (mostly Python).
             with ThreadPoolExecutor(max_workers=1) as pool:
                 distance = pool.submit(reach, parts, vacs)
-                linked = link(
-                    parts, vacs, declined, self.vocabulary, threads=self.threads, **self.join_settings()
-                )
+                linked = link(parts, vacs, declined, self.vocabulary, **self.join_settings())
                 linked.reach = distance.result()
             return linked
 
@@ -294,5 +292,5 @@ class Engine:
 
     @staticmethod
     def _explained_list(linked: Linked, pairs: Any) -> list[MatchResult]:
-        pi, vi, score, excluded = pairs
-        return explain(linked, pi, vi, score, excluded).all()
+        pi, vi, score, excluded, precision = pairs
+        return explain(linked, pi, vi, score, excluded, precision).all()

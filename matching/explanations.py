@@ -48,20 +48,22 @@ def explain(
     vi: np.ndarray,
     score: np.ndarray,
     excluded: np.ndarray | None = None,
+    precision: np.ndarray | None = None,
     *,
     threads: int = 1,
 ) -> Explained:
     """Compute the explanations of the given pairs as arrays (objects are built when read).
 
-    With ``threads`` > 1 and many pairs, the components are computed on a second thread beside the
-    requirements (numpy releases the GIL).
+    ``precision`` (float32) is the pairs' share of the profile used when the ranking has it already. With
+    ``threads`` > 1 and many pairs, the components are computed on a second thread beside the requirements
+    (numpy releases the GIL).
     """
     parts, vacs = linked.parts, linked.vacs
     n_pairs = len(pi)
     dist = distances(linked, pi, vi)
     # The components on a second thread, beside the requirements below (numpy releases the GIL).
     pool = ThreadPoolExecutor(max_workers=1) if threads > 1 and n_pairs >= THREADED_MIN_PAIRS else None
-    values_future = pool.submit(components, linked, pi, vi, dist) if pool is not None else None
+    values_future = pool.submit(components, linked, pi, vi, dist, precision) if pool is not None else None
     if excluded is None or not excluded.any():
         flags = np.zeros(n_pairs, dtype=np.int64)
     else:
@@ -92,7 +94,7 @@ def explain(
         values = values_future.result()
         pool.shutdown()
     else:
-        values = components(linked, pi, vi, dist)
+        values = components(linked, pi, vi, dist, precision)
     share = values["occupation_share"].astype(np.float64)
     wn = {name: value[vi] * (1.0 - share) for name, value in vacs.wn.items()}
     wn["occupation"] = share

@@ -120,7 +120,7 @@ DENSE_PROFILE_ROWS_CELLS = 1 << 21
 def profile_use(linked: Linked, pi: np.ndarray, vi: np.ndarray) -> np.ndarray:
     """Return the share of each participant's skills the place uses (float32) for broadcastable indices."""
     rows, cols = np.broadcast_arrays(pi, vi)
-    matrix = linked.profile_use
+    matrix = linked.precision_matrix()
     if isinstance(matrix, np.ndarray):  # the one-participant path keeps it as a dense row
         return matrix[rows, cols].astype(np.float32)
     if not rows.size or not matrix.nnz:

@@ -223,6 +223,8 @@ def link_one(
         key_size=key_size,
         entry_slot=entry_slot,
         entry_value=similarity[entry_slot, entry_column],
+        owner_text=None,
+        text_use=None,
         profile_use=precision[None, :],
         sector_value=sector_value,
         declined=declined_index,
@@ -245,7 +247,7 @@ def top_one(
     k_rows = min(k_rows, n_v)
     k_cols = min(k_cols, 1)
     empty = np.empty(0, dtype=np.int64)
-    nothing = (empty, empty, np.empty(0), np.empty(0, dtype=bool))
+    nothing = (empty, empty, np.empty(0), np.empty(0, dtype=bool), np.empty(0, dtype=np.float32))
     if not n_v or not (k_rows or k_cols):
         return nothing, nothing
     row = vacs.one_participant
@@ -268,7 +270,8 @@ def top_one(
         candidates = np.flatnonzero(ok)
         dist = dist[candidates]
     pi = np.zeros(len(candidates), dtype=np.int64)
-    values = components(linked, pi, candidates, dist, precision=precision[candidates].astype(np.float32))
+    precision32 = precision.astype(np.float32)
+    values = components(linked, pi, candidates, dist, precision=precision32[candidates])
     score = combine(linked, candidates, values, coverage[candidates], coverage[candidates + n_v])
     drop = (10_000 - score).astype(np.int64)
     good = ok[candidates]
@@ -277,12 +280,20 @@ def top_one(
     if k_rows:
         keys = np.sort(drop * n_v + vacs.rank[candidates])[:k_rows]
         kept = keys // n_v
+        places_kept = row.by_rank[keys % n_v]
         rows = (
             np.zeros(len(keys), dtype=np.int64),
-            row.by_rank[keys % n_v],
+            places_kept,
             (10_000 - kept % 10_001) / 100.0,
             kept > 10_000,
+            precision32[places_kept],
         )
     if k_cols:  # one participant: every candidate heads its place's list
-        cols = (pi, candidates.astype(np.int64), (10_000 - drop % 10_001) / 100.0, drop > 10_000)
+        cols = (
+            pi,
+            candidates.astype(np.int64),
+            (10_000 - drop % 10_001) / 100.0,
+            drop > 10_000,
+            precision32[candidates],
+        )
     return rows, cols

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from matching.arrays import expand_ranges, first_per_group
+from matching.arrays import expand_ranges, first_per_group, first_per_group_positions
 from matching.geo import EARTH_RADIUS_KM
 from matching.kernel import combine, components
 from matching.models import DUTCH_LEVELS, MatchResult
@@ -87,7 +87,8 @@ def reach(parts: PreparedParticipants, vacs: PreparedPlaces) -> Reach:
     return Reach(p_loc=p_loc, order=order, dist=dist, within=within)
 
 
-Pairs = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+#: (participant, place, score, excluded, share of the profile used as float32) of kept pairs
+Pairs = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]
 
 
 def top_pairs(
@@ -113,7 +114,7 @@ def top_pairs(
     k_rows = min(k_rows, n_v)
     k_cols = min(k_cols, n_p)
     empty = np.empty(0, dtype=np.int64)
-    nothing = (empty, empty, np.empty(0), np.empty(0, dtype=bool))
+    nothing = (empty, empty, np.empty(0), np.empty(0, dtype=bool), np.empty(0, dtype=np.float32))
     if not n_p or not n_v or not (k_rows or k_cols):
         return nothing, nothing
     places_by_distance = linked.reach if linked.reach is not None else reach(parts, vacs)
@@ -138,7 +139,14 @@ def top_pairs(
         axis=1, dtype=np.uint16
     )
 
-    def block(start: int) -> tuple[np.ndarray | None, np.ndarray | None]:
+    v_by_rank = np.argsort(v_rank)
+    p_by_rank = np.argsort(p_rank)
+    owner_text, text_use = linked.owner_text, linked.text_use
+    assert owner_text is not None and text_use is not None  # set by concepts.link
+
+    def block(
+        start: int,
+    ) -> tuple[np.ndarray | None, np.ndarray | None, np.ndarray | None, np.ndarray | None]:
         stop = min(n_p, start + block_rows)
         counts = within[start:stop]
         local, flat = expand_ranges(places_by_distance.p_loc[start:stop] * n_v, counts)
@@ -161,20 +169,30 @@ def top_pairs(
         coverage = linked.a_all[start:stop] @ vacs.b_all
         coverage.data = coverage.data.astype(np.float32)  # the float32 the score uses, half the memory
         coverage = coverage.toarray().reshape(-1)
-        values = components(linked, pi, vi, dist)
+        # The share of each participant's profile a place uses: the same rows of the same product as the
+        # whole participants x places matrix (Linked.precision_matrix), for this block only.
+        used = owner_text[start:stop] @ text_use
+        used.data = used.data.astype(np.float32)
+        used = used.toarray().reshape(-1)
+        precision = used[local * n_v + vi]
+        values = components(linked, pi, vi, dist, precision)
         at = local * (2 * n_v) + vi
         required, nice = coverage[at], coverage[at + n_v]
         del coverage
         drop = (10_000 - combine(linked, vi, values, required, nice)).astype(np.int64)
         drop += np.where(ok, 0, 10_001)
-        row_keys = col_keys = None
+        row_keys = col_keys = row_precision = col_precision = None
         if k_rows:
             row_keys = first_per_group(
                 np.sort(pi * span_v + drop * n_v + v_rank[vi]), span_v, k_rows, stop - start, start
             )
+            kept_v = v_by_rank[row_keys % n_v]
+            row_precision = used[(row_keys // span_v - start) * n_v + kept_v]
         if k_cols:
             col_keys = first_per_group(np.sort(vi * span_p + drop * n_p + p_rank[pi]), span_p, k_cols, n_v)
-        return row_keys, col_keys
+            kept_p = p_by_rank[col_keys % n_p]
+            col_precision = used[(kept_p - start) * n_v + col_keys // span_p]
+        return row_keys, col_keys, row_precision, col_precision
 
     starts = range(0, n_p, block_rows)
     if threads > 1 and len(starts) > 1:
@@ -183,19 +201,33 @@ def top_pairs(
             blocks = list(pool.map(block, starts))
     else:
         blocks = [block(start) for start in starts]
-    v_by_rank = np.argsort(v_rank)
-    p_by_rank = np.argsort(p_rank)
     rows = cols = nothing
     if k_rows:
         keys = np.concatenate([b[0] for b in blocks])  # blocks are in participant order
         rest = keys % span_v
         drop = rest // n_v
-        rows = (keys // span_v, v_by_rank[rest % n_v], (10_000 - drop % 10_001) / 100.0, drop > 10_000)
+        rows = (
+            keys // span_v,
+            v_by_rank[rest % n_v],
+            (10_000 - drop % 10_001) / 100.0,
+            drop > 10_000,
+            np.concatenate([b[2] for b in blocks]),
+        )
     if k_cols:
-        keys = first_per_group(np.sort(np.concatenate([b[1] for b in blocks])), span_p, k_cols, n_v)
+        keys = np.concatenate([b[1] for b in blocks])
+        order = np.argsort(keys, kind="stable")  # each block's keys are sorted: runs
+        keys = keys[order]
+        kept = first_per_group_positions(keys, span_p, k_cols, n_v)
+        keys = keys[kept]
         rest = keys % span_p
         drop = rest // n_p
-        cols = (p_by_rank[rest % n_p], keys // span_p, (10_000 - drop % 10_001) / 100.0, drop > 10_000)
+        cols = (
+            p_by_rank[rest % n_p],
+            keys // span_p,
+            (10_000 - drop % 10_001) / 100.0,
+            drop > 10_000,
+            np.concatenate([b[3] for b in blocks])[order[kept]],
+        )
     return rows, cols
 
 
@@ -276,10 +308,10 @@ class Ranking(Mapping):
 
 
 def merge_pairs(rows: Pairs, cols: Pairs) -> Pairs:
-    """Return the distinct (participant, place, score, excluded) pairs kept in either direction."""
-    p, v, s, x = (np.concatenate([a, b]) for a, b in zip(rows, cols, strict=True))
+    """Return the distinct (participant, place, score, excluded, precision) pairs kept in either direction."""
+    p, v, s, x, u = (np.concatenate([a, b]) for a, b in zip(rows, cols, strict=True))
     if not len(p):
-        return p, v, s, x
+        return p, v, s, x, u
     width = int(v.max()) + 1
     _, first = np.unique(p * width + v, return_index=True)  # sorted by participant, then place
-    return p[first], v[first], s[first], x[first]
+    return p[first], v[first], s[first], x[first], u[first]

@@ -469,10 +469,10 @@ def test_precision_gathered_from_dense_row_ranges_equals_sparse_sampling(monkeyp
         for j in range(30)
     ]
     linked = make_engine().link(people, places)
-    assert linked.profile_use.nnz
+    assert linked.precision_matrix().nnz
     pi = np.asarray([rng.randrange(60) for _ in range(500)])
     vi = np.asarray([rng.randrange(30) for _ in range(500)])
-    want = np.asarray(linked.profile_use[pi, vi], dtype=np.float32).reshape(-1)
+    want = np.asarray(linked.precision_matrix()[pi, vi], dtype=np.float32).reshape(-1)
     monkeypatch.setattr(kernel, "DENSE_PROFILE_USE", 0)
     for cells in (1, 45, 1 << 21):  # one row at a time, a few rows, all rows
         monkeypatch.setattr(kernel, "DENSE_PROFILE_ROWS_CELLS", cells)

@@ -276,7 +276,7 @@ def test_the_one_participant_path_equals_the_sparse_path_and_the_dense_oracle(
         # The sums themselves, bit for bit (scores are rounded to hundredths, so they would hide a drift).
         blocks = engine.link([participant], places, declined)
         assert coverage.tolist() == (blocks.a_all @ blocks.vacs.b_all).toarray()[0].astype("float32").tolist()
-        assert precision.tolist() == blocks.profile_use.toarray()[0].tolist()
+        assert precision.tolist() == blocks.precision_matrix().toarray()[0].tolist()
         assert linked.best_keys.tolist() == blocks.best_keys.tolist()
         for name in ("key_start", "key_size", "entry_slot", "entry_value"):
             assert getattr(linked, name).tolist() == getattr(blocks, name).tolist(), name
