@@ -35,6 +35,16 @@ def object_array(values: list[Any]) -> np.ndarray:
     return out
 
 
+def group_starts(groups: np.ndarray, n: int) -> np.ndarray:
+    """Return where each of the groups 0..n-1 starts in a sorted array of group numbers (n + 1 bounds).
+
+    The same as ``np.searchsorted(groups, np.arange(n + 1))``, counted in one pass.
+    """
+    bounds = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(np.bincount(groups, minlength=n)[:n], out=bounds[1:])
+    return bounds
+
+
 def expand_ranges(starts: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """For rows with ``counts[k]`` items starting at ``starts[k]``: return (row index, item index)."""
     total = int(counts.sum())
@@ -125,9 +135,24 @@ def first_per_group_positions(
     keys: np.ndarray, span: int, k: int, groups: int, first_group: int = 0
 ) -> np.ndarray | slice:
     """Return where the first k sorted keys of each group are (see ``first_per_group``): indices or a slice."""
-    bounds = np.searchsorted(keys, np.arange(first_group, first_group + groups + 1, dtype=np.int64) * span)
-    if bounds[-1] - bounds[0] <= k:
-        return slice(int(bounds[0]), int(bounds[-1]))
-    first = np.repeat(bounds[:-1], np.diff(bounds))
-    at = np.arange(int(bounds[0]), int(bounds[-1]))
-    return at[at - first < k]
+    if groups * 8 <= len(keys):  # few groups: their bounds by binary search
+        bounds = np.searchsorted(
+            keys, np.arange(first_group, first_group + groups + 1, dtype=np.int64) * span
+        )
+        if bounds[-1] - bounds[0] <= k:
+            return slice(int(bounds[0]), int(bounds[-1]))
+        first = np.repeat(bounds[:-1], np.diff(bounds))
+        at = np.arange(int(bounds[0]), int(bounds[-1]))
+        return at[at - first < k]
+    # Many groups (as many as keys, or more): where the group changes, in one pass.
+    lo, hi = np.searchsorted(
+        keys, np.asarray([first_group, first_group + groups], dtype=np.int64) * span
+    ).tolist()
+    group = keys[lo:hi] // span
+    if hi - lo <= k:
+        return slice(lo, hi)
+    new = np.ones(len(group), dtype=bool)
+    new[1:] = group[1:] != group[:-1]
+    heads = np.flatnonzero(new)
+    rank = np.arange(len(group)) - np.repeat(heads, np.diff(heads, append=len(group)))
+    return lo + np.flatnonzero(rank < k)

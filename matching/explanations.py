@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from matching.arrays import expand_ranges, first_per_group, gc_paused, key_positions
+from matching.arrays import expand_ranges, first_per_group, gc_paused, group_starts, key_positions
 from matching.concepts import best_entries
 from matching.kernel import (
     COMPONENTS,
@@ -152,7 +152,6 @@ def explain(
     # Matched and missing requirement rows, each grouped by pair (a pair's rows are one range).
     m_rows = np.flatnonzero(matched_row)
     x_rows = np.flatnonzero(~matched_row)
-    ends = np.arange(n_pairs + 1)
     m_req = req[m_rows]
     return Explained(
         linked=linked,
@@ -171,14 +170,14 @@ def explain(
             "occupation": (values["occupation"].astype(np.float64), share > 0),
         },
         weights=wn,
-        m_start=np.searchsorted(pair_of[m_rows], ends),
+        m_start=group_starts(pair_of[m_rows], n_pairs),
         m_req=m_req,
         m_slot=slot[m_rows],
         m_similarity=np.rint(val[m_rows] * 100).astype(np.int64),
         m_level=have_level[m_rows],
-        x_start=np.searchsorted(pair_of[x_rows], ends),
+        x_start=group_starts(pair_of[x_rows], n_pairs),
         x_req=req[x_rows],
-        i_start=np.searchsorted(cand_pair, ends),
+        i_start=group_starts(cand_pair, n_pairs),
         i_req=cand_req,
         i_code=cand_code,
         i_gain=cand_gain,

@@ -44,3 +44,36 @@ def test_key_positions_equal_a_dict_lookup(width, owners, density, n_keys, ascen
 def test_key_positions_with_an_empty_table_or_no_keys():
     assert key_positions(np.empty(0, dtype=np.int64), np.arange(5), 3).tolist() == [-1] * 5
     assert key_positions(np.arange(5), np.empty(0, dtype=np.int64), 3).tolist() == []
+
+
+def plain_first_per_group(keys: list[int], span: int, k: int, groups: int, first_group: int) -> list[int]:
+    """The first k keys of each group in range, by counting."""
+    seen: dict[int, int] = {}
+    out = []
+    for key in keys:
+        group = key // span
+        if first_group <= group < first_group + groups and seen.get(group, 0) < k:
+            seen[group] = seen.get(group, 0) + 1
+            out.append(key)
+    return out
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.lists(st.integers(0, 5_000), max_size=400),
+    st.integers(1, 60),  # span
+    st.integers(0, 5),  # k
+    st.integers(0, 200),  # groups: fewer or more than an eighth of the keys (both ways of finding them)
+    st.integers(0, 40),  # first group
+)
+def test_first_per_group_equals_counting(values, span, k, groups, first_group):
+    keys = np.sort(np.asarray(values, dtype=np.int64))
+    got = arrays.first_per_group(keys, span, k, groups, first_group)
+    assert got.tolist() == plain_first_per_group(keys.tolist(), span, k, groups, first_group)
+
+
+@given(st.lists(st.integers(0, 30), max_size=200), st.integers(0, 40))
+def test_group_starts_equal_searchsorted(values, extra):
+    groups = np.sort(np.asarray(values, dtype=np.int64))
+    n = int(groups.max(initial=-1)) + 1 + extra
+    assert arrays.group_starts(groups, n).tolist() == np.searchsorted(groups, np.arange(n + 1)).tolist()
