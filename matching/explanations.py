@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from matching.concepts import Linked
 
 MORE_DISTANCE_STEP_KM = 10
-#: From this many pairs on, ``explain`` computes the components on a second thread (when it may).
+#: From this many pairs on, ``explain`` works on two threads (when it may).
 THREADED_MIN_PAIRS = 50_000
 #: Up to this many rows, equal component dicts are found with a dict rather than ``np.unique``.
 FEW_ROWS = 256
@@ -55,15 +55,65 @@ def explain(
     """Compute the explanations of the given pairs as arrays (objects are built when read).
 
     ``precision`` (float32) is the pairs' share of the profile used when the ranking has it already. With
-    ``threads`` > 1 and many pairs, the components are computed on a second thread beside the requirements
-    (numpy releases the GIL).
+    ``threads`` > 1 and many pairs, each half of the pairs is explained on its own thread (numpy releases
+    the GIL) and the two halves are joined; every pair's explanation depends on that pair only.
     """
+    n_pairs = len(pi)
+    if threads < 2 or n_pairs < THREADED_MIN_PAIRS:
+        return Explained(linked=linked, **explain_arrays(linked, pi, vi, score, excluded, precision))
+
+    def half(sel: slice) -> dict[str, Any]:
+        return explain_arrays(
+            linked,
+            pi[sel],
+            vi[sel],
+            score[sel],
+            None if excluded is None else excluded[sel],
+            None if precision is None else precision[sel],
+        )
+
+    middle = n_pairs // 2
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        second = pool.submit(half, slice(middle, n_pairs))
+        first = half(slice(0, middle))
+        return Explained(linked=linked, **join_halves(first, second.result()))
+
+
+def join_halves(first: dict[str, Any], second: dict[str, Any]) -> dict[str, Any]:
+    """Join the explanation arrays of two consecutive runs of pairs."""
+    out: dict[str, Any] = {}
+    for name, a in first.items():
+        b = second[name]
+        if name == "components":
+            out[name] = {
+                key: (
+                    np.concatenate([value, b[key][0]]),
+                    None if mask is None else np.concatenate([mask, b[key][1]]),
+                )
+                for key, (value, mask) in a.items()
+            }
+        elif name == "weights":
+            out[name] = {key: np.concatenate([value, b[key]]) for key, value in a.items()}
+        elif name.endswith("_start"):  # row bounds per pair: the second run's rows come after the first's
+            out[name] = np.concatenate([a[:-1], b + a[-1]])
+        else:
+            out[name] = np.concatenate([a, b])
+    return out
+
+
+def explain_arrays(
+    linked: Linked,
+    pi: np.ndarray,
+    vi: np.ndarray,
+    score: np.ndarray,
+    excluded: np.ndarray | None,
+    precision: np.ndarray | None,
+) -> dict[str, Any]:
+    """Return the arrays of ``Explained`` for the given pairs (see ``explain``)."""
     parts, vacs = linked.parts, linked.vacs
     n_pairs = len(pi)
     dist = distances(linked, pi, vi)
-    # The components on a second thread, beside the requirements below (numpy releases the GIL).
-    pool = ThreadPoolExecutor(max_workers=1) if threads > 1 and n_pairs >= THREADED_MIN_PAIRS else None
-    values_future = pool.submit(components, linked, pi, vi, dist, precision) if pool is not None else None
+    values = components(linked, pi, vi, dist, precision)
     if excluded is None or not excluded.any():
         flags = np.zeros(n_pairs, dtype=np.int64)
     else:
@@ -90,11 +140,6 @@ def explain(
     # One bincount for both components: bin 2 * pair for required, 2 * pair + 1 for nice-to-have.
     both = np.bincount(2 * pair_of + ~is_required, eff * weight, minlength=2 * n_pairs).reshape(n_pairs, 2)
     required_value, nice_value = both[:, 0], both[:, 1]
-    if values_future is not None and pool is not None:
-        values = values_future.result()
-        pool.shutdown()
-    else:
-        values = components(linked, pi, vi, dist, precision)
     share = values["occupation_share"].astype(np.float64)
     wn = {name: value[vi] * (1.0 - share) for name, value in vacs.wn.items()}
     wn["occupation"] = share
@@ -153,8 +198,7 @@ def explain(
     m_rows = np.flatnonzero(matched_row)
     x_rows = np.flatnonzero(~matched_row)
     m_req = req[m_rows]
-    return Explained(
-        linked=linked,
+    return dict(
         pi=pi,
         vi=vi,
         score=np.round(score, 2),

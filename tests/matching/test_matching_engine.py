@@ -316,6 +316,42 @@ def test_blocks_and_threads_do_not_change_results():
     ).total_score == (make_engine(threads=1).assign(people, places).total_score)
 
 
+def test_the_second_thread_in_link_and_explain_does_not_change_results(monkeypatch):
+    """With many participants and pairs, reach runs beside the text join and each half of the pairs is
+    explained on its own thread; the results equal one thread's, excluded and declined pairs included."""
+    from matching import engine as engine_module
+    from matching import explanations
+
+    monkeypatch.setattr(engine_module, "THREADED_LINK_MIN", 1)
+    monkeypatch.setattr(explanations, "THREADED_MIN_PAIRS", 1)
+    names = ["heftruck", "poetsen", "kassa", "magazijn", "koken", "onthaal"]
+    people = [
+        make_participant(
+            id=i,
+            skills=((names[i % 6], 1 + i % 4), (names[(i * 5) % 6], 2)),
+            max_distance_km=10 + 7 * (i % 9),
+            postal_code=("2000", "2800", "9000", "3000")[i % 4],
+        )
+        for i in range(40)
+    ]
+    places = [
+        make_vacancy(
+            id=f"v{j}",
+            skills=((names[j % 6], True, 1 + j % 3), (names[(j + 2) % 6], False, 2)),
+            postal_code=("2000", "2800", "9000", "3000", "8000")[j % 5],
+        )
+        for j in range(15)
+    ]
+    declined = {(i, f"v{i % 15}") for i in range(0, 40, 3)}
+    for kwargs in ({"top": 4}, {"top": 6, "include_excluded": True, "declined": declined, "vacancy_top": 3}):
+        one = make_engine(threads=1).rank_all(people, places, **kwargs)
+        two = make_engine(threads=2, block_rows=7).rank_all(people, places, **kwargs)
+        for side in ("by_participant", "by_vacancy"):
+            want = {k: [r.to_dict() for r in v] for k, v in one[side].items()}
+            assert want == {k: [r.to_dict() for r in v] for k, v in two[side].items()}
+            assert sum(map(len, want.values())) > 30
+
+
 def test_distance_is_within_a_hundredth_of_a_percent_of_the_great_circle(engine):
     participant = make_participant(postal_code="8400", max_distance_km=300)
     for code in ("9000", "2000", "3600", "1000"):
