@@ -13,6 +13,7 @@ from __future__ import annotations
 import threading
 import weakref
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -96,8 +97,9 @@ def link(
     synonym_credit: float = SYNONYM_CREDIT,
     occupations: Occupations | None = None,
     occupation_credit: float = OCCUPATION_SKILL_CREDIT,
+    threads: int = 1,
 ) -> Linked:
-    """Join prepared participants and places through their skill concepts."""
+    """Join prepared participants and places through their skill concepts (``threads`` > 1: two at once)."""
     joined = join_texts(
         parts.slot_key,
         vacs,
@@ -116,23 +118,27 @@ def link(
 
     # Join participant skill slots with their string embeddings.
     slot_string = np.asarray([p_pos[key] for key in parts.slot_key], dtype=np.int64).reshape(-1)
-    slot_rows, ent = expand_ranges(emb_start[slot_string], emb_count[slot_string])
-    ent_owner = parts.slot_owner[slot_rows]
-    ent_level = parts.slot_level[slot_rows]
-    ent_concept = column_of[ent]
-    ent_val = value_of[ent]
-    ent_key = ent_owner * n_concepts + ent_concept
-
     n_p = len(parts.ids)
-    # Per (participant, concept): at each required level, the best skill (highest effective
-    # similarity, first slot on ties). One sort by (key, slot); each group's best per level in O(n).
-    order = np.argsort(ent_key, kind="stable")  # slot_rows ascend already: ties stay in slot order
-    ent_key, slot_rows, ent_val, ent_level = (
-        ent_key[order],
-        slot_rows[order],
-        ent_val[order],
-        ent_level[order],
-    )
+    skill_count = np.bincount(parts.slot_owner, minlength=n_p)
+    slot_start = np.zeros(n_p + 1, dtype=np.int64)
+    np.cumsum(skill_count, out=slot_start[1:])
+
+    def skills_of(first: int, stop: int) -> SkillRun:
+        """The best skills (``best_skills``) of participants first..stop-1, their keys and entries."""
+        slot_rows, ent = expand_ranges(
+            emb_start[slot_string[slot_start[first] : slot_start[stop]]],
+            emb_count[slot_string[slot_start[first] : slot_start[stop]]],
+        )
+        slot_rows += slot_start[first]
+        ent_key = (parts.slot_owner[slot_rows] - first) * n_concepts + column_of[ent]
+        # Per (participant, concept): at each required level, the best skill (highest effective
+        # similarity, first slot on ties). One sort by (key, slot); each group's best per level in O(n).
+        order = np.argsort(ent_key, kind="stable")  # slot_rows ascend already: ties stay in slot order
+        slot_rows, ent_val = slot_rows[order], value_of[ent[order]]
+        keys, key_start, key_size, a_all = best_skills(
+            ent_key[order], ent_val, parts.slot_level[slot_rows], stop - first, n_concepts, vacs.asked
+        )
+        return keys + first * n_concepts, key_start, key_size, a_all, slot_rows, ent_val
 
     # Precision: per skill slot, how much of it the place's requirements use (capped at 1), averaged
     # over the participant's skills. A skill the place does not ask for adds 0 and so never raises it.
@@ -140,22 +146,32 @@ def link(
     # text x places product stands for the slot x places one; each participant's row of the second
     # product lists its slots' texts in slot order (repeats included), which sums the same terms in the
     # same order as a slot x places product would.
-    n_texts = joined.n_texts
-    if (vacs.wn["precision"] > 0).any():
-        text_indptr = np.zeros(n_texts + 1, dtype=np.int64)
-        np.cumsum(emb_count, out=text_indptr[1:])
-        text_sim = sp.csr_matrix((value_of, column_of, text_indptr), shape=(n_texts, n_concepts))
-    else:  # no place weighs precision: an empty matrix, nothing to compute
-        text_sim = sp.csr_matrix((n_texts, n_concepts))
-    skill_count = np.bincount(parts.slot_owner, minlength=n_p)
-    slot_start = np.zeros(n_p + 1, dtype=np.int64)
-    np.cumsum(skill_count, out=slot_start[1:])
-    share = 1.0 / np.maximum(skill_count[parts.slot_owner], 1)
+    def text_uses() -> sp.csr_matrix:
+        n_texts = joined.n_texts
+        if (vacs.wn["precision"] > 0).any():
+            text_indptr = np.zeros(n_texts + 1, dtype=np.int64)
+            np.cumsum(emb_count, out=text_indptr[1:])
+            text_sim = sp.csr_matrix((value_of, column_of, text_indptr), shape=(n_texts, n_concepts))
+        else:  # no place weighs precision: an empty matrix, nothing to compute
+            text_sim = sp.csr_matrix((n_texts, n_concepts))
+        text_use = (
+            text_sim @ vacs.presence
+        )  # texts x places: how much of each text a place uses (capped at 1)
+        text_use.data = np.minimum(text_use.data, 1.0)
+        return text_use
 
-    text_use = text_sim @ vacs.presence  # texts x places: how much of each text a place uses (capped at 1)
-    text_use.data = np.minimum(text_use.data, 1.0)
-    owner_text = sp.csr_matrix((share, slot_string, slot_start), shape=(n_p, n_texts))
-    keys, key_start, key_size, a_all = best_skills(ent_key, ent_val, ent_level, n_p, n_concepts, vacs.asked)
+    if threads > 1 and n_p > 1:  # two halves of the participants side by side (numpy releases the GIL)
+        middle = n_p // 2
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            second = pool.submit(skills_of, middle, n_p)
+            text_use = text_uses()
+            halves = [skills_of(0, middle), second.result()]
+        keys, key_start, key_size, a_all, entry_slot, entry_value = join_skill_halves(halves, n_p)
+    else:
+        text_use = text_uses()
+        keys, key_start, key_size, a_all, entry_slot, entry_value = skills_of(0, n_p)
+    share = 1.0 / np.maximum(skill_count[parts.slot_owner], 1)
+    owner_text = sp.csr_matrix((share, slot_string, slot_start), shape=(n_p, joined.n_texts))
 
     sector_codes = vacs.sector_codes
     # Sector preference: 1 when the place's sector is preferred, 0 when not, neutral without preferences.
@@ -190,8 +206,8 @@ def link(
         best_keys=keys,
         key_start=key_start,
         key_size=key_size,
-        entry_slot=slot_rows,
-        entry_value=ent_val,
+        entry_slot=entry_slot,
+        entry_value=entry_value,
         owner_text=owner_text,
         text_use=text_use,
         sector_value=sector_value,
@@ -264,6 +280,31 @@ def best_skills(
         before += count
     a_all = sp.csr_matrix((a_data, a_indices, a_indptr), shape=(n_p, n_levels * n_concepts))
     return keys, starts, size, a_all
+
+
+#: keys, each key's first entry and entry count, the participant matrix, the entries' slots and similarities
+SkillRun = tuple[np.ndarray, np.ndarray, np.ndarray, sp.csr_matrix, np.ndarray, np.ndarray]
+
+
+def join_skill_halves(halves: list[SkillRun], n_p: int) -> SkillRun:
+    """Join the best skills of two consecutive runs of participants (keys, entries and matrix rows)."""
+    (keys_a, start_a, size_a, a_a, slot_a, value_a), (keys_b, start_b, size_b, a_b, slot_b, value_b) = halves
+    matrix = sp.csr_matrix(
+        (
+            np.concatenate([a_a.data, a_b.data]),
+            np.concatenate([a_a.indices, a_b.indices]),
+            np.concatenate([a_a.indptr, a_b.indptr[1:] + a_a.indptr[-1]]),
+        ),
+        shape=(n_p, a_a.shape[1]),
+    )
+    return (
+        np.concatenate([keys_a, keys_b]),
+        np.concatenate([start_a, start_b + len(slot_a)]),
+        np.concatenate([size_a, size_b]),
+        matrix,
+        np.concatenate([slot_a, slot_b]),
+        np.concatenate([value_a, value_b]),
+    )
 
 
 def best_entries(linked: Linked, position: np.ndarray, need: np.ndarray) -> np.ndarray:

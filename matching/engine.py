@@ -236,7 +236,9 @@ class Engine:
             # second thread while the texts are resolved (mostly Python).
             with ThreadPoolExecutor(max_workers=1) as pool:
                 distance = pool.submit(reach, parts, vacs)
-                linked = link(parts, vacs, declined, self.vocabulary, **self.join_settings())
+                linked = link(
+                    parts, vacs, declined, self.vocabulary, threads=self.threads, **self.join_settings()
+                )
                 linked.reach = distance.result()
             return linked
 
