@@ -317,8 +317,9 @@ def test_blocks_and_threads_do_not_change_results():
 
 
 def test_the_second_thread_in_link_and_explain_does_not_change_results(monkeypatch):
-    """With many participants and pairs, reach runs beside the text join and each half of the pairs is
-    explained on its own thread; the results equal one thread's, excluded and declined pairs included."""
+    """With many participants and pairs, reach and the feasible pairs are generated beside the text join,
+    each half of the participants' best skills and of the pairs' explanations has its own thread; the
+    results equal one thread's, excluded and declined pairs included."""
     from matching import engine as engine_module
     from matching import explanations
 
@@ -343,13 +344,22 @@ def test_the_second_thread_in_link_and_explain_does_not_change_results(monkeypat
         for j in range(15)
     ]
     declined = {(i, f"v{i % 15}") for i in range(0, 40, 3)}
-    for kwargs in ({"top": 4}, {"top": 6, "include_excluded": True, "declined": declined, "vacancy_top": 3}):
+    for kwargs in (
+        {"top": 4},
+        {"top": 5, "declined": declined},  # the feasible pairs generated ahead, declines left out
+        {"top": 6, "include_excluded": True, "declined": declined, "vacancy_top": 3},
+    ):
         one = make_engine(threads=1).rank_all(people, places, **kwargs)
         two = make_engine(threads=2, block_rows=7).rank_all(people, places, **kwargs)
         for side in ("by_participant", "by_vacancy"):
             want = {k: [r.to_dict() for r in v] for k, v in one[side].items()}
             assert want == {k: [r.to_dict() for r in v] for k, v in two[side].items()}
             assert sum(map(len, want.values())) > 30
+    one = make_engine(threads=1, dense_assignment_limit=0).assign(people, places, declined=declined)
+    two = make_engine(threads=2, block_rows=7, dense_assignment_limit=0).assign(
+        people, places, declined=declined
+    )
+    assert (one.assignments, one.total_score) == (two.assignments, two.total_score)
 
 
 def test_distance_is_within_a_hundredth_of_a_percent_of_the_great_circle(engine):
