@@ -73,22 +73,10 @@ def test_damaged_or_unwritable_cache_is_not_used(tmp_path):
     blocked = tmp_path / "file"
     blocked.write_text("x")
     vocabulary_cache.forget()
-    same(
-        Vocabulary(entries(), cache_dir=blocked / "below"), Vocabulary(entries())
-    )  # cannot write: still builds
+    same(Vocabulary(entries(), cache_dir=blocked / "below"), Vocabulary(entries()))  # cannot write: still builds
 
 
 def test_process_keeps_the_last_builds_only():
     for k in range(vocabulary_cache.KEPT_IN_MEMORY + 1):
-        Vocabulary(
-            [
-                SkillEntry(
-                    id=f"s{k}",
-                    label_nl=f"vaardigheid {k}",
-                    label_en="",
-                    group="",
-                    variants=(f"vaardigheid {k}",),
-                )
-            ]
-        )
+        Vocabulary([SkillEntry(id=f"s{k}", label_nl=f"vaardigheid {k}", label_en="", group="", variants=(f"vaardigheid {k}",))])
     assert len(vocabulary_cache._memory) == vocabulary_cache.KEPT_IN_MEMORY
