@@ -264,22 +264,36 @@ def _segment(token: str, atoms: frozenset[str]) -> list[str] | None:
 _LENGTH_BOUNDED = (fuzz.ratio, fuzz.token_sort_ratio)
 
 
-#: Queries of one length band are compared in groups of this many, each with the choices its character
-#: sets can reach (see ``similar_pairs``).
-FEW_QUERIES = 8
-_CHARACTER_BIT = {c: 1 << k for k, c in enumerate("abcdefghijklmnopqrstuvwxyz0123456789")}
-
-
-_BIT_OF_BYTE = np.zeros(256, dtype=np.uint64)
-for _character, _bit in _CHARACTER_BIT.items():
-    _BIT_OF_BYTE[ord(_character)] = _bit
+#: Every letter, digit and the space has a bit for its first occurrence in a text; the letters and the
+#: space (digits are rare in skill text) have a second for their second occurrence: 37 + 27 = 64 bits.
+_ONCE = "abcdefghijklmnopqrstuvwxyz0123456789 "
+_TWICE = "abcdefghijklmnopqrstuvwxyz "
+_ONCE_BIT = {c: 1 << k for k, c in enumerate(_ONCE)}
+_TWICE_BIT = {c: 1 << (len(_ONCE) + k) for k, c in enumerate(_TWICE)}
+_SPACE_BITS = _ONCE_BIT[" "] | _TWICE_BIT[" "]
+#: Column of each byte in the count table of ``character_masks`` (the last one: any other character).
+_COLUMN_OF_BYTE = np.full(256, len(_ONCE), dtype=np.int64)
+for _column, _character in enumerate(_ONCE):
+    _COLUMN_OF_BYTE[ord(_character)] = _column
+_TWICE_COLUMNS = np.asarray([_ONCE.index(c) for c in _TWICE], dtype=np.int64)
+#: Candidate pairs are filtered this many (query, choice) comparisons at a time.
+FILTER_BLOCK = 1 << 16
 
 
 def character_mask(text: str) -> int:
-    """Return the set of the letters and digits of ``text`` as bits (other characters are left out)."""
+    """Return which letters, digits and spaces ``text`` has, and which letters and spaces twice, as bits.
+
+    Other characters are left out. Two texts whose masks differ in k bits differ in at least k characters
+    counted with multiplicity, and each of those costs one insertion or deletion (Indel distance >= k).
+    """
     mask = 0
-    for ch in set(text):
-        mask |= _CHARACTER_BIT.get(ch, 0)
+    seen: set[str] = set()
+    for ch in text:
+        if ch in seen:
+            mask |= _TWICE_BIT.get(ch, 0)
+        else:
+            seen.add(ch)
+            mask |= _ONCE_BIT.get(ch, 0)
     return mask
 
 
@@ -287,11 +301,17 @@ def character_masks(texts: list[str]) -> np.ndarray:
     """Return ``character_mask`` of every text (uint64), in a few array operations over all of them."""
     if not texts:
         return np.empty(0, dtype=np.uint64)
-    # One byte per character ("?" for any other than ASCII) and a NUL after each text, so every text is a
-    # non-empty run of bytes; the bits of a run OR-ed together are its mask.
-    data = np.frombuffer(("\0".join(texts) + "\0").encode("ascii", "replace"), dtype=np.uint8)
-    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts)) + 1
-    return np.bitwise_or.reduceat(_BIT_OF_BYTE[data], np.cumsum(lengths) - lengths)
+    # One byte per character ("?" for any other than ASCII), counted per text and character.
+    data = np.frombuffer("".join(texts).encode("ascii", "replace"), dtype=np.uint8)
+    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+    columns = len(_ONCE) + 1
+    cell = np.repeat(np.arange(len(texts), dtype=np.int64) * columns, lengths) + _COLUMN_OF_BYTE[data]
+    counts = np.bincount(cell, minlength=len(texts) * columns).reshape(len(texts), columns)
+    bits = np.empty((len(texts), 64), dtype=bool)
+    np.greater(counts[:, : len(_ONCE)], 0, out=bits[:, : len(_ONCE)])
+    np.greater(counts[:, _TWICE_COLUMNS], 1, out=bits[:, len(_ONCE) :])
+    # Column k is bit k: eight columns a byte, lowest bit first, read as little-endian 64-bit words.
+    return np.packbits(bits, axis=1, bitorder="little").view("<u8").reshape(-1).astype(np.uint64, copy=False)
 
 
 class LengthIndex:
@@ -321,11 +341,11 @@ def similar_pairs(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Return (query index, choice index, score 0-100 as uint8) of every pair scoring at least ``cutoff``.
 
-    The same pairs and scores as one ``rapidfuzz.process.cdist`` over all of them; for ``ratio`` and
-    ``token_sort_ratio`` only the choices whose length can reach the cut-off are compared, one band of
-    lengths per query length, so long labels never meet short texts, and within a band only those whose
-    letters and digits are close enough to a group of ``FEW_QUERIES`` queries (one thread: the filter
-    leaves a few per cent of the pairs, too few to share out).
+    The same pairs and scores as one ``rapidfuzz.process.cdist`` over all of them (in query length order);
+    for ``ratio`` and ``token_sort_ratio`` only the choices whose length can reach the cut-off are looked
+    at, one band of lengths per query length, so long labels never meet short texts, and of those only the
+    pairs whose ``character_mask`` differ in no more bits than the cut-off's Indel distance allows are
+    scored, all in one ``rapidfuzz.process.cpdist`` (one thread: the filter leaves about one in a thousand).
     """
     empty = np.empty(0, dtype=np.int64)
     if not queries or not len(choices):
@@ -339,34 +359,41 @@ def similar_pairs(
     index = choices if isinstance(choices, LengthIndex) else LengthIndex(choices)
     slack = 1.0 - cutoff / 100.0
     query_length = np.fromiter(map(len, queries), dtype=np.int64, count=len(queries))
-    found_rows, found_cols, found_scores = [], [], []
-    query_masks = character_masks(queries)
-    by_length = index.by_length
-    kwargs["workers"] = 1
-    for length in np.unique(query_length).tolist():
+    query_masks, choice_masks = character_masks(queries), index.masks
+    if scorer is not fuzz.ratio:
+        # token_sort_ratio compares the words joined by single spaces: only the other characters count.
+        keep = np.uint64(~_SPACE_BITS & 0xFFFF_FFFF_FFFF_FFFF)
+        query_masks, choice_masks = query_masks & keep, choice_masks & keep
+    by_query_length = np.argsort(query_length, kind="stable")
+    lengths, first_of_length = np.unique(query_length[by_query_length], return_index=True)
+    ends = [*first_of_length.tolist()[1:], len(queries)]
+    found_rows, found_cols = [], []
+    for length, begin, end in zip(lengths.tolist(), first_of_length.tolist(), ends, strict=True):
         lo = int(np.searchsorted(index.length, np.floor(length * (1 - slack) / (1 + slack)), "left"))
         hi = int(np.searchsorted(index.length, np.ceil(length * (1 + slack) / (1 - slack)), "right"))
         if lo >= hi:
             continue
-        band_masks = index.masks[lo:hi]
-        allowed = slack * (length + index.length[lo:hi]) + 1e-9
-        rows_of_length = np.flatnonzero(query_length == length)
-        for first in range(0, len(rows_of_length), FEW_QUERIES):
-            rows = rows_of_length[first : first + FEW_QUERIES]
-            # Every letter or digit one string has and the other lacks costs at least one insertion or
-            # deletion, so a choice whose character set differs in more places than the Indel distance the
-            # cut-off allows cannot reach it: only the others are compared (the same pairs and scores).
-            differ = np.bitwise_count(band_masks[None, :] ^ query_masks[rows][:, None])
-            near = np.flatnonzero((differ <= allowed[None, :]).any(axis=0))
-            if not len(near):
-                continue
-            scores = process.cdist(
-                [queries[k] for k in rows.tolist()], [by_length[lo + k] for k in near.tolist()], **kwargs
-            )
-            a, b = np.nonzero(scores)
-            found_rows.append(rows[a])
-            found_cols.append(index.order[lo + near[b]])
-            found_scores.append(scores[a, b])
-    if not found_rows:
+        band_masks = choice_masks[lo:hi]
+        # Every character (counted up to twice) one string has more of than the other costs at least one
+        # insertion or deletion, so a pair whose masks differ in more bits than the Indel distance the
+        # cut-off allows cannot reach it: only the others are scored (the same pairs and scores).
+        allowed = np.minimum(np.floor(slack * (length + index.length[lo:hi]) + 1e-9), 64).astype(np.uint8)
+        rows_of_length = by_query_length[begin:end]
+        step = max(1, FILTER_BLOCK // (hi - lo))
+        for first in range(0, len(rows_of_length), step):
+            rows = rows_of_length[first : first + step]
+            differ = np.bitwise_count(query_masks[rows][:, None] ^ band_masks[None, :])
+            row, col = np.divmod(np.flatnonzero(differ <= allowed), hi - lo)
+            found_rows.append(rows[row])
+            found_cols.append(col + lo)
+    rows = np.concatenate(found_rows) if found_rows else empty
+    if not len(rows):
         return empty, empty, np.empty(0, dtype=np.uint8)
-    return np.concatenate(found_rows), np.concatenate(found_cols), np.concatenate(found_scores)
+    cols = np.concatenate(found_cols)
+    by_length = index.by_length
+    kwargs["workers"] = 1
+    scores = process.cpdist(
+        [queries[k] for k in rows.tolist()], [by_length[k] for k in cols.tolist()], **kwargs
+    )
+    hits = np.flatnonzero(scores)
+    return rows[hits], index.order[cols[hits]], scores[hits]
