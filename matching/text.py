@@ -14,6 +14,7 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable
 from functools import lru_cache
+from itertools import chain
 
 import numpy as np
 from rapidfuzz import fuzz, process
@@ -31,6 +32,14 @@ FILLER_WORDS: frozenset[str] = frozenset(
 
 _VOWELS = frozenset("aeiou")
 _NON_WORD = re.compile(r"[^a-z0-9]+")
+#: ``fold`` of ASCII text in one pass: apostrophes dropped, capitals lowered, every other character
+#: than a letter or digit a space (runs of them are then joined into one).
+_FOLD_ASCII = str.maketrans(
+    {
+        chr(code): None if chr(code) == "'" else chr(code).lower() if chr(code).isalnum() else " "
+        for code in range(128)
+    }
+)
 _DIMINUTIVES = ("etjes", "tjes", "pjes", "jes", "etje", "tje", "pje", "je")
 _LINKS = ("", "s", "e", "en")
 MIN_PART = 4
@@ -50,11 +59,35 @@ DEFAULT_SCORER = "token_sort"
 @lru_cache(maxsize=65536)
 def fold(text: str) -> str:
     """Lower-case, strip accents and replace punctuation by spaces ("Kassa's" -> "kassas")."""
+    if text.isascii():
+        return " ".join(text.translate(_FOLD_ASCII).split())
     text = text.replace("'", "").replace("’", "")
     if not text.isascii():
         text = unicodedata.normalize("NFKD", text)
         text = "".join(ch for ch in text if not unicodedata.combining(ch))
     return _NON_WORD.sub(" ", text.lower()).strip()
+
+
+#: ``_FOLD_ASCII`` as a table of bytes that keeps NUL, the separator of ``folded_words``' one pass (the
+#: apostrophe is deleted by that pass).
+_FOLD_BYTES = bytes([0, *(ord(_FOLD_ASCII[code] or " ") for code in range(1, 128)), *range(128, 256)])
+
+
+def folded_words(texts: list[str]) -> list[list[str]]:
+    """Return the words of ``fold(text)`` for each text, the ASCII ones folded in one pass over all of them."""
+    if not texts:
+        return []
+    joined = "\0".join(texts)
+    if joined.count("\0") != len(texts) - 1:  # a text of its own holds a NUL
+        return [fold(text).split() for text in texts]
+    # Characters other than ASCII become "?" here, and those texts are folded again one by one below.
+    ascii = joined.encode("ascii", "replace").translate(_FOLD_BYTES, b"'").decode("ascii")
+    words = [piece.split() for piece in ascii.split("\0")]
+    if not joined.isascii():
+        for k, text in enumerate(texts):
+            if not text.isascii():
+                words[k] = fold(text).split()
+    return words
 
 
 def _undouble_or_lengthen(stem: str) -> str:
@@ -93,9 +126,10 @@ def stem_candidates(token: str) -> list[str]:
     if len(token) <= 3 or token.isdigit():
         return [token]
     out: list[str] = []
-    for suffix in _DIMINUTIVES:
-        if token.endswith(suffix) and len(token) - len(suffix) >= 3:
-            out.append(token[: -len(suffix)])
+    if token.endswith(("je", "jes")):  # every diminutive ending does
+        for suffix in _DIMINUTIVES:
+            if token.endswith(suffix) and len(token) - len(suffix) >= 3:
+                out.append(token[: -len(suffix)])
     if out:
         base = out[0]
         return [base, *out[1:], token]
@@ -114,8 +148,12 @@ class Normaliser:
         self.known |= self._derived_parts(self.known)
         self.atoms = self._atoms(self.known)
         self.split_atoms = self.atoms | {w for w in FILLER_WORDS if len(w) >= MIN_PART}
+        # A split starts with an atom and ends with one: a token whose first or last MIN_PART letters
+        # begin or end no atom cannot be split (most typos and unknown words), known without a search.
+        self._split_heads = frozenset(atom[:MIN_PART] for atom in self.split_atoms)
+        self._split_tails = frozenset(atom[-MIN_PART:] for atom in self.split_atoms)
         self._cache: dict[str, str] = {}
-        self._token_cache: dict[str, list[str]] = {}
+        self._token_cache: dict[str, str] = {}  # token -> its stem split into parts, joined by spaces
 
     @staticmethod
     def _derived_parts(known: set[str]) -> set[str]:
@@ -148,7 +186,12 @@ class Normaliser:
 
     def split(self, token: str) -> list[str]:
         """Split a compound into vocabulary atoms, or return it unchanged."""
-        if len(token) < MIN_COMPOUND or token in self.atoms:
+        if (
+            len(token) < MIN_COMPOUND
+            or token in self.atoms
+            or token[:MIN_PART] not in self._split_heads
+            or token[-MIN_PART:] not in self._split_tails
+        ):
             return [token]
         parts = _segment(token, self.split_atoms)
         if not parts:
@@ -163,38 +206,31 @@ class Normaliser:
         the results are kept in the same caches as ``__call__``'s.
         """
         cache, token_cache = self._cache, self._token_cache
-        out = list(texts)
-        todo = [k for k, text in enumerate(texts) if text not in cache]
-        folded = {texts[k]: fold(texts[k]) for k in todo}
-        pending: dict[str, list[str]] = {}  # folded text -> its kept tokens
-        for text in dict.fromkeys(folded.values()):
-            if text not in cache:
-                tokens = text.split()
-                pending[text] = [t for t in tokens if t not in FILLER_WORDS and not t.isdigit()] or tokens
-        parts_of = {
-            token: self.split(self.stem(token))
-            for token in {t for tokens in pending.values() for t in tokens if t not in token_cache}
-        }
-        if len(token_cache) < 500_000:
-            token_cache.update(parts_of)
-        results = {
-            text: " ".join([part for token in tokens for part in token_cache.get(token) or parts_of[token]])
-            for text, tokens in pending.items()
-        }
-        room = len(cache) < 500_000
-        if room:
-            cache.update(results)
-        for k, text in enumerate(texts):
-            known = cache.get(text)
-            if known is not None:
-                out[k] = known
+        todo = [text for text in dict.fromkeys(texts) if text not in cache]
+        folded: dict[str, str] = {}  # text -> its folded text
+        kept_of: dict[str, list[str]] = {}  # folded text not normalised before -> its kept tokens
+        for text, tokens in zip(todo, folded_words(todo), strict=True):
+            folded[text] = key = " ".join(tokens)
+            if key in cache or key in kept_of:
                 continue
-            fold_of = folded[text]
-            result = cache.get(fold_of)
-            out[k] = result if result is not None else results[fold_of]
-            if room:
-                cache[text] = out[k]
-        return out
+            if FILLER_WORDS.isdisjoint(tokens) and not any(map(str.isdigit, tokens)):
+                kept_of[key] = tokens
+            else:
+                kept_of[key] = [t for t in tokens if t not in FILLER_WORDS and not t.isdigit()] or tokens
+        needed = set(chain.from_iterable(kept_of.values()))
+        # token -> its stem split into parts, joined by spaces
+        forms = {token: token_cache[token] for token in needed & token_cache.keys()}
+        for token in needed - forms.keys():
+            forms[token] = " ".join(self.split(self.stem(token)))
+        if len(token_cache) < 500_000:
+            token_cache.update(forms)
+        results = {text: " ".join(map(forms.__getitem__, tokens)) for text, tokens in kept_of.items()}
+        if len(cache) < 500_000:
+            cache.update(results)
+            cache.update({text: cache[form] for text, form in folded.items()})
+            return list(map(cache.__getitem__, texts))
+        new = {text: results[form] if form in results else cache[form] for text, form in folded.items()}
+        return [new[text] if text in new else cache[text] for text in texts]
 
     def __call__(self, text: str) -> str:
         """Return the canonical form of a skill string."""
@@ -211,12 +247,12 @@ class Normaliser:
         token_cache = self._token_cache
         out: list[str] = []
         for token in kept:
-            parts = token_cache.get(token)
-            if parts is None:
-                parts = self.split(self.stem(token))
+            form = token_cache.get(token)
+            if form is None:
+                form = " ".join(self.split(self.stem(token)))
                 if len(token_cache) < 500_000:
-                    token_cache[token] = parts
-            out.extend(parts)
+                    token_cache[token] = form
+            out.append(form)
         result = " ".join(out)
         if len(self._cache) < 500_000:
             self._cache[text] = self._cache[folded] = result
@@ -232,26 +268,37 @@ def _segment(token: str, atoms: frozenset[str]) -> list[str] | None:
         token[i:] in atoms for i in range(0, n - MIN_PART + 1)
     ):
         return None
-    # best[i] = (number of parts, negative lengths for tie-break, parts) for token[i:]
-    best: list[tuple[int, tuple[int, ...], list[str]] | None] = [None] * (n + 1)
-    best[n] = (0, (), [])
-    for i in range(n - 1, -1, -1):
-        candidate: tuple[int, tuple[int, ...], list[str]] | None = None
+    # The atoms (with their linking letters) that start at each position a split can reach from the start,
+    # in the order the search below tries them: (where the next part starts, the atom).
+    steps: dict[int, list[tuple[int, str]]] = {}
+    reached = [0]
+    while reached:
+        i = reached.pop()
+        if i in steps:
+            continue
+        steps[i] = found = []
         for j in range(i + MIN_PART, n + 1):
             piece = token[i:j]
             if piece not in atoms:
                 continue
             for link in _LINKS:
                 k = j + len(link)
-                if k > n or token[j:k] != link or best[k] is None:
+                if k > n or token[j:k] != link or (link and k == n):
                     continue
-                if link and k == n:
-                    continue
-                rest = best[k]
-                assert rest is not None
-                option = (rest[0] + 1, (-len(piece), *rest[1]), [piece, *rest[2]])
-                if candidate is None or option[:2] < candidate[:2]:
-                    candidate = option
+                found.append((k, piece))
+                if k < n:
+                    reached.append(k)
+    # best[i] = (number of parts, negative lengths for tie-break, parts) for token[i:], or None.
+    best: dict[int, tuple[int, tuple[int, ...], list[str]] | None] = {n: (0, (), [])}
+    for i in sorted(steps, reverse=True):
+        candidate: tuple[int, tuple[int, ...], list[str]] | None = None
+        for k, piece in steps[i]:
+            rest = best[k]
+            if rest is None:
+                continue
+            option = (rest[0] + 1, (-len(piece), *rest[1]), [piece, *rest[2]])
+            if candidate is None or option[:2] < candidate[:2]:
+                candidate = option
         best[i] = candidate
     result = best[0]
     if result is None or result[0] < 2:
