@@ -311,18 +311,25 @@ def _segment(token: str, atoms: frozenset[str]) -> list[str] | None:
 _LENGTH_BOUNDED = (fuzz.ratio, fuzz.token_sort_ratio)
 
 
-#: Every letter, digit and the space has a bit for its first occurrence in a text; the letters and the
-#: space (digits are rare in skill text) have a second for their second occurrence: 37 + 27 = 64 bits.
-_ONCE = "abcdefghijklmnopqrstuvwxyz0123456789 "
-_TWICE = "abcdefghijklmnopqrstuvwxyz "
-_ONCE_BIT = {c: 1 << k for k, c in enumerate(_ONCE)}
-_TWICE_BIT = {c: 1 << (len(_ONCE) + k) for k, c in enumerate(_TWICE)}
-_SPACE_BITS = _ONCE_BIT[" "] | _TWICE_BIT[" "]
-#: Column of each byte in the count table of ``character_masks`` (the last one: any other character).
-_COLUMN_OF_BYTE = np.full(256, len(_ONCE), dtype=np.int64)
-for _column, _character in enumerate(_ONCE):
+#: The bits of a character mask, lowest first: (character, how many times a text has it at least). Every
+#: letter, digit and the space has one for once, the letters and the space (digits are rare in skill text)
+#: one for twice. The low 32 tell skill texts apart best (the common letters, the commonest twice): the
+#: filter of ``similar_pairs`` looks at them first.
+_MASK_BITS = (
+    [(c, 1) for c in "abcdefghiklmnoprstuvwy"]
+    + [(c, 2) for c in "eanriotslc"]
+    + [(c, 1) for c in "jqxz0123456789 "]
+    + [(c, 2) for c in "bdfghjkmpquvwxyz "]
+)
+_BIT = {character_count: 1 << k for k, character_count in enumerate(_MASK_BITS)}
+_SPACE_BITS = _BIT[" ", 1] | _BIT[" ", 2]  # high bits: the low 32 are the same whether spaces count or not
+#: Columns of the count table of ``character_masks``: these characters, then one for any other.
+_COUNTED = "abcdefghijklmnopqrstuvwxyz0123456789 "
+_COLUMN_OF_BYTE = np.full(256, len(_COUNTED), dtype=np.int64)
+for _column, _character in enumerate(_COUNTED):
     _COLUMN_OF_BYTE[ord(_character)] = _column
-_TWICE_COLUMNS = np.asarray([_ONCE.index(c) for c in _TWICE], dtype=np.int64)
+_BIT_COLUMN = np.asarray([_COUNTED.index(c) for c, _ in _MASK_BITS], dtype=np.int64)
+_BIT_COUNT = np.asarray([count for _, count in _MASK_BITS], dtype=np.int64)
 #: Candidate pairs are filtered this many (query, choice) comparisons at a time.
 FILTER_BLOCK = 1 << 16
 
@@ -337,10 +344,10 @@ def character_mask(text: str) -> int:
     seen: set[str] = set()
     for ch in text:
         if ch in seen:
-            mask |= _TWICE_BIT.get(ch, 0)
+            mask |= _BIT.get((ch, 2), 0)
         else:
             seen.add(ch)
-            mask |= _ONCE_BIT.get(ch, 0)
+            mask |= _BIT.get((ch, 1), 0)
     return mask
 
 
@@ -351,12 +358,11 @@ def character_masks(texts: list[str]) -> np.ndarray:
     # One byte per character ("?" for any other than ASCII), counted per text and character.
     data = np.frombuffer("".join(texts).encode("ascii", "replace"), dtype=np.uint8)
     lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
-    columns = len(_ONCE) + 1
+    columns = len(_COUNTED) + 1
     cell = np.repeat(np.arange(len(texts), dtype=np.int64) * columns, lengths) + _COLUMN_OF_BYTE[data]
     counts = np.bincount(cell, minlength=len(texts) * columns).reshape(len(texts), columns)
     bits = np.empty((len(texts), 64), dtype=bool)
-    np.greater(counts[:, : len(_ONCE)], 0, out=bits[:, : len(_ONCE)])
-    np.greater(counts[:, _TWICE_COLUMNS], 1, out=bits[:, len(_ONCE) :])
+    np.greater_equal(counts[:, _BIT_COLUMN], _BIT_COUNT, out=bits)
     # Column k is bit k: eight columns a byte, lowest bit first, read as little-endian 64-bit words.
     return np.packbits(bits, axis=1, bitorder="little").view("<u8").reshape(-1).astype(np.uint64, copy=False)
 
@@ -371,6 +377,7 @@ class LengthIndex:
         self.length = length[self.order]
         self.by_length = [choices[k] for k in self.order.tolist()]
         self._masks: np.ndarray | None = None
+        self._first_masks: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.choices)
@@ -382,6 +389,13 @@ class LengthIndex:
             self._masks = character_masks(self.by_length)
         return self._masks
 
+    @property
+    def first_masks(self) -> np.ndarray:
+        """Return the low 32 bits of ``masks`` (uint32, computed on first use)."""
+        if self._first_masks is None:
+            self._first_masks = self.masks.astype(np.uint32)
+        return self._first_masks
+
 
 def similar_pairs(
     queries: list[str], choices: list[str] | LengthIndex, scorer: Callable[..., float], cutoff: float
@@ -391,7 +405,8 @@ def similar_pairs(
     The same pairs and scores as one ``rapidfuzz.process.cdist`` over all of them (in query length order);
     for ``ratio`` and ``token_sort_ratio`` only the choices whose length can reach the cut-off are looked
     at, one band of lengths per query length, so long labels never meet short texts, and of those only the
-    pairs whose ``character_mask`` differ in no more bits than the cut-off's Indel distance allows are
+    pairs whose ``character_mask`` differ in no more bits than the cut-off's Indel distance allows (first
+    the low 32 bits over blocks of all queries of one length, then all 64 bits for the pairs left) are
     scored, all in one ``rapidfuzz.process.cpdist`` (one thread: the filter leaves about one in a thousand).
     """
     empty = np.empty(0, dtype=np.int64)
@@ -411,6 +426,11 @@ def similar_pairs(
         # token_sort_ratio compares the words joined by single spaces: only the other characters count.
         keep = np.uint64(~_SPACE_BITS & 0xFFFF_FFFF_FFFF_FFFF)
         query_masks, choice_masks = query_masks & keep, choice_masks & keep
+    # Every character (counted up to twice) one string has more of than the other costs at least one
+    # insertion or deletion, so a pair whose masks differ in more bits than the Indel distance the cut-off
+    # allows cannot reach it: only the others are scored (the same pairs and scores). The low 32 bits
+    # first, for every pair of the bands, then all 64 for the few pairs left.
+    query_first, choice_first = query_masks.astype(np.uint32), index.first_masks
     by_query_length = np.argsort(query_length, kind="stable")
     lengths, first_of_length = np.unique(query_length[by_query_length], return_index=True)
     ends = [*first_of_length.tolist()[1:], len(queries)]
@@ -420,23 +440,22 @@ def similar_pairs(
         hi = int(np.searchsorted(index.length, np.ceil(length * (1 + slack) / (1 - slack)), "right"))
         if lo >= hi:
             continue
-        band_masks = choice_masks[lo:hi]
-        # Every character (counted up to twice) one string has more of than the other costs at least one
-        # insertion or deletion, so a pair whose masks differ in more bits than the Indel distance the
-        # cut-off allows cannot reach it: only the others are scored (the same pairs and scores).
+        band_first = choice_first[lo:hi]
         allowed = np.minimum(np.floor(slack * (length + index.length[lo:hi]) + 1e-9), 64).astype(np.uint8)
         rows_of_length = by_query_length[begin:end]
         step = max(1, FILTER_BLOCK // (hi - lo))
         for first in range(0, len(rows_of_length), step):
             rows = rows_of_length[first : first + step]
-            differ = np.bitwise_count(query_masks[rows][:, None] ^ band_masks[None, :])
+            differ = np.bitwise_count(query_first[rows][:, None] ^ band_first[None, :])
             row, col = np.divmod(np.flatnonzero(differ <= allowed), hi - lo)
             found_rows.append(rows[row])
             found_cols.append(col + lo)
-    rows = np.concatenate(found_rows) if found_rows else empty
-    if not len(rows):
+    if not found_rows:
         return empty, empty, np.empty(0, dtype=np.uint8)
-    cols = np.concatenate(found_cols)
+    rows, cols = np.concatenate(found_rows), np.concatenate(found_cols)
+    allowed_of_pair = np.floor(slack * (query_length[rows] + index.length[cols]) + 1e-9)
+    near = np.flatnonzero(np.bitwise_count(query_masks[rows] ^ choice_masks[cols]) <= allowed_of_pair)
+    rows, cols = rows[near], cols[near]
     by_length = index.by_length
     kwargs["workers"] = 1
     scores = process.cpdist(
