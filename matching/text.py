@@ -148,10 +148,7 @@ class Normaliser:
         self.known |= self._derived_parts(self.known)
         self.atoms = self._atoms(self.known)
         self.split_atoms = self.atoms | {w for w in FILLER_WORDS if len(w) >= MIN_PART}
-        # A split starts with an atom and ends with one: a token whose first or last MIN_PART letters
-        # begin or end no atom cannot be split (most typos and unknown words), known without a search.
-        self._split_heads = frozenset(atom[:MIN_PART] for atom in self.split_atoms)
-        self._split_tails = frozenset(atom[-MIN_PART:] for atom in self.split_atoms)
+        self._split_heads, self._split_tails = _atoms_by_ends(self.split_atoms)
         self._cache: dict[str, str] = {}
         self._token_cache: dict[str, str] = {}  # token -> its stem split into parts, joined by spaces
 
@@ -171,9 +168,12 @@ class Normaliser:
     @staticmethod
     def _atoms(known: set[str]) -> frozenset[str]:
         atoms: set[str] = set()
+        heads: dict[str, tuple[str, ...]] = {}
+        tails: dict[str, tuple[str, ...]] = {}
         for token in sorted(known, key=lambda t: (len(t), t)):
-            if len(token) < MIN_COMPOUND or _segment(token, frozenset(atoms)) is None:
+            if len(token) < MIN_COMPOUND or _segment(token, heads, tails) is None:
                 atoms.add(token)
+                _add_atom(token, heads, tails)
         return frozenset(atoms)
 
     def stem(self, token: str) -> str:
@@ -186,14 +186,9 @@ class Normaliser:
 
     def split(self, token: str) -> list[str]:
         """Split a compound into vocabulary atoms, or return it unchanged."""
-        if (
-            len(token) < MIN_COMPOUND
-            or token in self.atoms
-            or token[:MIN_PART] not in self._split_heads
-            or token[-MIN_PART:] not in self._split_tails
-        ):
+        if len(token) < MIN_COMPOUND or token in self.atoms:
             return [token]
-        parts = _segment(token, self.split_atoms)
+        parts = _segment(token, self._split_heads, self._split_tails)
         if not parts:
             return [token]
         # "kookervaring", "heftruckattest": the filler part carries no skill meaning.
@@ -259,14 +254,37 @@ class Normaliser:
         return result
 
 
-def _segment(token: str, atoms: frozenset[str]) -> list[str] | None:
-    """Split ``token`` into the fewest atoms (with optional linking s/e/en), longest first part on ties."""
+def _add_atom(atom: str, heads: dict[str, tuple[str, ...]], tails: dict[str, tuple[str, ...]]) -> None:
+    """File an atom (of at least MIN_PART letters) under its first and under its last MIN_PART letters."""
+    if len(atom) >= MIN_PART:
+        heads[atom[:MIN_PART]] = (*heads.get(atom[:MIN_PART], ()), atom)
+        tails[atom[-MIN_PART:]] = (*tails.get(atom[-MIN_PART:], ()), atom)
+
+
+def _atoms_by_ends(atoms: Iterable[str]) -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]]:
+    """Return the atoms of at least MIN_PART letters by their first and by their last MIN_PART letters.
+
+    Each group is shortest first, as ``_segment`` tries them.
+    """
+    heads: dict[str, tuple[str, ...]] = {}
+    tails: dict[str, tuple[str, ...]] = {}
+    for atom in sorted(atoms, key=lambda a: (len(a), a)):
+        _add_atom(atom, heads, tails)
+    return heads, tails
+
+
+def _segment(
+    token: str, heads: dict[str, tuple[str, ...]], tails: dict[str, tuple[str, ...]]
+) -> list[str] | None:
+    """Split ``token`` into the fewest atoms (with optional linking s/e/en), longest first part on ties.
+
+    ``heads`` and ``tails`` are the atoms by their first and last MIN_PART letters (``_atoms_by_ends``).
+    """
     n = len(token)
     # A split starts with an atom and ends with one (no linking letters after it): most tokens that reach
-    # here (typos, unknown words) fail this in O(n) and skip the O(n^2) search below.
-    if not any(token[:j] in atoms for j in range(MIN_PART, n + 1)) or not any(
-        token[i:] in atoms for i in range(0, n - MIN_PART + 1)
-    ):
+    # here (typos, unknown words) fail this at once and skip the search below.
+    first, last = heads.get(token[:MIN_PART]), tails.get(token[-MIN_PART:])
+    if not first or not last or not token.startswith(first) or not token.endswith(last):
         return None
     # The atoms (with their linking letters) that start at each position a split can reach from the start,
     # in the order the search below tries them: (where the next part starts, the atom).
@@ -277,10 +295,10 @@ def _segment(token: str, atoms: frozenset[str]) -> list[str] | None:
         if i in steps:
             continue
         steps[i] = found = []
-        for j in range(i + MIN_PART, n + 1):
-            piece = token[i:j]
-            if piece not in atoms:
+        for piece in heads.get(token[i : i + MIN_PART], ()):
+            if not token.startswith(piece, i):
                 continue
+            j = i + len(piece)
             for link in _LINKS:
                 k = j + len(link)
                 if k > n or token[j:k] != link or (link and k == n):
