@@ -14,7 +14,6 @@ import re
 import unicodedata
 from collections.abc import Callable, Iterable
 from functools import lru_cache
-from itertools import chain
 
 import numpy as np
 from rapidfuzz import fuzz, process
@@ -203,23 +202,24 @@ class Normaliser:
         cache, token_cache = self._cache, self._token_cache
         todo = [text for text in dict.fromkeys(texts) if text not in cache]
         folded: dict[str, str] = {}  # text -> its folded text
-        kept_of: dict[str, list[str]] = {}  # folded text not normalised before -> its kept tokens
+        results: dict[str, str] = {}  # folded text not normalised before -> its canonical form
+        forms: dict[str, str] = {}  # token -> its stem split into parts, joined by spaces
         for text, tokens in zip(todo, folded_words(todo), strict=True):
             folded[text] = key = " ".join(tokens)
-            if key in cache or key in kept_of:
+            if key in cache or key in results:
                 continue
-            if FILLER_WORDS.isdisjoint(tokens) and not any(map(str.isdigit, tokens)):
-                kept_of[key] = tokens
-            else:
-                kept_of[key] = [t for t in tokens if t not in FILLER_WORDS and not t.isdigit()] or tokens
-        needed = set(chain.from_iterable(kept_of.values()))
-        # token -> its stem split into parts, joined by spaces
-        forms = {token: token_cache[token] for token in needed & token_cache.keys()}
-        for token in needed - forms.keys():
-            forms[token] = " ".join(self.split(self.stem(token)))
+            if not FILLER_WORDS.isdisjoint(tokens) or any(map(str.isdigit, tokens)):
+                tokens = [t for t in tokens if t not in FILLER_WORDS and not t.isdigit()] or tokens
+            parts = []
+            for token in tokens:
+                form = forms.get(token)
+                if form is None:
+                    form = token_cache.get(token)
+                    forms[token] = form = " ".join(self.split(self.stem(token))) if form is None else form
+                parts.append(form)
+            results[key] = " ".join(parts)
         if len(token_cache) < 500_000:
             token_cache.update(forms)
-        results = {text: " ".join(map(forms.__getitem__, tokens)) for text, tokens in kept_of.items()}
         if len(cache) < 500_000:
             cache.update(results)
             cache.update({text: cache[form] for text, form in folded.items()})
@@ -379,8 +379,7 @@ def character_masks(texts: list[str]) -> np.ndarray:
     columns = len(_COUNTED) + 1
     cell = np.repeat(np.arange(len(texts), dtype=np.int64) * columns, lengths) + _COLUMN_OF_BYTE[data]
     counts = np.bincount(cell, minlength=len(texts) * columns).reshape(len(texts), columns)
-    bits = np.empty((len(texts), 64), dtype=bool)
-    np.greater_equal(counts[:, _BIT_COLUMN], _BIT_COUNT, out=bits)
+    bits = np.take(counts, _BIT_COLUMN, axis=1) >= _BIT_COUNT
     # Column k is bit k: eight columns a byte, lowest bit first, read as little-endian 64-bit words.
     return np.packbits(bits, axis=1, bitorder="little").view("<u8").reshape(-1).astype(np.uint64, copy=False)
 
