@@ -455,10 +455,15 @@ def similar_pairs(
     for length, begin, end in zip(lengths.tolist(), first_of_length.tolist(), ends, strict=True):
         lo = int(np.searchsorted(index.length, np.floor(length * (1 - slack) / (1 + slack)), "left"))
         hi = int(np.searchsorted(index.length, np.ceil(length * (1 + slack) / (1 - slack)), "right"))
-        if lo >= hi:
+        allowed = np.floor(slack * (length + index.length[lo:hi]) + 1e-9)
+        # The Indel distance is at least the difference in length: the band is trimmed to the lengths whose
+        # difference the cut-off allows (the rounded band above may hold one more at either end).
+        reach = np.flatnonzero(np.abs(index.length[lo:hi] - length) <= allowed)
+        if not len(reach):
             continue
+        allowed = np.minimum(allowed[reach[0] : reach[-1] + 1], 64).astype(np.uint8)
+        lo, hi = lo + int(reach[0]), lo + int(reach[-1]) + 1
         band_first = choice_first[lo:hi]
-        allowed = np.minimum(np.floor(slack * (length + index.length[lo:hi]) + 1e-9), 64).astype(np.uint8)
         rows_of_length = by_query_length[begin:end]
         step = max(1, FILTER_BLOCK // (hi - lo))
         for first in range(0, len(rows_of_length), step):
