@@ -177,9 +177,14 @@ class Normaliser:
 
     def stem(self, token: str) -> str:
         """Return the stem of one folded token, preferring a stem the vocabulary knows."""
+        known = self.known
+        if len(token) > 3 and not token.endswith(("je", "jes")) and not token.isdigit():
+            # Most tokens: the candidates are the plural rule's stem, then the token itself.
+            plain = _strip_plural(token)
+            return plain if plain in known or token not in known else token
         candidates = stem_candidates(token)
         for candidate in candidates:
-            if candidate in self.known:
+            if candidate in known:
                 return candidate
         return candidates[0]
 
