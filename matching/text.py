@@ -206,11 +206,12 @@ class Normaliser:
         """
         cache, token_cache = self._cache, self._token_cache
         todo = [text for text in dict.fromkeys(texts) if text not in cache]
-        folded: dict[str, str] = {}  # text -> its folded text
+        folded: list[str] = []  # the folded text of each of todo
         results: dict[str, str] = {}  # folded text not normalised before -> its canonical form
         forms: dict[str, str] = {}  # token -> its stem split into parts, joined by spaces
-        for text, tokens in zip(todo, folded_words(todo), strict=True):
-            folded[text] = key = " ".join(tokens)
+        for tokens in folded_words(todo):
+            key = " ".join(tokens)
+            folded.append(key)
             if key in cache or key in results:
                 continue
             if not FILLER_WORDS.isdisjoint(tokens) or any(map(str.isdigit, tokens)):
@@ -227,9 +228,12 @@ class Normaliser:
             token_cache.update(forms)
         if len(cache) < 500_000:
             cache.update(results)
-            cache.update({text: cache[form] for text, form in folded.items()})
+            cache.update(zip(todo, map(cache.__getitem__, folded), strict=True))
             return list(map(cache.__getitem__, texts))
-        new = {text: results[form] if form in results else cache[form] for text, form in folded.items()}
+        new = {
+            text: results[form] if form in results else cache[form]
+            for text, form in zip(todo, folded, strict=True)
+        }
         return [new[text] if text in new else cache[text] for text in texts]
 
     def __call__(self, text: str) -> str:
