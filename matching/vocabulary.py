@@ -201,14 +201,20 @@ class Vocabulary:
         resolved = self._resolved
         new = [text for text in dict.fromkeys(texts) if text not in resolved]
         if new:
-            normalise, exact = self.normalise, self.exact
-            norms = normalise.many(new)  # one pass over the distinct tokens
-            hits = [exact.get(norm) for norm in norms]
-            queries = list(dict.fromkeys(norm for norm, hit in zip(norms, hits, strict=True) if hit is None))
-            by_query = dict(zip(queries, self._best_entries(queries), strict=True))
-            for text, norm, hit in zip(new, norms, hits, strict=True):
-                resolved[text] = Resolution(norm, hit, 100.0) if hit is not None else by_query[norm]
-        return [resolved[text] for text in texts]
+            exact = self.exact
+            norms = self.normalise.many(new)  # one pass over the distinct tokens
+            # One resolution per distinct normalised text: an exact hit, or the best entry of a fuzzy search.
+            by_norm: dict[str, Resolution] = {}
+            queries: list[str] = []
+            for norm in dict.fromkeys(norms):
+                hit = exact.get(norm)
+                if hit is None:
+                    queries.append(norm)
+                else:
+                    by_norm[norm] = Resolution(norm, hit, 100.0)
+            by_norm.update(zip(queries, self._best_entries(queries), strict=True))
+            resolved.update(zip(new, map(by_norm.__getitem__, norms), strict=True))
+        return list(map(resolved.__getitem__, texts))
 
     def _best_entries(self, queries: list[str]) -> list[Resolution]:
         """Return the best entry (and similarity) at or above the cut-off for each normalised query.

@@ -139,7 +139,7 @@ _words = st.text("abcehkrstuy0 -", min_size=0, max_size=14).map(lambda text: " "
     st.sampled_from([60.0, 85.0, 92.0]),
 )
 def test_similar_pairs_returns_the_pairs_and_scores_of_one_dense_cdist(queries, choices, scorer, cutoff):
-    """The length bands and the character-set filter of a few queries skip only pairs below the cut-off."""
+    """The length bands and the character-mask filter skip only pairs below the cut-off."""
     rows, cols, scores = similar_pairs(queries, LengthIndex(choices), scorer, cutoff)
     dense = process.cdist(queries, choices, scorer=scorer, score_cutoff=cutoff, dtype=np.uint8)
     want = {(int(a), int(b), int(dense[a, b])) for a, b in zip(*np.nonzero(dense), strict=True)}
