@@ -30,7 +30,7 @@ from matching.vocabulary import Vocabulary
 
 if TYPE_CHECKING:
     from matching.preparation import PreparedParticipants, PreparedPlaces
-    from matching.ranking import Candidates, Reach
+    from matching.ranking import Reach
 
 #: How much a graded match through a synonym of a participant's text (another form of the Dutch vocabulary
 #: entry it resolves to) counts, relative to a match of the text itself.
@@ -59,7 +59,6 @@ class Linked:
     sector_value: np.ndarray  # participants x sector codes
     declined: set[tuple[int, int]]
     reach: Reach | None = None  # places by distance from the participants (ranking.reach), when computed
-    candidates: Candidates | None = None  # the pairs top_pairs scores, when generated ahead
     #: participants x places: the share of each participant's profile the place uses (``precision_matrix``)
     profile_use: sp.csr_matrix | np.ndarray | None = None
 
@@ -192,7 +191,12 @@ def link(
             liked_rows, liked_codes = zip(*liked, strict=True)
             sector_value[list(liked_rows), list(liked_codes)] = 1.0
 
-    declined_index = index_declined(parts, vacs, declined)
+    declined_index: set[tuple[int, int]] = set()
+    for p_id, v_id in declined:
+        i = parts.index.get(p_id)
+        j = vacs.index.get(v_id)
+        if i is not None and j is not None:
+            declined_index.add((i, j))
 
     return Linked(
         parts=parts,
@@ -209,19 +213,6 @@ def link(
         sector_value=sector_value,
         declined=declined_index,
     )
-
-
-def index_declined(
-    parts: PreparedParticipants, vacs: PreparedPlaces, declined: Iterable[tuple[Any, Any]]
-) -> set[tuple[int, int]]:
-    """Return the declined (participant id, place id) pairs as (participant index, place index)."""
-    out: set[tuple[int, int]] = set()
-    for p_id, v_id in declined:
-        i = parts.index.get(p_id)
-        j = vacs.index.get(v_id)
-        if i is not None and j is not None:
-            out.add((i, j))
-    return out
 
 
 def best_skills(

@@ -26,7 +26,7 @@ import numpy as np
 
 from matching import assignment
 from matching.arrays import gc_paused
-from matching.concepts import OCCUPATION_SKILL_CREDIT, SYNONYM_CREDIT, Linked, index_declined, link
+from matching.concepts import OCCUPATION_SKILL_CREDIT, SYNONYM_CREDIT, Linked, link
 from matching.explanations import explain
 from matching.geo import Geo, default_geo
 from matching.kernel import DIRECT_CUTOFF, GROUP_CREDIT
@@ -34,7 +34,7 @@ from matching.models import AssignmentResult, MatchResult, Participant, Vacancy,
 from matching.occupations import Occupations, default_occupations
 from matching.one_participant import link_one, top_one
 from matching.preparation import PreparedParticipants, PreparedPlaces, prepare_participants, prepare_places
-from matching.ranking import Ranking, merge_pairs, prepare_candidates, reach, top_pairs
+from matching.ranking import Ranking, merge_pairs, reach, top_pairs
 from matching.vocabulary import Vocabulary, default_vocabulary
 
 # a list of participants at least this long is kept prepared for the next call with the same objects
@@ -159,7 +159,7 @@ class Engine:
             linked, coverage, precision = self.link_one(participants[0], vacancies, declined)
             rows, cols = top_one(linked, coverage, precision, top, k_cols, include_excluded=include_excluded)
         else:
-            linked = self.link(participants, vacancies, declined, candidates=not include_excluded)
+            linked = self.link(participants, vacancies, declined)
             rows, cols = top_pairs(
                 linked,
                 top,
@@ -200,7 +200,7 @@ class Engine:
     ) -> AssignmentResult:
         """Propose at most one place per participant, respecting free places, maximising total score."""
         return assignment.assign(
-            self.link(participants, vacancies, declined, candidates=True),
+            self.link(participants, vacancies, declined),
             candidates=self.assignment_candidates,
             dense_limit=self.dense_assignment_limit,
             block_rows=self.block_rows,
@@ -225,39 +225,21 @@ class Engine:
         participants: Sequence[Participant],
         vacancies: Sequence[Vacancy],
         declined: Iterable[tuple[Any, Any]] = frozenset(),
-        *,
-        candidates: bool = False,
     ) -> Linked:
-        """Prepare both sides and join them through their skill concepts (places cached).
-
-        With many participants and a second thread, the places by distance (and with ``candidates`` the
-        feasible pairs ``top_pairs`` scores) are generated on it while the texts are resolved: they depend
-        on locations and constraints only, and numpy releases the GIL while the resolution is mostly Python.
-        """
+        """Prepare both sides and join them through their skill concepts (places cached)."""
         with gc_paused():  # many small acyclic objects while resolving: no cyclic GC rescans
             parts = self.prepared_participants(participants)
             vacs = self.prepared_places(vacancies)
             if self.threads < 2 or len(parts.ids) < THREADED_LINK_MIN:
                 return link(parts, vacs, declined, self.vocabulary, **self.join_settings())
-            declined = list(declined)
+            # Many participants: the places by distance (numpy, which releases the GIL) are ordered on a
+            # second thread while the texts are resolved (mostly Python).
             with ThreadPoolExecutor(max_workers=1) as pool:
-                if candidates:
-                    ahead = pool.submit(
-                        prepare_candidates,
-                        parts,
-                        vacs,
-                        index_declined(parts, vacs, declined),
-                        self.block_rows,
-                    )
-                else:
-                    distance = pool.submit(reach, parts, vacs)
+                distance = pool.submit(reach, parts, vacs)
                 linked = link(
                     parts, vacs, declined, self.vocabulary, threads=self.threads, **self.join_settings()
                 )
-                if candidates:
-                    linked.reach, linked.candidates = ahead.result()
-                else:
-                    linked.reach = distance.result()
+                linked.reach = distance.result()
             return linked
 
     def link_one(

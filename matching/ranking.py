@@ -91,102 +91,6 @@ def reach(parts: PreparedParticipants, vacs: PreparedPlaces) -> Reach:
 Pairs = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]
 
 
-def class_masks(parts: PreparedParticipants, vacs: PreparedPlaces) -> tuple[np.ndarray, np.ndarray]:
-    """Return each participant's class and each place's mask of the classes it accepts.
-
-    Dutch level and licence make one of 14 participant classes; a place's bit mask holds the classes it
-    accepts (none when it is full or not open). Hours are compared as they are.
-    """
-    p_class = ((parts.dutch + 1) * 2 + parts.licence).astype(np.uint16)
-    class_dutch = np.arange(2 * (len(DUTCH_LEVELS) + 1)) // 2 - 1
-    class_licence = np.arange(2 * (len(DUTCH_LEVELS) + 1)) % 2 == 1
-    accepts = (
-        vacs.open_ok[:, None]
-        & (class_dutch[None, :] >= vacs.dutch[:, None])
-        & (class_licence[None, :] | ~vacs.licence[:, None])
-    )
-    place_mask = (accepts.astype(np.uint16) << np.arange(accepts.shape[1], dtype=np.uint16)).sum(
-        axis=1, dtype=np.uint16
-    )
-    return p_class, place_mask
-
-
-def declined_keys(declined: set[tuple[int, int]], n_v: int) -> np.ndarray:
-    """Return the declined (participant, place) index pairs as sorted participant * places + place keys."""
-    return np.sort(np.asarray([i * n_v + j for i, j in declined], dtype=np.int64))
-
-
-def candidate_pairs(
-    parts: PreparedParticipants,
-    vacs: PreparedPlaces,
-    places_by_distance: Reach,
-    masks: tuple[np.ndarray, np.ndarray],
-    declined: np.ndarray,
-    start: int,
-    stop: int,
-    include_excluded: bool,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Return the pairs participants start..stop-1 score: (participant, place, row in block, km, feasible).
-
-    Without ``include_excluded``: the places within reach that meet the other hard constraints and were not
-    declined, in participant order. With it: every place, and whether the pair is feasible.
-    """
-    n_v = len(vacs.ids)
-    p_class, place_mask = masks
-    counts = (
-        np.full(stop - start, n_v, dtype=np.int64)
-        if include_excluded
-        else places_by_distance.within[start:stop]
-    )
-    local, flat = expand_ranges(places_by_distance.p_loc[start:stop] * n_v, counts)
-    vi = places_by_distance.order[flat].astype(np.int64)
-    dist = places_by_distance.dist[flat]
-    ok = ((place_mask[vi] >> np.repeat(p_class[start:stop], counts)) & 1).astype(bool)
-    ok &= np.repeat(parts.hours32[start:stop], counts) >= vacs.hours32[vi]
-    if include_excluded:
-        ok &= dist <= np.repeat(parts.max_km32[start:stop], counts)
-    else:
-        keep = np.flatnonzero(ok)
-        vi, local, dist, ok = vi[keep], local[keep], dist[keep], ok[keep]
-    pi = local + start
-    if len(declined):
-        fresh = ~np.isin(pi * n_v + vi, declined)
-        if include_excluded:
-            ok &= fresh
-        else:
-            pi, vi, local, dist, ok = pi[fresh], vi[fresh], local[fresh], dist[fresh], ok[fresh]
-    return pi, vi, local, dist, ok
-
-
-@dataclass
-class Candidates:
-    """The feasible pairs of every block of participants, generated ahead (see ``prepare_candidates``)."""
-
-    block_rows: int
-    blocks: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]]  # by first row
-
-
-def prepare_candidates(
-    parts: PreparedParticipants, vacs: PreparedPlaces, declined: set[tuple[int, int]], block_rows: int
-) -> tuple[Reach, Candidates]:
-    """Return the places by distance and the feasible pairs of every block (what ``top_pairs`` scores).
-
-    They depend on the places, the participants' locations and constraints only, not on their skills, so
-    the engine generates them on a second thread while the skill texts are resolved.
-    """
-    places_by_distance = reach(parts, vacs)
-    n_p = len(parts.ids)
-    masks = class_masks(parts, vacs)
-    keys = declined_keys(declined, len(vacs.ids))
-    blocks = {
-        start: candidate_pairs(
-            parts, vacs, places_by_distance, masks, keys, start, min(n_p, start + block_rows), False
-        )
-        for start in range(0, n_p, block_rows)
-    }
-    return places_by_distance, Candidates(block_rows, blocks)
-
-
 def top_pairs(
     linked: Linked,
     k_rows: int,
@@ -213,16 +117,27 @@ def top_pairs(
     nothing = (empty, empty, np.empty(0), np.empty(0, dtype=bool), np.empty(0, dtype=np.float32))
     if not n_p or not n_v or not (k_rows or k_cols):
         return nothing, nothing
-    prepared = linked.candidates
-    if prepared is not None and (prepared.block_rows != block_rows or include_excluded):
-        prepared = None  # made for other blocks, or without the excluded pairs
     places_by_distance = linked.reach if linked.reach is not None else reach(parts, vacs)
-    declined = declined_keys(linked.declined, n_v)
-    masks = class_masks(parts, vacs)
+    within = np.full(n_p, n_v, dtype=np.int64) if include_excluded else places_by_distance.within
+    declined = np.sort(np.asarray([i * n_v + j for i, j in linked.declined], dtype=np.int64))
     v_rank, p_rank = vacs.rank, parts.rank
     levels = 2 * 10_001  # excluded x score in hundredths (descending)
     span_v = levels * n_v
     span_p = levels * n_p
+
+    # Dutch level and licence as one of 14 participant classes; per place, a bit mask of the classes
+    # it accepts (none when it is full or not open). Hours are compared as they are.
+    p_class = ((parts.dutch + 1) * 2 + parts.licence).astype(np.uint16)
+    class_dutch = np.arange(2 * (len(DUTCH_LEVELS) + 1)) // 2 - 1
+    class_licence = np.arange(2 * (len(DUTCH_LEVELS) + 1)) % 2 == 1
+    accepts = (
+        vacs.open_ok[:, None]
+        & (class_dutch[None, :] >= vacs.dutch[:, None])
+        & (class_licence[None, :] | ~vacs.licence[:, None])
+    )
+    place_mask = (accepts.astype(np.uint16) << np.arange(accepts.shape[1], dtype=np.uint16)).sum(
+        axis=1, dtype=np.uint16
+    )
 
     v_by_rank = np.argsort(v_rank)
     p_by_rank = np.argsort(p_rank)
@@ -233,13 +148,24 @@ def top_pairs(
         start: int,
     ) -> tuple[np.ndarray | None, np.ndarray | None, np.ndarray | None, np.ndarray | None]:
         stop = min(n_p, start + block_rows)
-        ahead = prepared.blocks.pop(start, None) if prepared is not None else None  # read once, then freed
-        if ahead is not None:
-            pi, vi, local, dist, ok = ahead
+        counts = within[start:stop]
+        local, flat = expand_ranges(places_by_distance.p_loc[start:stop] * n_v, counts)
+        vi = places_by_distance.order[flat].astype(np.int64)
+        dist = places_by_distance.dist[flat]
+        ok = ((place_mask[vi] >> np.repeat(p_class[start:stop], counts)) & 1).astype(bool)
+        ok &= np.repeat(parts.hours32[start:stop], counts) >= vacs.hours32[vi]
+        if include_excluded:
+            ok &= dist <= np.repeat(parts.max_km32[start:stop], counts)
         else:
-            pi, vi, local, dist, ok = candidate_pairs(
-                parts, vacs, places_by_distance, masks, declined, start, stop, include_excluded
-            )
+            keep = np.flatnonzero(ok)
+            vi, local, dist, ok = vi[keep], local[keep], dist[keep], ok[keep]
+        pi = local + start
+        if len(declined):
+            fresh = ~np.isin(pi * n_v + vi, declined)
+            if include_excluded:
+                ok &= fresh
+            else:
+                pi, vi, local, dist, ok = pi[fresh], vi[fresh], local[fresh], dist[fresh], ok[fresh]
         coverage = linked.a_all[start:stop] @ vacs.b_all
         coverage.data = coverage.data.astype(np.float32)  # the float32 the score uses, half the memory
         coverage = coverage.toarray().reshape(-1)

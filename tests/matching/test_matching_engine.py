@@ -317,9 +317,9 @@ def test_blocks_and_threads_do_not_change_results():
 
 
 def test_the_second_thread_in_link_and_explain_does_not_change_results(monkeypatch):
-    """With many participants and pairs, reach and the feasible pairs are generated beside the text join,
-    each half of the participants' best skills and of the pairs' explanations has its own thread; the
-    results equal one thread's, excluded and declined pairs included."""
+    """With many participants and pairs, reach runs beside the text join, and each half of the participants'
+    best skills and of the pairs' explanations has its own thread; the results equal one thread's, excluded
+    and declined pairs and the assignment included."""
     from matching import engine as engine_module
     from matching import explanations
 
@@ -346,7 +346,7 @@ def test_the_second_thread_in_link_and_explain_does_not_change_results(monkeypat
     declined = {(i, f"v{i % 15}") for i in range(0, 40, 3)}
     for kwargs in (
         {"top": 4},
-        {"top": 5, "declined": declined},  # the feasible pairs generated ahead, declines left out
+        {"top": 5, "declined": declined},
         {"top": 6, "include_excluded": True, "declined": declined, "vacancy_top": 3},
     ):
         one = make_engine(threads=1).rank_all(people, places, **kwargs)
