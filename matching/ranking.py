@@ -8,6 +8,7 @@ places row (``matching.reference`` keeps a dense oracle for tests; tests check a
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -144,6 +145,18 @@ def top_pairs(
     owner_text, text_use = linked.owner_text, linked.text_use
     assert owner_text is not None and text_use is not None  # set by concepts.link
 
+    # Each thread densifies its blocks into the same two buffers (fresh ones would be faulted in anew each time).
+    local_buffers = threading.local()
+
+    def dense_buffers(rows: int) -> tuple[np.ndarray, np.ndarray]:
+        held = getattr(local_buffers, "held", None)
+        if held is None:
+            held = local_buffers.held = (
+                np.empty((block_rows, 2 * n_v), dtype=np.float32),
+                np.empty((block_rows, n_v), dtype=np.float32),
+            )
+        return held[0][:rows], held[1][:rows]
+
     def block(
         start: int,
     ) -> tuple[np.ndarray | None, np.ndarray | None, np.ndarray | None, np.ndarray | None]:
@@ -166,14 +179,15 @@ def top_pairs(
                 ok &= fresh
             else:
                 pi, vi, local, dist, ok = pi[fresh], vi[fresh], local[fresh], dist[fresh], ok[fresh]
+        buffers = dense_buffers(stop - start)
         coverage = linked.a_all[start:stop] @ vacs.b_all
         coverage.data = coverage.data.astype(np.float32)  # the float32 the score uses, half the memory
-        coverage = coverage.toarray().reshape(-1)
+        coverage = coverage.toarray(out=buffers[0]).reshape(-1)
         # The share of each participant's profile a place uses: the same rows of the same product as the
         # whole participants x places matrix (Linked.precision_matrix), for this block only.
         used = owner_text[start:stop] @ text_use
         used.data = used.data.astype(np.float32)
-        used = used.toarray().reshape(-1)
+        used = used.toarray(out=buffers[1]).reshape(-1)
         precision = used[local * n_v + vi]
         values = components(linked, pi, vi, dist, precision)
         at = local * (2 * n_v) + vi
