@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from matching import assignment
-from matching.arrays import gc_paused
+from matching.arrays import gc_paused, group_starts
 from matching.concepts import OCCUPATION_SKILL_CREDIT, SYNONYM_CREDIT, Linked, link
 from matching.explanations import explain
 from matching.geo import Geo, default_geo
@@ -34,7 +34,7 @@ from matching.models import AssignmentResult, MatchResult, Participant, Vacancy,
 from matching.occupations import Occupations, default_occupations
 from matching.one_participant import link_one, top_one
 from matching.preparation import PreparedParticipants, PreparedPlaces, prepare_participants, prepare_places
-from matching.ranking import Ranking, merge_pairs, reach, top_pairs
+from matching.ranking import Ranking, merge_pairs_with_positions, reach, top_pairs
 from matching.vocabulary import Vocabulary, default_vocabulary
 
 # a list of participants at least this long is kept prepared for the next call with the same objects
@@ -168,27 +168,15 @@ class Engine:
                 block_rows=self.block_rows,
                 threads=self.threads,
             )
-        pi, vi, score, excluded, precision = merge_pairs(rows, cols)
+        (pi, vi, score, excluded, precision), row_at, col_at = merge_pairs_with_positions(rows, cols)
         explained = explain(linked, pi, vi, score, excluded, precision, threads=self.threads)
         parts, vacs = linked.parts, linked.vacs
-        width = len(vacs.ids)
-        merged_key = pi * width + vi  # sorted: merge_pairs returns unique keys in order
-        row_p, row_v = rows[0], rows[1]
-        col_p, col_v = cols[0], cols[1]
         return {
             "by_participant": Ranking(
-                parts.ids,
-                parts.index,
-                np.searchsorted(row_p, np.arange(len(parts.ids) + 1)),
-                np.searchsorted(merged_key, row_p * width + row_v),
-                explained,
+                parts.ids, parts.index, group_starts(rows[0], len(parts.ids)), row_at, explained
             ),
             "by_vacancy": Ranking(
-                vacs.ids,
-                vacs.index,
-                np.searchsorted(col_v, np.arange(len(vacs.ids) + 1)),
-                np.searchsorted(merged_key, col_p * width + col_v),
-                explained,
+                vacs.ids, vacs.index, group_starts(cols[1], len(vacs.ids)), col_at, explained
             ),
         }
 

@@ -323,9 +323,24 @@ class Ranking(Mapping):
 
 def merge_pairs(rows: Pairs, cols: Pairs) -> Pairs:
     """Return the distinct (participant, place, score, excluded, precision) pairs kept in either direction."""
+    return merge_pairs_with_positions(rows, cols)[0]
+
+
+def merge_pairs_with_positions(rows: Pairs, cols: Pairs) -> tuple[Pairs, np.ndarray, np.ndarray]:
+    """Return the distinct pairs (see ``merge_pairs``) and where each row pair and each column pair is in them."""
     p, v, s, x, u = (np.concatenate([a, b]) for a, b in zip(rows, cols, strict=True))
     if not len(p):
-        return p, v, s, x, u
+        return (p, v, s, x, u), np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
     width = int(v.max()) + 1
-    _, first = np.unique(p * width + v, return_index=True)  # sorted by participant, then place
-    return p[first], v[first], s[first], x[first], u[first]
+    # Sorted by participant, then place; ``at`` is each pair's position among the distinct ones. A pair kept
+    # both ways has the same values in both lists, so which copy is taken does not matter (no stable sort).
+    keys = p * width + v
+    order = np.argsort(keys)
+    sorted_keys = keys[order]
+    new = np.ones(len(keys), dtype=bool)
+    new[1:] = sorted_keys[1:] != sorted_keys[:-1]
+    first = order[new]
+    at = np.empty(len(keys), dtype=np.int64)
+    at[order] = np.cumsum(new) - 1
+    n_rows = len(rows[0])
+    return (p[first], v[first], s[first], x[first], u[first]), at[:n_rows], at[n_rows:]
