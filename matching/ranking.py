@@ -229,7 +229,7 @@ def top_pairs(
         )
     if k_cols:
         keys = np.concatenate([b[1] for b in blocks])
-        order = np.argsort(keys, kind="stable")  # each block's keys are sorted: runs
+        order = np.argsort(keys)  # distinct keys (they hold the participant): any sort gives one order
         keys = keys[order]
         kept = first_per_group_positions(keys, span_p, k_cols, n_v)
         keys = keys[kept]
