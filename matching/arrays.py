@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import gc
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
+
+Part = TypeVar("Part")
 
 
 def id_sort_key(value: Any) -> tuple[int, Any]:
@@ -57,6 +60,21 @@ def unit_vectors(lat: np.ndarray, lon: np.ndarray) -> np.ndarray:
     """Return points (radians) as 3 x n float32 unit vectors, for chord distances."""
     cos_lat = np.cos(lat)
     return np.stack([cos_lat * np.cos(lon), cos_lat * np.sin(lon), np.sin(lat)]).astype(np.float32)
+
+
+def in_two_halves(
+    n: int, work: Callable[[int, int], Part], beside: Callable[[], Any] | None = None
+) -> tuple[Part, Part, Any]:
+    """Return work(0, n // 2), work(n // 2, n) and beside(): the second half on a second thread, the rest here.
+
+    For numpy-heavy work, which releases the GIL, so the halves run side by side.
+    """
+    middle = n // 2
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        second = pool.submit(work, middle, n)
+        also = beside() if beside is not None else None
+        first = work(0, middle)
+        return first, second.result(), also
 
 
 _GC_LOCK = threading.Lock()

@@ -13,14 +13,13 @@ from __future__ import annotations
 import threading
 import weakref
 from collections.abc import Iterable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import scipy.sparse as sp
 
-from matching.arrays import expand_ranges
+from matching.arrays import expand_ranges, in_two_halves
 from matching.kernel import GROUP_CREDIT, LEVEL_FACTOR, NEUTRAL_SECTOR
 from matching.models import SKILL_LEVELS
 from matching.occupations import Occupations
@@ -154,19 +153,14 @@ def link(
             text_sim = sp.csr_matrix((value_of, column_of, text_indptr), shape=(n_texts, n_concepts))
         else:  # no place weighs precision: an empty matrix, nothing to compute
             text_sim = sp.csr_matrix((n_texts, n_concepts))
-        text_use = (
-            text_sim @ vacs.presence
-        )  # texts x places: how much of each text a place uses (capped at 1)
+        # texts x places: how much of each text a place uses (capped at 1)
+        text_use = text_sim @ vacs.presence
         text_use.data = np.minimum(text_use.data, 1.0)
         return text_use
 
     if threads > 1 and n_p > 1:  # two halves of the participants side by side (numpy releases the GIL)
-        middle = n_p // 2
-        with ThreadPoolExecutor(max_workers=1) as pool:
-            second = pool.submit(skills_of, middle, n_p)
-            text_use = text_uses()
-            halves = [skills_of(0, middle), second.result()]
-        keys, key_start, key_size, a_all, entry_slot, entry_value = join_skill_halves(halves, n_p)
+        first, second, text_use = in_two_halves(n_p, skills_of, text_uses)
+        keys, key_start, key_size, a_all, entry_slot, entry_value = join_skill_halves([first, second], n_p)
     else:
         text_use = text_uses()
         keys, key_start, key_size, a_all, entry_slot, entry_value = skills_of(0, n_p)

@@ -9,12 +9,18 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from matching.arrays import expand_ranges, first_per_group, gc_paused, group_starts, key_positions
+from matching.arrays import (
+    expand_ranges,
+    first_per_group,
+    gc_paused,
+    group_starts,
+    in_two_halves,
+    key_positions,
+)
 from matching.concepts import best_entries
 from matching.kernel import (
     COMPONENTS,
@@ -62,7 +68,8 @@ def explain(
     if threads < 2 or n_pairs < THREADED_MIN_PAIRS:
         return Explained(linked=linked, **explain_arrays(linked, pi, vi, score, excluded, precision))
 
-    def half(sel: slice) -> dict[str, Any]:
+    def half(start: int, stop: int) -> dict[str, Any]:
+        sel = slice(start, stop)
         return explain_arrays(
             linked,
             pi[sel],
@@ -72,11 +79,8 @@ def explain(
             None if precision is None else precision[sel],
         )
 
-    middle = n_pairs // 2
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        second = pool.submit(half, slice(middle, n_pairs))
-        first = half(slice(0, middle))
-        return Explained(linked=linked, **join_halves(first, second.result()))
+    first, second, _ = in_two_halves(n_pairs, half)
+    return Explained(linked=linked, **join_halves(first, second))
 
 
 def join_halves(first: dict[str, Any], second: dict[str, Any]) -> dict[str, Any]:
